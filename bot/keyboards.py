@@ -1,0 +1,113 @@
+"""Inline keyboards and the callback-data factories behind their buttons.
+
+Callback data is limited to 64 bytes, so postings travel as a short key: the posting id
+when it is short enough, otherwise a hash of it that `resolve_posting` looks up.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
+from aiogram.utils.keyboard import InlineKeyboardBuilder
+
+from bot.formatting import SECTION_TITLES, Section, posting_button_label
+
+if TYPE_CHECKING:
+    from retrieval.catalog import PostingCatalog
+    from retrieval.models import Posting
+
+PAGE_SIZE = 6
+_MAX_KEY_BYTES = 32
+_HASH_PREFIX = "~"
+
+
+class MenuAction(CallbackData, prefix="menu"):
+    """Buttons under the welcome message."""
+
+    action: str  # "browse" | "ask" | "eligibility"
+
+
+class PostingsPage(CallbackData, prefix="pg"):
+    page: int
+
+
+class PostingView(CallbackData, prefix="pv"):
+    key: str
+    section: Section
+    page: int = 0
+
+
+def posting_key(posting_id: str) -> str:
+    """A callback-safe key for a posting (no ':' and short enough for the 64-byte limit)."""
+    if len(posting_id.encode()) <= _MAX_KEY_BYTES and ":" not in posting_id \
+            and not posting_id.startswith(_HASH_PREFIX):
+        return posting_id
+    return _HASH_PREFIX + hashlib.sha1(posting_id.encode()).hexdigest()[:16]
+
+
+def resolve_posting(catalog: PostingCatalog, key: str) -> Posting | None:
+    """The posting a key names, or None when it is unknown (stale or forged button)."""
+    if key.startswith(_HASH_PREFIX):
+        return next((p for p in catalog.all() if posting_key(p.id) == key), None)
+    return catalog.get(key)
+
+
+def page_count(total: int, page_size: int = PAGE_SIZE) -> int:
+    return max(1, math.ceil(total / page_size))
+
+
+def welcome_keyboard() -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text="📋 Browse postings", callback_data=MenuAction(action="browse"))
+    builder.button(text="💬 Ask a question", callback_data=MenuAction(action="ask"))
+    builder.button(text="✅ Check eligibility", callback_data=MenuAction(action="eligibility"))
+    builder.adjust(1)
+    return builder.as_markup()
+
+
+def postings_keyboard(
+    postings: Sequence[Posting], page: int, page_size: int = PAGE_SIZE
+) -> InlineKeyboardMarkup:
+    """One button per posting on `page`, plus ◀/▶ navigation when there are several pages."""
+    pages = page_count(len(postings), page_size)
+    page = min(max(page, 0), pages - 1)
+    builder = InlineKeyboardBuilder()
+    for posting in postings[page * page_size:(page + 1) * page_size]:
+        builder.row(InlineKeyboardButton(
+            text=posting_button_label(posting),
+            callback_data=PostingView(
+                key=posting_key(posting.id), section=Section.CARD, page=page).pack(),
+        ))
+    if pages > 1:
+        nav: list[InlineKeyboardButton] = []
+        if page > 0:
+            nav.append(InlineKeyboardButton(
+                text="◀ Previous", callback_data=PostingsPage(page=page - 1).pack()))
+        nav.append(InlineKeyboardButton(
+            text=f"{page + 1}/{pages}", callback_data=PostingsPage(page=page).pack()))
+        if page < pages - 1:
+            nav.append(InlineKeyboardButton(
+                text="Next ▶", callback_data=PostingsPage(page=page + 1).pack()))
+        builder.row(*nav)
+    return builder.as_markup()
+
+
+def posting_keyboard(posting: Posting, section: Section, page: int) -> InlineKeyboardMarkup:
+    """Section buttons for one posting; Back goes to the card from a section, else to the list."""
+    key = posting_key(posting.id)
+    builder = InlineKeyboardBuilder()
+    for target, title in SECTION_TITLES.items():
+        if target is not section:
+            builder.button(text=title, callback_data=PostingView(key=key, section=target, page=page))
+    builder.adjust(2)
+    back = (
+        PostingsPage(page=page).pack() if section is Section.CARD
+        else PostingView(key=key, section=Section.CARD, page=page).pack()
+    )
+    builder.row(InlineKeyboardButton(text="⬅ Back", callback_data=back))
+    return builder.as_markup()

@@ -1,0 +1,19 @@
+"""One router per feature; `all_routers()` gives them in the order they must be tried."""
+
+from __future__ import annotations
+
+from aiogram import Router
+
+from bot.routers import admin, eligibility, fallback, postings, qa
+
+
+def all_routers() -> list[Router]:
+    # Free-text questions (qa) come after every command router; the fallback router
+    # (unknown commands, non-text messages, stale buttons) must stay last.
+    return [
+        admin.create_router(),
+        postings.create_router(),
+        eligibility.create_router(),
+        qa.create_router(),
+        fallback.create_router(),
+    ]

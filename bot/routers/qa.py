@@ -1,0 +1,114 @@
+"""Questions and answers: /start, /help, /reset and every plain text message.
+
+Over-long questions are refused with a clear message rather than truncated: answering
+the first N characters of a question could silently answer a different question.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from aiogram import Bot, F, Router
+from aiogram.filters import Command, CommandStart
+from aiogram.types import CallbackQuery, Message
+from aiogram.utils.chat_action import ChatActionSender
+
+from bot.formatting import format_answer, format_too_long, format_welcome
+from bot.keyboards import MenuAction, welcome_keyboard
+from bot.replies import reply, send_to_callback_chat
+
+if TYPE_CHECKING:
+    from retrieval.answering import AnswerService
+    from retrieval.catalog import PostingCatalog
+    from retrieval.settings import Settings
+
+EXAMPLE_QUESTIONS = (
+    "Who supervises the JPO in Standards Policy and Development?",
+    "Where is the creative sectors and digital economy JPO based?",
+    "What languages are required for the vulnerable work JPO?",
+    "Which postings require a law degree?",
+    "I have a master's in law, 3 years experience, fluent English — which postings fit me?",
+)
+
+HELP_TEXT = (
+    "<b>How to use me</b>\n\n"
+    "Just type a question about the JPO postings. Follow-up questions work too — "
+    "after asking about a posting you can say <i>and the languages?</i>\n\n"
+    "<b>Examples</b>\n"
+    + "\n".join(f"• {q}" for q in EXAMPLE_QUESTIONS)
+    + "\n\n<b>Commands</b>\n"
+    "/postings — browse the postings\n"
+    "/eligibility — check which postings fit your profile\n"
+    "/reset — forget this conversation and start afresh\n"
+    "/help — this message"
+)
+
+ASK_PROMPT = (
+    "Type your question in a message, for example:\n"
+    f"<i>{EXAMPLE_QUESTIONS[0]}</i>"
+)
+RESET_DONE = "Done — I've forgotten our conversation. Ask me anything about the postings."
+EMPTY_QUESTION = "Ask me a question about the JPO postings, e.g. <i>Where are the postings based?</i>"
+
+
+def create_router() -> Router:
+    # A fresh router per dispatcher: a Router can have only one parent, and tests build many.
+    router = Router(name="qa")
+    router.message.register(start, CommandStart())
+    router.message.register(help_command, Command("help"))
+    router.message.register(reset, Command("reset"))
+    router.callback_query.register(ask_button, MenuAction.filter(F.action == "ask"))
+    # Anything starting with "/" that no router claimed is an unknown command (fallback).
+    router.message.register(question, F.text, ~F.text.startswith("/"))
+    return router
+
+
+def conversation_id(chat_id: int) -> str:
+    """One conversation per chat, so follow-ups resolve against what was asked before."""
+    return f"tg:{chat_id}"
+
+
+async def start(message: Message, catalog: PostingCatalog) -> None:
+    first_name = message.from_user.first_name if message.from_user else ""
+    text = format_welcome(first_name, len(catalog), catalog.last_indexed)
+    await reply(message, text, reply_markup=welcome_keyboard())
+
+
+async def help_command(message: Message) -> None:
+    await reply(message, HELP_TEXT)
+
+
+async def reset(message: Message, answer_service: AnswerService) -> None:
+    answer_service.reset(conversation_id(message.chat.id))
+    await reply(message, RESET_DONE)
+
+
+async def ask_button(callback: CallbackQuery) -> None:
+    await send_to_callback_chat(callback, ASK_PROMPT)
+    await callback.answer()
+
+
+async def question(
+    message: Message, bot: Bot, settings: Settings, answer_service: AnswerService
+) -> None:
+    text = await _strip_own_mention(message.text or "", bot)
+    if not text:
+        await reply(message, EMPTY_QUESTION)
+        return
+    if len(text) > settings.max_question_chars:
+        await reply(message, format_too_long(len(text), settings.max_question_chars))
+        return
+    thread_id = message.message_thread_id if message.is_topic_message else None
+    async with ChatActionSender.typing(bot=bot, chat_id=message.chat.id,
+                                       message_thread_id=thread_id):
+        answer = await answer_service.ask(text, conversation_id(message.chat.id))
+    await reply(message, format_answer(answer))
+
+
+async def _strip_own_mention(text: str, bot: Bot) -> str:
+    """In groups the question often starts with "@our_bot"; that is not part of it."""
+    me = await bot.me()
+    if me.username:
+        text = re.sub(rf"@{re.escape(me.username)}\b", " ", text, flags=re.IGNORECASE)
+    return " ".join(text.split()) if "\n" not in text else text.strip()

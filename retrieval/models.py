@@ -1,0 +1,132 @@
+"""Typed records shared by every part of the product: postings, answers, profiles."""
+
+from __future__ import annotations
+
+from enum import Enum
+
+from pydantic import BaseModel, Field
+
+
+class Supervisor(BaseModel):
+    name: str = ""
+    role: str = ""
+    email: str = ""
+    raw: str = ""
+
+    def describe(self) -> str:
+        """The supervisor as one line: name, role (e-mail)."""
+        parts = [p for p in (self.name, self.role) if p]
+        text = ", ".join(parts) if parts else self.raw
+        if self.email:
+            text = f"{text} ({self.email})" if text else self.email
+        return text
+
+
+class RequirementBlock(BaseModel):
+    """One qualification heading with its minimum and desirable parts kept apart."""
+
+    minimum: str = ""
+    desirable: str = ""
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.minimum or self.desirable)
+
+
+class Posting(BaseModel):
+    id: str
+    source: str = ""
+    title: str = ""
+    post_number: str = ""
+    month_of_issue: str = ""
+    year_of_issue: str = ""
+    duty_station: str = ""
+    duration: str = ""
+    grade: str = ""
+    department: str = ""
+    unit: str = ""
+    supervisor: Supervisor = Field(default_factory=Supervisor)
+    supervision_method: str = ""
+    introduction: str = ""
+    duties: list[str] = Field(default_factory=list)
+    duties_context: str = ""
+    key_outputs: list[str] = Field(default_factory=list)
+    education: RequirementBlock = Field(default_factory=RequirementBlock)
+    experience: RequirementBlock = Field(default_factory=RequirementBlock)
+    skills: RequirementBlock = Field(default_factory=RequirementBlock)
+    languages: RequirementBlock = Field(default_factory=RequirementBlock)
+    competencies: list[str] = Field(default_factory=list)
+    training: str = ""
+    learning: list[str] = Field(default_factory=list)
+    background: str = ""
+    notes: str = ""
+    acronyms: dict[str, str] = Field(default_factory=dict)
+    text: str = ""
+    content_hash: str = ""
+
+    @property
+    def issued(self) -> str:
+        return " ".join(p for p in (self.month_of_issue, self.year_of_issue) if p)
+
+    @property
+    def short_title(self) -> str:
+        """Title without the 'Junior Professional Officer in/on' preamble."""
+        from retrieval.parsing import short_title
+
+        return short_title(self.title)
+
+    @property
+    def duration_months(self) -> int | None:
+        from retrieval.parsing import duration_in_months
+
+        return duration_in_months(self.duration)
+
+    def field_count(self) -> int:
+        """How many structured fields were recognised (used to reject non-postings)."""
+        scalars = [
+            self.title, self.duty_station, self.duration, self.department, self.unit,
+            self.introduction, self.training, self.background,
+        ]
+        lists = [self.duties, self.key_outputs, self.competencies, self.learning]
+        blocks = [self.education, self.experience, self.skills, self.languages]
+        return (
+            sum(bool(s) for s in scalars)
+            + sum(bool(items) for items in lists)
+            + sum(not b.is_empty for b in blocks)
+            + (not self.supervisor.describe() == "")
+        )
+
+
+class Citation(BaseModel):
+    posting_id: str
+    title: str
+    section: str
+    excerpt: str = ""
+
+    @property
+    def label(self) -> str:
+        return f"{self.title} — {self.section}"
+
+
+class AnswerMode(str, Enum):
+    EXTRACTIVE = "extractive"
+    LLM = "llm"
+    FALLBACK = "fallback"
+    ELIGIBILITY = "eligibility"
+
+
+class Answer(BaseModel):
+    text: str
+    found: bool = True
+    citations: list[Citation] = Field(default_factory=list)
+    intent: str = "general"
+    posting_ids: list[str] = Field(default_factory=list)
+    mode: AnswerMode = AnswerMode.EXTRACTIVE
+    note: str = ""
+
+    def cited_posting_ids(self) -> list[str]:
+        seen: list[str] = []
+        for c in self.citations:
+            if c.posting_id not in seen:
+                seen.append(c.posting_id)
+        return seen

@@ -1,0 +1,48 @@
+"""The services the front ends use, built once from `Settings` and handed around.
+
+PrivateGPT-style split: the `Indexer` ingests, the `HybridRetriever` retrieves, the
+`AnswerService` chats. The Telegram bot and the CLI only ever talk to these objects.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from retrieval.answering import AnswerService
+from retrieval.catalog import PostingCatalog
+from retrieval.eligibility import EligibilityChecker
+from retrieval.indexer import Indexer
+from retrieval.settings import Settings
+from retrieval.store import IndexStore
+
+
+@dataclass
+class Services:
+    settings: Settings
+    catalog: PostingCatalog
+    store: IndexStore
+    indexer: Indexer
+    answers: AnswerService
+    eligibility: EligibilityChecker
+
+    def as_workflow_data(self) -> dict[str, object]:
+        """Keyword arguments for aiogram's dispatcher: handlers receive them by name."""
+        return {
+            "settings": self.settings,
+            "catalog": self.catalog,
+            "indexer": self.indexer,
+            "answer_service": self.answers,
+            "eligibility": self.eligibility,
+        }
+
+
+def build_services(settings: Settings, *, ensure_index: bool = True) -> Services:
+    """Build every service; with `ensure_index`, index the corpus when no index exists yet."""
+    store = IndexStore(settings)
+    catalog = PostingCatalog(store)
+    indexer = Indexer(settings, store)
+    if ensure_index:
+        indexer.ensure_index()
+    eligibility = EligibilityChecker(catalog)
+    answers = AnswerService(settings, catalog, store, eligibility)
+    return Services(settings, catalog, store, indexer, answers, eligibility)

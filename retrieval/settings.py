@@ -1,0 +1,99 @@
+"""The one configuration object. Every knob is documented in `.env.example`.
+
+Variables carry the `JPO_` prefix; the handful that operators know by their usual names
+(TELEGRAM_BOT_TOKEN, LLM_PROVIDER, …) are accepted without it too.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Literal
+
+from pydantic import AliasChoices, Field, SecretStr, field_validator
+from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def _alias(name: str) -> AliasChoices:
+    return AliasChoices(f"JPO_{name}", name)
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="JPO_", env_file=".env", env_file_encoding="utf-8", extra="ignore",
+        populate_by_name=True,
+    )
+
+    # Corpus and index
+    corpus_dir: Path = PROJECT_ROOT / "corpus"
+    data_dir: Path = PROJECT_ROOT / "data"
+    collection: str = "postings"
+    chunk_size: int = 900
+    chunk_overlap: int = 150
+    max_upload_bytes: int = 5_000_000
+
+    # Chroma: embedded (persistent directory) unless a server host is given
+    chroma_host: str = ""
+    chroma_port: int = 8000
+
+    # Embeddings
+    embeddings_provider: Literal["local", "openai", "ollama"] = Field(
+        "local", validation_alias=_alias("EMBEDDINGS_PROVIDER"))
+    embeddings_model: str = Field("all-MiniLM-L6-v2", validation_alias=_alias("EMBEDDINGS_MODEL"))
+    embeddings_base_url: str = Field("", validation_alias=_alias("EMBEDDINGS_BASE_URL"))
+    embeddings_api_key: SecretStr = Field(SecretStr(""), validation_alias=_alias("EMBEDDINGS_API_KEY"))
+
+    # Retrieval
+    top_k: int = 6
+    rrf_k: int = 60
+
+    # LLM (none = grounded extractive answers)
+    llm_provider: Literal["none", "openai", "ollama"] = Field(
+        "none", validation_alias=_alias("LLM_PROVIDER"))
+    llm_model: str = Field("gpt-4o-mini", validation_alias=_alias("LLM_MODEL"))
+    llm_base_url: str = Field("", validation_alias=_alias("LLM_BASE_URL"))
+    llm_api_key: SecretStr = Field(SecretStr(""), validation_alias=_alias("LLM_API_KEY"))
+    llm_temperature: float = Field(0.0, validation_alias=_alias("LLM_TEMPERATURE"))
+    llm_timeout: float = Field(20.0, validation_alias=_alias("LLM_TIMEOUT"))
+    llm_max_tokens: int = Field(600, validation_alias=_alias("LLM_MAX_TOKENS"))
+
+    # Telegram
+    telegram_bot_token: SecretStr = Field(SecretStr(""), validation_alias=_alias("TELEGRAM_BOT_TOKEN"))
+    telegram_api_base: str = Field("https://api.telegram.org",
+                                   validation_alias=_alias("TELEGRAM_API_BASE"))
+    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list, validation_alias=_alias("ADMIN_IDS"))
+    throttle_seconds: float = 1.0
+    max_question_chars: int = 2000
+    conversation_turns: int = 6
+
+    # State
+    state_db: Path | None = None  # SQLite file for profiles etc.; default: data_dir/state.sqlite3
+    redis_url: str = Field("", validation_alias=_alias("REDIS_URL"))
+
+    log_level: str = "INFO"
+    log_json: bool = False
+
+    @field_validator("admin_ids", mode="before")
+    @classmethod
+    def _split_ids(cls, value: object) -> object:
+        if isinstance(value, str):
+            return [int(v) for v in value.replace(";", ",").split(",") if v.strip()]
+        if isinstance(value, int):
+            return [value]
+        return value
+
+    @property
+    def state_path(self) -> Path:
+        return self.state_db or self.data_dir / "state.sqlite3"
+
+    @property
+    def chroma_dir(self) -> Path:
+        return self.data_dir / "chroma"
+
+    @property
+    def llm_enabled(self) -> bool:
+        return self.llm_provider != "none"
+
+    def prompts_dir(self) -> Path:
+        return PROJECT_ROOT / "prompts"

@@ -1,0 +1,193 @@
+"""The Chroma index: generations of one collection behind an alias, switched atomically.
+
+Each (re)index writes a new collection `<name>-g<timestamp>`; a tiny pointer collection
+`<name>-alias` holds in its metadata which generation is active and which embedding model
+built it. Readers take an immutable `IndexSnapshot` per question, so a switch never tears a
+question in half, and the generation it replaces is dropped only after the switch.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import chromadb
+from chromadb.api import ClientAPI
+from chromadb.api.models.Collection import Collection
+from langchain_core.documents import Document
+from langchain_core.embeddings import Embeddings
+
+from retrieval.embeddings import build_embeddings, embedding_model_id
+from retrieval.keyword import BM25Index
+from retrieval.models import Posting
+from retrieval.settings import Settings
+
+log = logging.getLogger(__name__)
+
+
+class IndexMismatchError(RuntimeError):
+    """The index was built with another embedding model; a reindex is needed."""
+
+
+@dataclass
+class IndexSnapshot:
+    """Everything a question needs, frozen at one generation of the index."""
+
+    collection_name: str
+    collection: Collection | None
+    postings: list[Posting]
+    chunks: list[Document]
+    bm25: BM25Index
+    embedding_model: str = ""
+    built_at: str = ""
+    by_id: dict[str, Posting] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.by_id = {p.id: p for p in self.postings}
+
+    @classmethod
+    def empty(cls) -> IndexSnapshot:
+        return cls("", None, [], [], BM25Index([]))
+
+
+class IndexStore:
+    def __init__(self, settings: Settings, embeddings: Embeddings | None = None) -> None:
+        self.settings = settings
+        self._client: ClientAPI | None = None
+        self._embeddings = embeddings
+        self._snapshot: IndexSnapshot | None = None
+        self._lock = threading.Lock()
+        self._checked_at = 0.0
+
+    # ---- connections ---------------------------------------------------------------------------
+
+    @property
+    def client(self) -> ClientAPI:
+        if self._client is None:
+            if self.settings.chroma_host:
+                self._client = chromadb.HttpClient(host=self.settings.chroma_host,
+                                                   port=self.settings.chroma_port)
+            else:
+                self.settings.chroma_dir.mkdir(parents=True, exist_ok=True)
+                self._client = chromadb.PersistentClient(path=str(self.settings.chroma_dir))
+        return self._client
+
+    @property
+    def embeddings(self) -> Embeddings:
+        if self._embeddings is None:
+            self._embeddings = build_embeddings(self.settings)
+        return self._embeddings
+
+    @property
+    def model_id(self) -> str:
+        return embedding_model_id(self.settings)
+
+    def _alias_name(self) -> str:
+        return f"{self.settings.collection}-alias"
+
+    # ---- the pointer ---------------------------------------------------------------------------
+
+    def pointer(self) -> dict[str, Any]:
+        try:
+            alias = self.client.get_collection(self._alias_name())
+        except Exception:  # not created yet
+            return {}
+        return dict(alias.metadata or {})
+
+    def new_collection(self) -> Collection:
+        name = f"{self.settings.collection}-g{int(time.time() * 1000)}"
+        return self.client.create_collection(
+            name, embedding_function=None, metadata={"hnsw:space": "cosine"})
+
+    def collection(self, name: str) -> Collection:
+        return self.client.get_collection(name, embedding_function=None)
+
+    def switch(self, name: str, info: dict[str, Any]) -> str | None:
+        """Point the alias at `name`; returns the generation it replaced (now dropped)."""
+        previous = self.pointer().get("active")
+        metadata = {**info, "active": name, "embedding_model": self.model_id,
+                    "built_at": datetime.now(UTC).isoformat(timespec="seconds")}
+        alias = self.client.get_or_create_collection(self._alias_name(), embedding_function=None)
+        alias.modify(metadata=metadata)
+        with self._lock:
+            self._snapshot = None
+        self._drop_stale(keep={name})
+        return previous if previous != name else None
+
+    def drop(self, name: str) -> None:
+        try:
+            self.client.delete_collection(name)
+        except Exception as exc:  # already gone
+            log.debug("drop %s: %s", name, exc)
+
+    def _drop_stale(self, keep: set[str]) -> None:
+        prefix = f"{self.settings.collection}-g"
+        for col in self.client.list_collections():
+            name = col if isinstance(col, str) else col.name
+            if name.startswith(prefix) and name not in keep:
+                self.drop(name)
+
+    # ---- reading -------------------------------------------------------------------------------
+
+    def snapshot(self, max_age: float = 5.0) -> IndexSnapshot:
+        """The active generation; re-checks the pointer at most every `max_age` seconds so that
+        several replicas sharing one Chroma server follow each other's reindexes."""
+        now = time.monotonic()
+        snap = self._snapshot
+        if snap is not None and now - self._checked_at < max_age:
+            return snap
+        self._checked_at = now
+        pointer = self.pointer()
+        active = pointer.get("active", "")
+        if snap is not None and snap.collection_name == active:
+            return snap
+        with self._lock:
+            if self._snapshot is not None and self._snapshot.collection_name == active:
+                return self._snapshot
+            self._snapshot = self._load(pointer) if active else IndexSnapshot.empty()
+            return self._snapshot
+
+    def _load(self, pointer: dict[str, Any]) -> IndexSnapshot:
+        name = pointer["active"]
+        built_with = pointer.get("embedding_model", "")
+        if built_with and built_with != self.model_id:
+            raise IndexMismatchError(
+                f"The index was built with embeddings '{built_with}' but the settings ask for "
+                f"'{self.model_id}'. Run `jpo-bot index --rebuild` (or /reindex) to rebuild it.")
+        collection = self.collection(name)
+        data = collection.get(include=["documents", "metadatas"])
+        chunks: list[Document] = []
+        postings: list[Posting] = []
+        for cid, text, meta in zip(data["ids"], data["documents"] or [], data["metadatas"] or [],
+                                   strict=False):
+            meta = dict(meta or {})
+            record = meta.pop("record", None)
+            if record:
+                postings.append(Posting.model_validate_json(str(record)))
+            chunks.append(Document(page_content=text or "", metadata=meta, id=cid))
+        postings.sort(key=lambda p: p.id)
+        return IndexSnapshot(name, collection, postings, chunks, BM25Index(chunks),
+                             embedding_model=built_with, built_at=str(pointer.get("built_at", "")))
+
+    def vector_search(self, snap: IndexSnapshot, query: str, k: int,
+                      posting_ids: list[str] | None = None) -> list[tuple[Document, float]]:
+        """Nearest chunks by cosine similarity, optionally within some postings."""
+        if snap.collection is None or not snap.chunks:
+            return []
+        where: dict[str, Any] | None = None
+        if posting_ids:
+            where = ({"posting_id": posting_ids[0]} if len(posting_ids) == 1
+                     else {"posting_id": {"$in": list(posting_ids)}})
+        vector = self.embeddings.embed_query(query)
+        res = snap.collection.query(query_embeddings=[vector], n_results=k, where=where,
+                                    include=["documents", "metadatas", "distances"])
+        out: list[tuple[Document, float]] = []
+        for cid, text, meta, dist in zip(res["ids"][0], res["documents"][0], res["metadatas"][0],
+                                         res["distances"][0], strict=False):
+            meta = {k2: v for k2, v in (meta or {}).items() if k2 != "record"}
+            out.append((Document(page_content=text or "", metadata=meta, id=cid), 1.0 - dist))
+        return out

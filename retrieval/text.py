@@ -1,0 +1,55 @@
+"""Tokenising and stemming shared by keyword search, posting routing and eligibility."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import snowballstemmer
+
+STOPWORDS = frozenset("""
+a about above after again against all am an and any are as at be because been before being
+below between both but by can could did do does doing down during each few for from further had
+has have having he her here hers herself him himself his how i if in into is it its itself just
+me more most my myself no nor not now of off on once only or other our ours ourselves out over own
+same she should so some such than that the their theirs them themselves then there these they this
+those through to too under until up very was we were what when where which while who whom why will
+with would you your yours yourself yourselves also may might must shall etc e g i e per via within
+tell give show know please let me i'm i've i'd there's what's who's it's that's
+""".split())
+
+# Words of the domain that say nothing about which posting is meant.
+GENERIC = frozenset("""
+jpo jpos junior professional officer officers post posts posting postings position positions job
+jobs vacancy vacancies role roles assignment programme program ilo international labour labor
+office organization organisation one
+""".split())
+
+_TOKEN_RE = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
+_stemmer = snowballstemmer.stemmer("english")
+
+
+def fold(text: str) -> str:
+    """Lower-case and strip accents ('Qué idiomas' → 'que idiomas')."""
+    text = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in text if not unicodedata.combining(c)).lower()
+
+
+def words(text: str) -> list[str]:
+    return [w.replace("’", "'").split("'")[0] for w in _TOKEN_RE.findall(fold(text))]
+
+
+@lru_cache(maxsize=65536)
+def stem(word: str) -> str:
+    return _stemmer.stemWord(word)
+
+
+def tokens(text: str, *, keep_stopwords: bool = False) -> list[str]:
+    """Stemmed content tokens of a text."""
+    return [stem(w) for w in words(text) if keep_stopwords or w not in STOPWORDS]
+
+
+def content_tokens(text: str) -> list[str]:
+    """Stemmed tokens without stop words and without generic job-posting words."""
+    return [stem(w) for w in words(text) if w not in STOPWORDS and w not in GENERIC]
