@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from enum import Enum
+from typing import Literal
 
 from pydantic import BaseModel, Field
 
@@ -130,3 +131,77 @@ class Answer(BaseModel):
             if c.posting_id not in seen:
                 seen.append(c.posting_id)
         return seen
+
+
+# ---- eligibility ------------------------------------------------------------------------------
+
+class Requirement(BaseModel):
+    """One requirement of a posting, read from one sentence of its qualification blocks."""
+
+    kind: Literal["education", "experience", "language", "skill"]
+    level: Literal["minimum", "desirable"]
+    source_text: str
+    # education
+    degree_level: Literal["first", "advanced"] | None = None
+    fields: list[str] = Field(default_factory=list)
+    related_fields_ok: bool = False
+    preferred_focus: list[str] = Field(default_factory=list)
+    # a first degree plus this many extra years of experience replaces the advanced degree
+    alt_first_degree_extra_years: float | None = None
+    # experience
+    min_years: float | None = None
+    max_years: float | None = None
+    domain: str = ""
+    # language: ISO 639-1 codes; "one_of" needs 1 + `additional` of them, "all_of" needs all
+    languages: list[str] = Field(default_factory=list)
+    mode: Literal["one_of", "all_of"] | None = None
+    additional: int = 0
+    proficiency: Literal["basic", "good", "fluent"] | None = None
+    # skill
+    text: str = ""
+    note: str = ""
+
+
+class Profile(BaseModel):
+    """What a candidate says about themselves; empty/None means "not stated", never "none"."""
+
+    degree_level: Literal["first", "advanced"] | None = None
+    has_degree: bool = False
+    degree_field: str = ""
+    degree_focus: str = ""
+    years_experience: float | None = None
+    experience_domain: str = ""
+    experience_relevant: bool = False  # the candidate called their experience "relevant"
+    languages: dict[str, str] = Field(default_factory=dict)
+    nationality: str = ""
+    age: int | None = None
+    skills: list[str] = Field(default_factory=list)
+
+    def has_facts(self) -> bool:
+        return bool(
+            self.degree_level or self.has_degree or self.degree_field
+            or self.years_experience is not None or self.languages or self.nationality
+            or self.age is not None or self.skills
+        )
+
+
+class RequirementCheck(BaseModel):
+    requirement: Requirement
+    met: bool | None
+    reason: str
+    strength: int = 0  # 2 explicit match, 1 assumed/related match, 0 otherwise (ranking only)
+
+
+class Verdict(BaseModel):
+    posting_id: str
+    status: Literal["eligible", "not_eligible", "cannot_tell"]
+    checks: list[RequirementCheck] = Field(default_factory=list)
+    failed: list[RequirementCheck] = Field(default_factory=list)
+    missing: list[str] = Field(default_factory=list)
+    desirable_met: int = 0
+    desirable_total: int = 0
+    score: float = 0.0
+
+    @property
+    def minimum_checks(self) -> list[RequirementCheck]:
+        return [c for c in self.checks if c.requirement.level == "minimum"]

@@ -152,6 +152,13 @@ def split_lines(raw: str) -> list[Line]:
         if not stripped or re.fullmatch(r"[-_=*—–•·\s]+", stripped):
             lines.append(Line("", blank=True))
             continue
+        if stripped.startswith("|") and stripped.endswith("|"):
+            # Markdown table row: "| Label | value |" reads as "Label: value".
+            cells = [c.strip() for c in stripped.strip("|").split("|") if c.strip()]
+            if not cells or all(re.fullmatch(r":?-{2,}:?", c) for c in cells):
+                lines.append(Line("", blank=True))
+                continue
+            stripped = ": ".join([cells[0].rstrip(":"), *cells[1:]]) if len(cells) > 1 else cells[0]
         heading_marker = bool(re.match(r"^#{1,6}\s", stripped))
         stripped = re.sub(r"^#{1,6}\s*", "", stripped)
         wholly_emphasised = bool(re.fullmatch(r"(\*\*|__)[^*_]+(\*\*|__):?\s*", stripped))
@@ -258,9 +265,11 @@ def _parse_supervisor(text: str) -> Supervisor:
     parts = [p.strip() for p in re.split(r"[,:–]|\s-\s", rest, maxsplit=1)]
     first = parts[0]
     words = first.split()
+    particles = {"van", "der", "de", "da", "di", "von", "la", "le", "del", "dos", "du", "bin", "al"}
     looks_like_name = (
-        1 < len(words) <= 4
-        and all(w[:1].isupper() for w in words)
+        1 < len(words) <= 5
+        and all(w[:1].isupper() or w in particles for w in words)
+        and words[0][:1].isupper()
         and not any(w.lower().strip(".") in ROLE_WORDS for w in words)
     )
     if looks_like_name:
@@ -345,7 +354,10 @@ class PostingParser:
                 i += 1
                 continue
             text = line.text
-            labelled = _split_label(text) if not line.bullet else None
+            labelled = _split_label(text)
+            if line.bullet and labelled and not (labelled[0] in _FIELDS
+                                                 and sections[-1].key in {"header", "general"}):
+                labelled = None  # a bullet is a field only in the general-information block
             if labelled and labelled[0] in _FIELDS and labelled[0] not in _SECTIONS:
                 if not self._is_field_context(sections[-1].key, labelled[0]):
                     sections[-1].lines.append(line)
@@ -357,7 +369,8 @@ class PostingParser:
             key = _heading_key(text) if not line.bullet else None
             if key is None and labelled and labelled[0] in _SECTIONS:
                 key = _SECTIONS[labelled[0]]
-            if key and self._accept_heading(key, sections[-1].key, line):
+            heading_line = Line(labelled[0], heading_marker=True) if labelled else line
+            if key and self._accept_heading(key, sections[-1].key, heading_line):
                 sections.append(_Section(key))
                 rest = labelled[1] if labelled and labelled[0] in _SECTIONS else ""
                 if rest:
@@ -586,8 +599,7 @@ class PostingParser:
         for value, other in ((posting.unit, posting.department), (posting.department, posting.unit)):
             v = value.strip()
             if re.fullmatch(r"[A-Z]{2,12}", v) and v not in found:
-                words = [w for w in re.split(r"[\s\-]+", other) if w]
-                found[v] = _match_initials(words, v) or other
+                found[v] = other
         for token in re.findall(r"\b[A-Z]{3,12}\b", " ".join(
                 [posting.department, posting.unit, posting.supervisor.raw])):
             found.setdefault(token, posting.department if token in posting.department
@@ -613,8 +625,16 @@ def _join(a: str, b: str) -> str:
 
 
 def _paragraphs(content: list[Line]) -> str:
+    """Prose of a section, without template instructions (and the bullets they introduce)."""
     out: list[str] = []
+    in_template = False
     for ln in content:
+        if _TEMPLATE_HINT.match(ln.text):
+            in_template = True
+            continue
+        if in_template and ln.bullet:
+            continue
+        in_template = False
         out.append(("- " if ln.bullet else "") + ln.text)
     return "\n".join(out).strip()
 
@@ -646,4 +666,16 @@ def _requirement_block(content: list[Line]) -> RequirementBlock:
         if _TEMPLATE_HINT.match(ln.text):
             continue
         target.append(("- " if ln.bullet else "") + ln.text)
-    return RequirementBlock(minimum="\n".join(minimum).strip(), desirable="\n".join(desirable).strip())
+    if minimum and not desirable:
+        # "Excellent command of English. Spanish would be an asset." — one block, two levels.
+        kept: list[str] = []
+        for item in minimum:
+            for sentence in split_sentences(item) if not item.startswith("- ") else [item]:
+                (desirable if _ASSET_RE.search(sentence) else kept).append(sentence)
+        minimum = kept if kept else minimum
+    return RequirementBlock(minimum="\n".join(minimum).strip(),
+                            desirable="\n".join(desirable).strip())
+
+
+_ASSET_RE = re.compile(r"\b(would be an asset|is an asset|an advantage|desirable|preferred|"
+                       r"would be a plus|is a plus)\b", re.I)

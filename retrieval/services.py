@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from langchain_core.embeddings import Embeddings
+
 from retrieval.answering import AnswerService
 from retrieval.catalog import PostingCatalog
 from retrieval.eligibility import EligibilityChecker
@@ -25,6 +27,11 @@ class Services:
     answers: AnswerService
     eligibility: EligibilityChecker
 
+    def warm_up(self) -> None:
+        """Load the index and the embedding model now, not during the first question."""
+        self.store.snapshot()
+        self.store.embeddings.embed_query("warm-up")
+
     def as_workflow_data(self) -> dict[str, object]:
         """Keyword arguments for aiogram's dispatcher: handlers receive them by name."""
         return {
@@ -36,13 +43,16 @@ class Services:
         }
 
 
-def build_services(settings: Settings, *, ensure_index: bool = True) -> Services:
-    """Build every service; with `ensure_index`, index the corpus when no index exists yet."""
-    store = IndexStore(settings)
+def build_services(settings: Settings, *, ensure_index: bool = True,
+                   embeddings: Embeddings | None = None) -> Services:
+    """Build every service; with `ensure_index`, index the corpus when no index exists yet.
+
+    `embeddings` lets tests share one loaded model between several service sets."""
+    store = IndexStore(settings, embeddings)
     catalog = PostingCatalog(store)
     indexer = Indexer(settings, store)
     if ensure_index:
         indexer.ensure_index()
     eligibility = EligibilityChecker(catalog)
-    answers = AnswerService(settings, catalog, store, eligibility)
+    answers = AnswerService(settings, store, eligibility)
     return Services(settings, catalog, store, indexer, answers, eligibility)

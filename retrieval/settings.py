@@ -83,6 +83,11 @@ class Settings(BaseSettings):
             return [value]
         return value
 
+    @field_validator("state_db", mode="before")
+    @classmethod
+    def _empty_path(cls, value: object) -> object:
+        return None if value in ("", None) else value
+
     @property
     def state_path(self) -> Path:
         return self.state_db or self.data_dir / "state.sqlite3"

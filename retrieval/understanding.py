@@ -1,0 +1,292 @@
+"""What a question asks and which posting it is about.
+
+Intents come from the multilingual patterns in `lexicon/intents.yaml`. The posting is found by
+weighing the question's words against each posting's *names* (title, department, unit,
+acronyms, post number) and, less, its body: rare words weigh more (idf), so "domestic workers"
+finds the one posting that talks about them and "work" alone finds none.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from retrieval.models import Posting
+from retrieval.text import GENERIC, STOPWORDS, content_tokens, fold, stem, words
+
+LEXICON_DIR = Path(__file__).parent / "lexicon"
+
+# When several intents match, the first in this list is the main one.
+PRIORITY = [
+    "eligibility", "count", "contact", "supervisor", "post_number", "issue_date", "duration",
+    "grade", "department_unit", "languages", "key_outputs", "duties", "education", "experience",
+    "skills", "competencies", "learning", "training", "background", "requirements",
+    "duty_station", "mention", "summary",
+]
+# Intents that can be answered together ("what degree and experience do I need?").
+COMBINABLE = {"education", "experience", "skills", "languages", "supervisor", "contact"}
+DESIRABLE_RE = re.compile(
+    r"\b(desirable|preferred|preferably|advantage|asset|plus|nice to have|bonus|souhaitable|"
+    r"atout|deseable|ventaja|valora)")
+MINIMUM_RE = re.compile(
+    r"\b(minimum|mandatory|must|essential|at least|strictly|obligatoire|minimo|obligatorio|"
+    r"imprescindible)\b")
+MENTION_RE = re.compile(
+    r"\b(mention|mentions|mentioning|mentioned|refer|refers|involve|involves|involving|"
+    r"talk about|talks about|related to|deal with|deals with|cover|covers|include|includes|"
+    r"work with|works with|collaborat\w*|mentionne\w*|menciona\w*)\b")
+# Words that name a field of every posting, not a posting: never used to find one.
+FIELD_WORDS = frozenset(stem(w) for w in """
+unit units department departments section branch team office division service sector duty station
+grade level duration supervisor supervise supervision language languages skill skills experience
+education degree competencies training learning background requirement requirements email
+contact number reference outputs duties responsibilities tasks based located where
+""".split())
+NAME_RE = re.compile(r"\b([A-Z][a-z]+(?:[- ][A-Z][a-z]+)+)\b")
+
+
+@cache
+def load_yaml(name: str) -> dict[str, Any]:
+    with open(LEXICON_DIR / name, encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+@cache
+def _compiled() -> dict[str, Any]:
+    lex = load_yaml("intents.yaml")
+    return {
+        "intents": {k: [re.compile(p) for p in v] for k, v in lex["intents"].items()},
+        "not_stated": {k: {**v, "ask": re.compile(v["ask"]), "evidence": re.compile(v["evidence"])}
+                       for k, v in lex["not_stated"].items()},
+        "injection": [re.compile(p) for p in lex["injection"]],
+        "corpus": [re.compile(p) for p in lex["corpus_scope"]],
+        "greeting": re.compile(lex["greeting"]),
+    }
+
+
+def not_stated_topics() -> dict[str, dict[str, Any]]:
+    return _compiled()["not_stated"]
+
+
+_FR = {"le", "les", "du", "des", "est", "qui", "quel", "quelle", "quels", "quelles", "pour",
+       "sur", "une", "je", "ai", "avec", "dans", "et", "au", "aux", "ce", "cette", "sont",
+       "poste", "combien", "ou", "quoi", "suis", "mon", "ma", "mes"}
+_ES = {"el", "los", "las", "del", "es", "cual", "cuales", "para", "puesto", "una", "tengo",
+       "con", "y", "se", "por", "como", "cuanto", "cuantos", "donde", "quien", "mi", "mis",
+       "soy", "hay", "requieren", "requiere"}
+_EN = {"the", "is", "what", "who", "which", "for", "of", "and", "does", "do", "are", "i", "my",
+       "to", "in", "how", "where", "when", "a", "an", "it", "have", "with", "this", "post"}
+
+
+def detect_language(text: str) -> str:
+    """'en', 'fr' or 'es', from function words and letters (questions are short)."""
+    lowered = text.lower()
+    ws = words(text)
+    score = {
+        "en": sum(w in _EN for w in ws),
+        "fr": sum(w in _FR for w in ws) + 2 * len(re.findall(r"[éèêàçùœ]|qu'|l'|d'", lowered)),
+        "es": sum(w in _ES for w in ws) + 2 * len(re.findall(r"[ñ¿¡áíóú]", lowered)),
+    }
+    best = max(score, key=lambda k: score[k])
+    return best if best != "en" and score[best] > score["en"] else "en"
+
+
+@cache
+def _glossary() -> dict[str, dict[str, str]]:
+    return load_yaml("glossary.yaml")
+
+
+def to_english(text: str, language: str) -> str:
+    """Word-by-word domain glossary translation, enough to find postings and fields."""
+    if language == "en":
+        return fold(text)
+    table = _glossary().get(language, {})
+    return " ".join(table.get(w, w) for w in words(text))
+
+
+@dataclass
+class Query:
+    text: str
+    clean: str
+    folded: str
+    english: str
+    language: str = "en"
+    intents: list[str] = field(default_factory=list)
+    not_stated: str | None = None
+    injection: bool = False
+    corpus_scope: bool = False
+    greeting: bool = False
+    wants_desirable: bool = False
+    wants_minimum: bool = False
+    mentions: bool = False
+    named_people: list[str] = field(default_factory=list)
+
+    @property
+    def intent(self) -> str:
+        return self.intents[0] if self.intents else "general"
+
+
+def analyse(text: str) -> Query:
+    comp = _compiled()
+    injection = False
+    clean = text
+    for pattern in comp["injection"]:
+        if pattern.search(fold(clean)):
+            injection = True
+            clean = _remove_folded(clean, pattern)
+    language = detect_language(clean or text)
+    folded = fold(clean)
+    english = to_english(clean, language)
+    q = Query(text=text, clean=clean.strip(), folded=folded, english=english, language=language,
+              injection=injection)
+    probe = f"{folded} {english}" if language != "en" else folded
+    matched = {k for k, pats in comp["intents"].items() if any(p.search(probe) for p in pats)}
+    q.intents = [k for k in PRIORITY if k in matched]
+    for key, topic in comp["not_stated"].items():
+        if topic["ask"].search(probe):
+            q.not_stated = key
+            break
+    q.corpus_scope = any(p.search(probe) for p in comp["corpus"]) or bool(
+        re.search(r"\bwhich (posting|post|position|job|vacancy|jpo|announcement)\b(?! number)",
+                  probe))
+    q.greeting = bool(comp["greeting"].search(folded.strip()))
+    q.wants_desirable = bool(DESIRABLE_RE.search(probe))
+    q.wants_minimum = bool(MINIMUM_RE.search(probe)) and not q.wants_desirable
+    q.mentions = bool(MENTION_RE.search(probe))
+    q.named_people = [m.group(1) for m in NAME_RE.finditer(clean) if m.start() > 0]
+    return q
+
+
+def _remove_folded(text: str, pattern: re.Pattern[str]) -> str:
+    """Remove what `pattern` matches in the accent-folded text from the original text."""
+    folded = fold(text)
+    if len(folded) != len(text):  # folding changed lengths: fall back to the folded text
+        return pattern.sub(" ", folded)
+    out, last = [], 0
+    for m in pattern.finditer(folded):
+        out.append(text[last:m.start()])
+        last = m.end()
+    out.append(text[last:])
+    return re.sub(r"\s+", " ", "".join(out)).strip(" .,;:!")
+
+
+# ---- which posting ----------------------------------------------------------------------------
+
+@dataclass
+class _PostingNames:
+    posting: Posting
+    name_tokens: set[str]
+    name_bigrams: set[tuple[str, str]]
+    identifiers: set[str]  # acronyms, post numbers: exact hits
+    case_sensitive: set[str]  # acronyms that are also ordinary words ("SECTOR")
+    body: Counter[str]
+
+
+class PostingResolver:
+    """Find the postings a question names, by weighted word overlap with their names."""
+
+    def __init__(self, postings: list[Posting]) -> None:
+        self.postings = postings
+        self._names = [self._names_of(p) for p in postings]
+        n = max(len(postings), 1)
+        name_df: Counter[str] = Counter()
+        body_df: Counter[str] = Counter()
+        for names in self._names:
+            name_df.update(names.name_tokens)
+            body_df.update(names.body.keys())
+        self._name_idf = {t: math.log(1 + n / c) for t, c in name_df.items()}
+        self._body_idf = {t: math.log(1 + n / c) for t, c in body_df.items()}
+        self._body_df = body_df
+        self._n = n
+        lowercase_words = {w for p in postings for w in re.findall(r"\b[a-z]{3,}\b", p.text)}
+        for names in self._names:
+            names.case_sensitive = {a for a in names.identifiers if a.lower() in lowercase_words}
+
+    @staticmethod
+    def _names_of(p: Posting) -> _PostingNames:
+        long_forms = " ".join(p.acronyms.values())
+        name_text = " ".join([p.short_title, p.department, p.unit, long_forms])
+        toks = content_tokens(name_text)
+        title_toks = content_tokens(p.short_title)
+        identifiers = {a for a in p.acronyms if len(a) >= 2}
+        identifiers |= {t for t in re.findall(r"\b[A-Z]{3,}\b", f"{p.department} {p.unit}")}
+        if p.post_number:
+            identifiers.add(p.post_number)
+        return _PostingNames(
+            posting=p,
+            name_tokens=set(toks),
+            name_bigrams=set(zip(title_toks, title_toks[1:], strict=False)),
+            identifiers=identifiers,
+            case_sensitive=set(),
+            body=Counter(content_tokens(p.text)),
+        )
+
+    def scores(self, question: str, english: str | None = None) -> list[tuple[Posting, float, bool]]:
+        """(posting, score, named by an identifier) for every posting, best first."""
+        text = english or question
+        q_tokens = [t for t in dict.fromkeys(content_tokens(text)) if t not in FIELD_WORDS]
+        q_bigrams = set(zip(q_tokens, q_tokens[1:], strict=False))
+        raw_words = set(re.findall(r"[\w/-]+", question))
+        folded_words = {w.lower() for w in raw_words} | set(words(text))
+        out: list[tuple[Posting, float, bool]] = []
+        for names in self._names:
+            score = 0.0
+            ident = False
+            for ident_token in names.identifiers:
+                hit = (ident_token in raw_words if ident_token in names.case_sensitive
+                       else ident_token.lower() in folded_words)
+                if hit:
+                    ident = True
+                    score += 10.0
+            for t in q_tokens:
+                if t in names.name_tokens:
+                    score += 2.0 * self._name_idf[t]
+                elif t in names.body and self._body_df[t] <= max(1, self._n // 2):
+                    weight = 1.0 if self._body_df[t] == 1 else 0.3
+                    score += weight * self._body_idf[t]
+            score += 2.0 * len(q_bigrams & names.name_bigrams)
+            out.append((names.posting, score, ident))
+        out.sort(key=lambda x: -x[1])
+        return out
+
+    def resolve(self, question: str, english: str | None = None) -> list[str]:
+        """Posting ids the question is about; empty when it names none clearly."""
+        ranked = self.scores(question, english)
+        if not ranked:
+            return []
+        named = [p.id for p, _s, ident in ranked if ident]
+        if named:
+            return named
+        top = ranked[0][1]
+        if top < 1.5:
+            return []
+        second = ranked[1][1] if len(ranked) > 1 else 0.0
+        if top >= 1.6 * second:
+            return [ranked[0][0].id]
+        # Near-ties: the question fits several postings about equally.
+        return [p.id for p, s, _ in ranked if s >= 0.8 * top][:3]
+
+
+def rare_terms(question: str, postings: list[Posting], skip: set[str]) -> list[tuple[str, str]]:
+    """(stem, surface word) of the question's words that some but not all postings contain,
+    rarest first: what a "which postings mention X?" question is looking for."""
+    bodies = [set(content_tokens(p.text)) for p in postings]
+    out: list[tuple[int, str, str]] = []
+    for w in dict.fromkeys(words(question)):
+        if w in STOPWORDS or w in GENERIC or w in skip:
+            continue
+        s = stem(w)
+        if s in skip:
+            continue
+        df = sum(s in b for b in bodies)
+        if 0 < df < len(postings) or len(postings) == 1:
+            out.append((df, s, w))
+    out.sort()
+    return [(s, w) for _df, s, w in out]
