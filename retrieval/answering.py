@@ -13,13 +13,14 @@ import logging
 import re
 import time
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from langchain_core.documents import Document
 
 from retrieval.chunking import section_label
+from retrieval.eligibility import EligibilityChecker, accepts_language, education_field_match
 from retrieval.models import Answer, AnswerMode, Citation, Posting
 from retrieval.parsing import duration_in_months, number_value, split_sentences
 from retrieval.retriever import HybridRetriever
@@ -34,9 +35,6 @@ from retrieval.understanding import (
     not_stated_topics,
     rare_terms,
 )
-
-if TYPE_CHECKING:
-    from retrieval.eligibility import EligibilityChecker
 
 log = logging.getLogger(__name__)
 
@@ -314,7 +312,10 @@ class ExtractiveAnswerer:
         ids = [p.id] if p else None
         docs = self.retriever.with_postings(ids, self.snap).invoke(q.english if q.language != "en"
                                                                    else q.clean)
-        picked, found = self._best_sentences(q, docs)
+        # Words that only named the posting say nothing about what is asked of it.
+        naming = set(content_tokens(" ".join([p.short_title, p.department, p.unit,
+                                              *p.acronyms]))) if p else set()
+        picked, found = self._best_sentences(q, docs, skip=naming)
         if not picked:
             text = f["not_in_posting"].format(t=p.short_title) if p else f["nothing"]
             return text, [], False
@@ -333,9 +334,10 @@ class ExtractiveAnswerer:
             head = f["general_missing"]
         return "\n".join(x for x in [head, *lines] if x), cites, found
 
-    def _best_sentences(self, q: Query, docs: list[Document],
-                        limit: int = 3) -> tuple[list[tuple[str, Document]], bool]:
-        q_tokens = [t for t in dict.fromkeys(content_tokens(q.english)) if t not in _QUESTION_WORDS]
+    def _best_sentences(self, q: Query, docs: list[Document], limit: int = 3,
+                        skip: set[str] | None = None) -> tuple[list[tuple[str, Document]], bool]:
+        skip = _QUESTION_WORDS | (skip or set())
+        q_tokens = [t for t in dict.fromkeys(content_tokens(q.english)) if t not in skip]
         if not q_tokens or not docs:
             return [], False
         n = max(len(self.snap.chunks), 1)
@@ -523,7 +525,7 @@ class ExtractiveAnswerer:
             label = LANGUAGE_LABEL[iso]
             groups: dict[str, list[Posting]] = {"required": [], "accepted": [], "desirable": []}
             for p in posts:
-                kind = self.eligibility.accepts_language(p, iso)
+                kind = accepts_language(p, iso)
                 if kind:
                     groups[kind].append(p)
             for kind, key in (("required", "lang_required"), ("accepted", "lang_accept"),
@@ -546,9 +548,9 @@ class ExtractiveAnswerer:
         hits: list[Posting] = []
         for field_name in fields:
             required = [p for p in posts
-                        if self.eligibility.education_field_match(p, field_name) == "required"]
+                        if education_field_match(p, field_name) == "required"]
             accepted = [p for p in posts
-                        if self.eligibility.education_field_match(p, field_name) == "accepted"]
+                        if education_field_match(p, field_name) == "accepted"]
             if required:
                 lines.append(f["law_required"].format(field=field_name))
                 lines += [f"• {p.title}: {_inline(p.education.minimum)}" for p in required]
@@ -596,7 +598,8 @@ _FIELD_INTENTS = {
 _COMBINE = {"education", "experience", "skills", "languages", "supervisor", "contact"}
 _QUESTION_WORDS = {stem(w) for w in (
     "which", "what", "does", "posting", "mention", "mentions", "say", "said", "anything",
-    "about", "tell", "is", "there", "any", "information")}
+    "about", "tell", "is", "there", "any", "information", "involve", "involves", "include",
+    "includes", "cover", "covers", "relate", "related", "deal", "deals", "talk", "mean")}
 
 
 def _fields_asked(q: Query) -> bool:
@@ -730,6 +733,29 @@ class AnswerService:
 
     def reset(self, conversation_id: str) -> None:
         self.memory.reset(conversation_id)
+
+    async def astream(self, question: str,
+                      conversation_id: str = "default") -> AsyncIterator[str | Answer]:
+        """Like `answer()`, streamed: growing partial texts while the LLM writes, then the
+        final `Answer` (the extractive one alone when no LLM is configured or it fails)."""
+        started = time.perf_counter()
+        question = question.strip()[: self.settings.max_question_chars]
+        conv = self.memory.get(conversation_id)
+        answerer = await asyncio.to_thread(self._extractive)
+        answer = await asyncio.to_thread(answerer.answer, question, conv.last_postings)
+        if self.llm is not None and answer.intent not in {"injection", "greeting", "eligibility"}:
+            async for item in self.llm.astream(question, conv, answer, answerer):
+                if isinstance(item, Answer):
+                    answer = item
+                else:
+                    yield item
+        turn_postings = answer.posting_ids if len(answer.posting_ids) == 1 else (
+            answer.posting_ids if answer.intent not in {"count", "mention"} else [])
+        self.memory.add(conversation_id, Turn(question, turn_postings[:3], answer.text))
+        elapsed = time.perf_counter() - started
+        for hook in self.on_answer:
+            hook(question, answer, elapsed)
+        yield answer
 
 
 __all__ = ["AnswerMode", "AnswerService", "ExtractiveAnswerer", "number_value"]

@@ -14,6 +14,7 @@ from retrieval.answering import AnswerService
 from retrieval.catalog import PostingCatalog
 from retrieval.eligibility import EligibilityChecker
 from retrieval.indexer import Indexer
+from retrieval.llm import build_llm
 from retrieval.settings import Settings
 from retrieval.store import IndexStore
 
@@ -54,5 +55,7 @@ def build_services(settings: Settings, *, ensure_index: bool = True,
     if ensure_index:
         indexer.ensure_index()
     eligibility = EligibilityChecker(catalog)
-    answers = AnswerService(settings, store, eligibility)
+    # With an LLM configured, answers are rewritten by it; the extractive answer stays the
+    # fallback (retrieval/llm.py).
+    answers = AnswerService(settings, store, eligibility, llm=build_llm(settings))
     return Services(settings, catalog, store, indexer, answers, eligibility)

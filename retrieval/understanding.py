@@ -47,7 +47,8 @@ FIELD_WORDS = frozenset(stem(w) for w in """
 unit units department departments section branch team office division service sector duty station
 grade level duration supervisor supervise supervision language languages skill skills experience
 education degree competencies training learning background requirement requirements email
-contact number reference outputs duties responsibilities tasks based located where
+contact number reference outputs duties responsibilities tasks based located where general
+information details
 """.split())
 NAME_RE = re.compile(r"\b([A-Z][a-z]+(?:[- ][A-Z][a-z]+)+)\b")
 

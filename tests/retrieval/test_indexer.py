@@ -1,0 +1,136 @@
+"""Indexing: content hashes, incremental re-embedding, validation, unreadable files."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from retrieval.indexer import IndexBuildError, Indexer, ReindexBusy
+from retrieval.settings import Settings
+from retrieval.store import IndexMismatchError, IndexStore
+from tests.conftest import CORPUS, EXTRA_POSTINGS
+
+
+class CountingEmbeddings:
+    """Wraps the real model and counts what it is asked to embed."""
+
+    def __init__(self, inner) -> None:  # noqa: ANN001
+        self.inner = inner
+        self.documents = 0
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self.documents += len(texts)
+        return self.inner.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        return self.inner.embed_query(text)
+
+
+@pytest.fixture
+def workspace(tmp_path: Path, shared_embeddings):
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    settings = Settings(data_dir=tmp_path / "data", corpus_dir=corpus)
+    embeddings = CountingEmbeddings(shared_embeddings)
+    store = IndexStore(settings, embeddings)  # type: ignore[arg-type]
+    return settings, store, Indexer(settings, store), embeddings, corpus
+
+
+def test_build_then_unchanged_reembeds_nothing(workspace) -> None:
+    _settings, store, indexer, embeddings, _corpus = workspace
+    first = indexer.reindex()
+    assert first.postings == 5 and first.chunks > 5 * 15
+    assert first.embedded == embeddings.documents > 0
+    assert len(first.added) == 5 and not first.updated and not first.removed
+    before = store.pointer()["active"]
+    second = indexer.reindex()
+    assert second.unchanged and second.embedded == 0
+    assert embeddings.documents == first.embedded  # nothing re-embedded
+    assert store.pointer()["active"] == before
+
+
+def test_changed_added_removed_and_broken_files(workspace) -> None:
+    _settings, store, indexer, embeddings, corpus = workspace
+    indexer.reindex()
+    embedded_before = embeddings.documents
+    target = corpus / "002_bd34980e9eece061.txt"
+    target.write_text(target.read_text().replace("Lisa Tortell", "Maria Example"))
+    (corpus / "000_6199014678cf9c64.txt").unlink()
+    shutil.copy(EXTRA_POSTINGS / "plain_caps_youth.txt", corpus / "plain_caps_youth.txt")
+    (corpus / "broken.pdf").write_bytes(b"%PDF-1.4 garbage")
+    (corpus / "notes.txt").write_text("Shopping list: milk, eggs, bread.")
+    report = indexer.reindex()
+    assert report.updated == ["002_bd34980e9eece061"]
+    assert report.removed == ["000_6199014678cf9c64"]
+    assert report.added == ["plain_caps_youth"]
+    assert len(report.skipped) == 2
+    assert any("broken.pdf" in s for s in report.skipped)
+    assert any("notes.txt" in s and "no posting sections" in s for s in report.skipped)
+    # Only the new posting's chunks and the edited supervision/summary chunks were embedded.
+    assert 0 < embeddings.documents - embedded_before < 25
+    snap = store.snapshot(max_age=0)
+    assert snap.by_id["002_bd34980e9eece061"].supervisor.name == "Maria Example"
+    assert "000_6199014678cf9c64" not in snap.by_id
+    assert report.postings == 5
+
+
+def test_failed_build_keeps_old_index(workspace, monkeypatch: pytest.MonkeyPatch) -> None:
+    _settings, store, indexer, _emb, corpus = workspace
+    indexer.reindex()
+    old = store.pointer()["active"]
+    (corpus / "003_7dab671c5908fb3f.txt").write_text(
+        (corpus / "003_7dab671c5908fb3f.txt").read_text() + "\nMore background text.")
+
+    def broken_validate(*_a: object, **_k: object) -> None:
+        raise IndexBuildError("probe query found nothing")
+
+    monkeypatch.setattr(indexer, "_validate", broken_validate)
+    with pytest.raises(IndexBuildError):
+        indexer.reindex()
+    assert store.pointer()["active"] == old
+    assert len(store.snapshot(max_age=0).postings) == 5
+    names = [c.name for c in store.client.list_collections()]
+    assert sum(n.startswith("postings-g") for n in names) == 1  # the half-built one is gone
+
+
+def test_empty_corpus_is_refused(workspace) -> None:
+    _settings, store, indexer, _emb, corpus = workspace
+    indexer.reindex()
+    for f in corpus.iterdir():
+        f.unlink()
+    with pytest.raises(IndexBuildError):
+        indexer.reindex()
+    assert len(store.snapshot(max_age=0).postings) == 5
+
+
+def test_second_reindex_while_running_is_refused(workspace) -> None:
+    *_rest, indexer, _emb, _corpus = workspace
+    indexer._lock.acquire()
+    try:
+        with pytest.raises(ReindexBusy):
+            indexer.reindex()
+    finally:
+        indexer._lock.release()
+
+
+def test_index_built_with_other_embeddings_is_refused(workspace) -> None:
+    settings, store, indexer, *_ = workspace
+    indexer.reindex()
+    other = IndexStore(settings.model_copy(update={"embeddings_model": "other-model"}),
+                       store.embeddings)
+    with pytest.raises(IndexMismatchError, match="reindex"):
+        other.snapshot()
+
+
+def test_chunks_carry_metadata(indexed_services) -> None:
+    snap = indexed_services.store.snapshot()
+    sections = {d.metadata["section"] for d in snap.chunks}
+    assert {"summary", "supervision", "duties", "education.minimum", "languages.desirable",
+            "learning", "background"} <= sections
+    for d in snap.chunks:
+        assert d.metadata["posting_id"] and d.metadata["title"] and d.metadata["section_label"]
+        assert len(d.page_content) <= 900 or d.metadata["section"] == "summary"
+    summaries = [d for d in snap.chunks if d.metadata["kind"] == "summary"]
+    assert len(summaries) == 5
