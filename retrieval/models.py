@@ -189,6 +189,7 @@ class RequirementCheck(BaseModel):
     requirement: Requirement
     met: bool | None
     reason: str
+    decisive: str = ""  # only the parts of the reason that decide `met` (for one-line summaries)
     strength: int = 0  # 2 explicit match, 1 assumed/related match, 0 otherwise (ranking only)
 
 
