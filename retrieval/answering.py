@@ -128,7 +128,7 @@ class ExtractiveAnswerer:
                           intent="greeting")
         named = self.resolver.resolve(q.clean, q.english)
         if "eligibility" in q.intents:
-            ids = named or (None if q.corpus_scope else (context_postings or None))
+            ids = None if q.corpus_scope else (named or context_postings or None)
             verdict = self.eligibility.answer(q.clean, ids, q.language)
             if verdict is not None:
                 return verdict

@@ -250,7 +250,9 @@ class PostingResolver:
                 if t in names.name_tokens:
                     score += 2.0 * self._name_idf[t]
                 elif t in names.body and self._body_df[t] <= max(1, self._n // 2):
-                    weight = 1.0 if self._body_df[t] == 1 else 0.3
+                    # A posting's topic recurs in its text ("domestic workers" ×20); a word
+                    # it uses once is incidental.
+                    weight = (1.0 if self._body_df[t] == 1 else 0.3) * min(1.0, names.body[t] / 3)
                     score += weight * self._body_idf[t]
             score += 2.0 * len(q_bigrams & names.name_bigrams)
             out.append((names.posting, score, ident))
