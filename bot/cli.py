@@ -26,7 +26,7 @@ console = Console(stderr=True)
 out = Console()
 
 
-def _settings(provider: str | None = None):  # noqa: ANN202 - imported lazily for a fast --help
+def _settings(provider: str | None = None):
     from retrieval.settings import Settings
 
     settings = Settings()
@@ -35,7 +35,7 @@ def _settings(provider: str | None = None):  # noqa: ANN202 - imported lazily fo
     return settings
 
 
-def _services(provider: str | None = None, *, warm: bool = False):  # noqa: ANN202
+def _services(provider: str | None = None, *, warm: bool = False):
     from retrieval.services import build_services
     from retrieval.store import IndexMismatchError
 
@@ -50,7 +50,7 @@ def _services(provider: str | None = None, *, warm: bool = False):  # noqa: ANN2
     return services
 
 
-def _print_answer(answer, as_json: bool) -> None:  # noqa: ANN001
+def _print_answer(answer, as_json: bool) -> None:
     if as_json:
         out.print_json(answer.model_dump_json())
         return
@@ -69,7 +69,7 @@ def _print_answer(answer, as_json: bool) -> None:  # noqa: ANN001
 @app.command()
 def index(rebuild: Annotated[bool, typer.Option(help="Re-embed everything.")] = False) -> None:
     """Build or refresh the index from the corpus folder."""
-    from retrieval.indexer import Indexer, IndexBuildError
+    from retrieval.indexer import IndexBuildError, Indexer
     from retrieval.store import IndexStore
 
     logging.basicConfig(level=logging.WARNING)

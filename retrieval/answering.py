@@ -158,7 +158,7 @@ class ExtractiveAnswerer:
             return self._not_stated(q, [p])
         intents = [i for i in q.intents if i not in {"mention", "count"}] or ["general"]
         main = intents[0]
-        chosen = [main] + [i for i in intents[1:] if main in _COMBINE and i in _COMBINE][:2]
+        chosen = [main, *[i for i in intents[1:] if main in _COMBINE and i in _COMBINE][:2]]
         parts: list[str] = []
         citations: list[Citation] = []
         found = True
@@ -457,7 +457,6 @@ class ExtractiveAnswerer:
     def _corpus(self, q: Query) -> Answer | None:
         f = frames(q.language)
         posts = self.postings
-        n = len(posts)
         intents = set(q.intents)
         if q.not_stated and not _fields_asked(q):
             return self._not_stated(q, posts)
@@ -500,7 +499,7 @@ class ExtractiveAnswerer:
             return self._several(q, posts)
         if terms:
             return self._mentions(q, posts, terms)
-        return None if n else None
+        return None
 
     def _stations(self, q: Query, posts: list[Posting]) -> Answer:
         f = frames(q.language)

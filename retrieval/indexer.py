@@ -142,7 +142,8 @@ class Indexer:
         progress(f"Parsed {len(postings)} postings; chunking…")
         docs = [d for p in postings for d in self._chunks_with_record(p)]
         if not docs:
-            raise IndexBuildError("no postings could be read from the corpus; the index is unchanged")
+            raise IndexBuildError(
+                "no postings could be read from the corpus; the index is unchanged")
 
         if old_name and reuse_ok:
             old_vectors = self._vectors_by_hash(old_name)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from enum import Enum
+from enum import StrEnum
 from typing import Literal
 
 from pydantic import BaseModel, Field
@@ -94,7 +94,7 @@ class Posting(BaseModel):
             sum(bool(s) for s in scalars)
             + sum(bool(items) for items in lists)
             + sum(not b.is_empty for b in blocks)
-            + (not self.supervisor.describe() == "")
+            + (self.supervisor.describe() != "")
         )
 
 
@@ -109,7 +109,7 @@ class Citation(BaseModel):
         return f"{self.title} — {self.section}"
 
 
-class AnswerMode(str, Enum):
+class AnswerMode(StrEnum):
     EXTRACTIVE = "extractive"
     LLM = "llm"
     FALLBACK = "fallback"

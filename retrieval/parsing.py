@@ -245,7 +245,7 @@ def duration_in_months(text: str) -> int | None:
     value = number_value(m.group(1))
     if value is None:
         return None
-    return int(round(value * (12 if m.group(2).lower().startswith(("year", "yr")) else 1)))
+    return round(value * (12 if m.group(2).lower().startswith(("year", "yr")) else 1))
 
 
 def split_sentences(text: str) -> list[str]:
@@ -285,7 +285,8 @@ def extract_acronyms(text: str) -> dict[str, str]:
     '(Al)' for '(AI)') is accepted so the acronym is recorded in its intended form.
     """
     found: dict[str, str] = {}
-    for m in re.finditer(r"([A-Za-z][\w'’\- ,&]{2,120}?)\s*\(([A-Za-z][A-Za-z/&\- ]{1,15})\)", text):
+    pattern = r"([A-Za-z][\w'’\- ,&]{2,120}?)\s*\(([A-Za-z][A-Za-z/&\- ]{1,15})\)"
+    for m in re.finditer(pattern, text):
         before, short = m.group(1), m.group(2).strip()
         letters = re.sub(r"[^A-Za-z]", "", short)
         if len(letters) < 2 or not any(c.isupper() for c in letters):
@@ -596,7 +597,8 @@ class PostingParser:
             found.setdefault(short, long_form)
         # A department or unit given only as an acronym: pair it with the other field when the
         # initials match (Department "Deputy Director-General", Unit "DDG").
-        for value, other in ((posting.unit, posting.department), (posting.department, posting.unit)):
+        pairs = ((posting.unit, posting.department), (posting.department, posting.unit))
+        for value, other in pairs:
             v = value.strip()
             if re.fullmatch(r"[A-Z]{2,12}", v) and v not in found:
                 found[v] = other

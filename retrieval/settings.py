@@ -42,7 +42,8 @@ class Settings(BaseSettings):
         "local", validation_alias=_alias("EMBEDDINGS_PROVIDER"))
     embeddings_model: str = Field("all-MiniLM-L6-v2", validation_alias=_alias("EMBEDDINGS_MODEL"))
     embeddings_base_url: str = Field("", validation_alias=_alias("EMBEDDINGS_BASE_URL"))
-    embeddings_api_key: SecretStr = Field(SecretStr(""), validation_alias=_alias("EMBEDDINGS_API_KEY"))
+    embeddings_api_key: SecretStr = Field(SecretStr(""),
+                                          validation_alias=_alias("EMBEDDINGS_API_KEY"))
 
     # Retrieval
     top_k: int = 6
@@ -59,10 +60,12 @@ class Settings(BaseSettings):
     llm_max_tokens: int = Field(600, validation_alias=_alias("LLM_MAX_TOKENS"))
 
     # Telegram
-    telegram_bot_token: SecretStr = Field(SecretStr(""), validation_alias=_alias("TELEGRAM_BOT_TOKEN"))
+    telegram_bot_token: SecretStr = Field(SecretStr(""),
+                                          validation_alias=_alias("TELEGRAM_BOT_TOKEN"))
     telegram_api_base: str = Field("https://api.telegram.org",
                                    validation_alias=_alias("TELEGRAM_API_BASE"))
-    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list, validation_alias=_alias("ADMIN_IDS"))
+    admin_ids: Annotated[list[int], NoDecode] = Field(default_factory=list,
+                                                      validation_alias=_alias("ADMIN_IDS"))
     throttle_seconds: float = 1.0
     max_question_chars: int = 2000
     conversation_turns: int = 6

@@ -8,6 +8,7 @@ finds the one posting that talks about them and "work" alone finds none.
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 from collections import Counter
@@ -223,17 +224,18 @@ class PostingResolver:
         return _PostingNames(
             posting=p,
             name_tokens=set(toks),
-            name_bigrams=set(zip(title_toks, title_toks[1:], strict=False)),
+            name_bigrams=set(itertools.pairwise(title_toks)),
             identifiers=identifiers,
             case_sensitive=set(),
             body=Counter(content_tokens(p.text)),
         )
 
-    def scores(self, question: str, english: str | None = None) -> list[tuple[Posting, float, bool]]:
+    def scores(self, question: str,
+               english: str | None = None) -> list[tuple[Posting, float, bool]]:
         """(posting, score, named by an identifier) for every posting, best first."""
         text = english or question
         q_tokens = [t for t in dict.fromkeys(content_tokens(text)) if t not in FIELD_WORDS]
-        q_bigrams = set(zip(q_tokens, q_tokens[1:], strict=False))
+        q_bigrams = set(itertools.pairwise(q_tokens))
         raw_words = set(re.findall(r"[\w/-]+", question))
         folded_words = {w.lower() for w in raw_words} | set(words(text))
         out: list[tuple[Posting, float, bool]] = []

@@ -16,7 +16,7 @@ from tests.conftest import CORPUS, EXTRA_POSTINGS
 class CountingEmbeddings:
     """Wraps the real model and counts what it is asked to embed."""
 
-    def __init__(self, inner) -> None:  # noqa: ANN001
+    def __init__(self, inner) -> None:
         self.inner = inner
         self.documents = 0
 

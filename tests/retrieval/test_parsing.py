@@ -124,8 +124,10 @@ def test_markdown_table_and_bullet_fields() -> None:
     assert p.department == "Regional Office for Asia and the Pacific (ROAP)"
     assert p.supervisor.name == "Dr. Ana Pérez-Soto"
     assert p.supervisor.email == "perez-soto@ilo.org"
-    assert p.duties[0] == "Support research on fair recruitment corridors between South Asia and the Gulf;"
-    assert p.key_outputs == ["Two corridor studies on recruitment fees.", "A regional workshop report."]
+    assert p.duties[0] == (
+        "Support research on fair recruitment corridors between South Asia and the Gulf;")
+    assert p.key_outputs == ["Two corridor studies on recruitment fees.",
+                             "A regional workshop report."]
     assert p.education.desirable == "Specialisation in migration studies."
     assert p.experience.minimum.startswith("A minimum of three (3) years")
     assert p.languages.desirable.startswith("Knowledge of Thai")

@@ -16,7 +16,7 @@ AI, SECTOR, NORMES, VULN, MULTI = (
 def test_rrf_rewards_agreement() -> None:
     a, b, c = (Document(page_content=x, id=x) for x in "abc")
     fused = reciprocal_rank_fusion([[a, b, c], [b, c, a]], k=60)
-    assert [d.id for d, _ in fused][0] == "b"
+    assert next(d.id for d, _ in fused) == "b"
 
 
 @pytest.mark.parametrize("question,expected", [
