@@ -178,6 +178,12 @@ def format_too_long(length: int, limit: int) -> str:
     )
 
 
+def format_unknown_command(command: str) -> str:
+    """Names the command back (escaped: it is user text), so typos are easy to spot."""
+    shown = command if len(command) <= 64 else command[:63] + "…"
+    return f"Sorry, I don't know the command {esc(shown)}. See /help for what I can do."
+
+
 def format_welcome(first_name: str, postings: int, last_indexed: datetime | None) -> str:
     name = f", {esc(first_name)}" if first_name else ""
     when = format_timestamp(last_indexed) if last_indexed else "not indexed yet"
@@ -261,7 +267,7 @@ def format_posting_section(posting: Posting, section: Section) -> str:
     """One expanded part of a posting, headed by the posting's short title."""
     if section is Section.CARD:
         return format_posting_card(posting)
-    head = f"<b>{esc(posting_title(posting))}</b> — {SECTION_TITLES[section]}"
+    head = f"<b>{esc(posting_title(posting))}</b> — {esc(SECTION_TITLES[section])}"
     body: list[str] = []
     if section is Section.DUTIES:
         if posting.duties_context:
@@ -278,9 +284,12 @@ def format_posting_section(posting: Posting, section: Section) -> str:
     elif section is Section.LANGUAGES:
         body.append(_requirement("Languages", posting.languages))
     elif section is Section.SUPERVISOR:
-        body.append(f"<b>Supervisor:</b> {_or_not_stated(posting.supervisor.describe())}")
-        if posting.supervisor.email:
-            body.append(f"<b>E-mail:</b> {esc(posting.supervisor.email)}")
+        sup = posting.supervisor
+        # The e-mail gets a line of its own (easy to copy), so it is left out of "who".
+        who = ", ".join(p for p in (sup.name, sup.role) if p) if sup.email else sup.describe()
+        body.append(f"<b>Supervisor:</b> {_or_not_stated(who)}")
+        if sup.email:
+            body.append(f"<b>E-mail:</b> {esc(sup.email)}")
         if posting.supervision_method:
             body.append(f"<b>How supervision works</b>\n{esc(posting.supervision_method.strip())}")
     elif section is Section.LEARNING:

@@ -103,7 +103,8 @@ def posting_keyboard(posting: Posting, section: Section, page: int) -> InlineKey
     builder = InlineKeyboardBuilder()
     for target, title in SECTION_TITLES.items():
         if target is not section:
-            builder.button(text=title, callback_data=PostingView(key=key, section=target, page=page))
+            builder.button(text=title,
+                           callback_data=PostingView(key=key, section=target, page=page))
     builder.adjust(2)
     back = (
         PostingsPage(page=page).pack() if section is Section.CARD

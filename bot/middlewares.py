@@ -99,12 +99,12 @@ async def addressed_to_bot(message: Message, bot: Bot) -> bool:
         return True
     entities = message.entities or message.caption_entities or []
     for entity in entities:
-        if entity.type == MessageEntityType.MENTION and username:
-            if entity.extract_from(text).lower() == f"@{username}":
-                return True
-        if entity.type == MessageEntityType.TEXT_MENTION and entity.user is not None:
-            if entity.user.id == me.id:
-                return True
+        if (entity.type == MessageEntityType.MENTION and username
+                and entity.extract_from(text).lower() == f"@{username}"):
+            return True
+        if (entity.type == MessageEntityType.TEXT_MENTION and entity.user is not None
+                and entity.user.id == me.id):
+            return True
     return False
 
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import logging
 from collections.abc import Sequence
 
 from aiogram import Bot
@@ -11,7 +10,8 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message, ReplyPar
 
 from bot.formatting import split_message
 
-logger = logging.getLogger(__name__)
+# Telegram's reasons for refusing an edit where sending a fresh message is the right answer.
+_NOT_EDITABLE = ("message can't be edited", "message to edit not found")
 
 
 async def send_chunks(
@@ -66,8 +66,12 @@ async def show(callback: CallbackQuery, text: str,
     try:
         await message.edit_text(first, reply_markup=reply_markup)
     except TelegramBadRequest as exc:
-        # Pressing the same button twice is harmless; anything else is a real error.
-        if "message is not modified" not in exc.message:
+        if "message is not modified" in exc.message:
+            pass  # the same button pressed twice: the screen is already right
+        elif any(reason in exc.message for reason in _NOT_EDITABLE):
+            await send_chunks(bot, message.chat.id, chunks, reply_markup=reply_markup)
+            return
+        else:
             raise
     if rest:
         await send_chunks(bot, message.chat.id, rest)

@@ -49,7 +49,9 @@ ASK_PROMPT = (
     f"<i>{EXAMPLE_QUESTIONS[0]}</i>"
 )
 RESET_DONE = "Done — I've forgotten our conversation. Ask me anything about the postings."
-EMPTY_QUESTION = "Ask me a question about the JPO postings, e.g. <i>Where are the postings based?</i>"
+EMPTY_QUESTION = (
+    "Ask me a question about the JPO postings, e.g. <i>Where are the postings based?</i>"
+)
 
 
 def create_router() -> Router:
@@ -111,4 +113,4 @@ async def _strip_own_mention(text: str, bot: Bot) -> str:
     me = await bot.me()
     if me.username:
         text = re.sub(rf"@{re.escape(me.username)}\b", " ", text, flags=re.IGNORECASE)
-    return " ".join(text.split()) if "\n" not in text else text.strip()
+    return re.sub(r"[ \t]{2,}", " ", text).strip()

@@ -1,0 +1,132 @@
+"""/reindex for admins: rebuilds the index while the old one keeps answering, reporting
+progress by editing a single message."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from aiogram import Router
+from aiogram.exceptions import TelegramBadRequest
+from aiogram.filters import Command
+from aiogram.types import Message
+
+from bot.formatting import esc, split_message
+from bot.replies import reply, send_chunks
+from retrieval.indexer import ReindexBusy
+
+if TYPE_CHECKING:
+    from retrieval.indexer import Indexer, IndexReport
+    from retrieval.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+NOT_ALLOWED = "Sorry, /reindex is only available to the bot's administrators."
+BUSY = "A reindex is already running — I'll keep answering from the current index. " \
+       "Please try again when it has finished."
+STARTED = "🔄 Reindexing started…"
+# Telegram rate-limits edits of one message; intermediate progress lines may be skipped.
+PROGRESS_EDIT_INTERVAL = 1.0
+
+
+def create_router() -> Router:
+    # A fresh router per dispatcher: a Router can have only one parent, and tests build many.
+    router = Router(name="admin")
+    router.message.register(reindex, Command("reindex"))
+    return router
+
+
+def is_admin(message: Message, settings: Settings) -> bool:
+    # Read from settings on every call, so a changed admin list applies at once.
+    return message.from_user is not None and message.from_user.id in settings.admin_ids
+
+
+async def reindex(message: Message, settings: Settings, indexer: Indexer) -> None:
+    if not is_admin(message, settings):
+        await reply(message, NOT_ALLOWED)
+        return
+    if indexer.running:
+        await reply(message, BUSY)
+        return
+    sent = await reply(message, STARTED)
+    progress = ProgressMessage(sent[0])
+    try:
+        report = await indexer.areindex(progress.update)
+    except ReindexBusy:
+        await progress.finish(BUSY)
+        return
+    except Exception as exc:
+        logger.exception("Reindex failed")
+        await progress.finish(
+            "❌ Reindex failed; the previous index keeps answering.\n"
+            f"<code>{esc(type(exc).__name__)}: {esc(str(exc)[:500])}</code>")
+        return
+    await progress.finish(format_report(report))
+
+
+class ProgressMessage:
+    """Edits one message with progress lines. The indexer reports from a worker thread, so
+    updates may arrive late or overlap: edits are serialised, and once `finish` has run no
+    late progress line can overwrite the final report."""
+
+    def __init__(self, message: Message, min_interval: float = PROGRESS_EDIT_INTERVAL,
+                 clock: Callable[[], float] = time.monotonic) -> None:
+        self.message = message
+        self.min_interval = min_interval
+        self.clock = clock
+        self._lock = asyncio.Lock()
+        self._closed = False
+        self._text = ""
+        self._edited_at: float | None = None
+
+    async def update(self, line: str) -> None:
+        async with self._lock:
+            now = self.clock()
+            if self._closed or (self._edited_at is not None
+                                and now - self._edited_at < self.min_interval):
+                return
+            await self._edit(f"🔄 {esc(line)}")
+            self._edited_at = now
+
+    async def finish(self, text: str) -> None:
+        async with self._lock:
+            self._closed = True
+            first, *rest = split_message(text)
+            await self._edit(first)
+            if rest and self.message.bot is not None:
+                # A long report (many skipped files) continues in new messages.
+                await send_chunks(self.message.bot, self.message.chat.id, rest)
+
+    async def _edit(self, text: str) -> None:
+        if text == self._text:
+            return
+        try:
+            await self.message.edit_text(text)
+        except TelegramBadRequest as exc:
+            if "message is not modified" not in exc.message:
+                raise
+        self._text = text
+
+
+def _ids(ids: list[str]) -> str:
+    return ", ".join(esc(i) for i in ids) if ids else "none"
+
+
+def format_report(report: IndexReport) -> str:
+    lines = [
+        f"✅ Reindex finished in {report.seconds:.1f} s",
+        f"Postings: <b>{report.postings}</b>",
+        f"Chunks: <b>{report.chunks}</b>",
+        f"Added: {_ids(report.added)}",
+        f"Updated: {_ids(report.updated)}",
+        f"Removed: {_ids(report.removed)}",
+    ]
+    if getattr(report, "unchanged", False):
+        lines.append("Nothing changed; the current index stays.")
+    if report.skipped:
+        lines.append("\n⚠️ Skipped files:")
+        lines.extend(f"• {esc(msg)}" for msg in report.skipped)
+    return "\n".join(lines)

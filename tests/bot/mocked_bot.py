@@ -1,0 +1,105 @@
+"""A Bot whose session records every request instead of calling Telegram, after
+aiogram's own tests/mocked_bot.py. Replies are generated per method (a Message for
+sendMessage/editMessageText, True for most others) unless a result or an exception is
+queued for that method."""
+
+from __future__ import annotations
+
+import itertools
+from collections import defaultdict, deque
+from collections.abc import AsyncGenerator
+from datetime import UTC, datetime
+from typing import Any, TypeVar
+
+from aiogram import Bot
+from aiogram.client.default import DefaultBotProperties
+from aiogram.client.session.base import BaseSession
+from aiogram.enums import ParseMode
+from aiogram.methods import (
+    EditMessageText,
+    GetMe,
+    SendMessage,
+    TelegramMethod,
+)
+from aiogram.types import Chat, Message, User
+
+BOT_ID = 42
+BOT_USERNAME = "jpo_test_bot"
+M = TypeVar("M", bound=TelegramMethod[Any])
+
+
+class MockedSession(BaseSession):
+    def __init__(self) -> None:
+        super().__init__()
+        self.requests: list[TelegramMethod[Any]] = []
+        self.queued: dict[type, deque[Any]] = defaultdict(deque)
+        self._message_ids = itertools.count(1000)
+        self.closed = True
+
+    def queue(self, method: type[TelegramMethod[Any]], result: Any) -> None:
+        """Next call of `method` returns `result` (or raises it, if it is an exception)."""
+        self.queued[method].append(result)
+
+    async def close(self) -> None:
+        self.closed = True
+
+    async def make_request(self, bot: Bot, method: TelegramMethod[Any],
+                           timeout: int | None = None) -> Any:
+        self.closed = False
+        self.requests.append(method)
+        if self.queued[type(method)]:
+            result = self.queued[type(method)].popleft()
+            if isinstance(result, BaseException):
+                raise result
+            return result
+        return self._default(bot, method)
+
+    def _default(self, bot: Bot, method: TelegramMethod[Any]) -> Any:
+        if isinstance(method, GetMe):
+            return bot_user()
+        if isinstance(method, SendMessage):
+            return self._message(bot, int(method.chat_id), method.text,
+                                 next(self._message_ids))
+        if isinstance(method, EditMessageText):
+            return self._message(bot, int(method.chat_id or 0), method.text,
+                                 int(method.message_id or 0))
+        return True
+
+    @staticmethod
+    def _message(bot: Bot, chat_id: int, text: str, message_id: int) -> Message:
+        chat_type = "private" if chat_id > 0 else "supergroup"
+        message = Message(
+            message_id=message_id, date=datetime.now(UTC),
+            chat=Chat(id=chat_id, type=chat_type), from_user=bot_user(), text=text,
+        )
+        return message.as_(bot)
+
+    async def stream_content(self, url: str, headers: dict[str, Any] | None = None,
+                             timeout: int = 30, chunk_size: int = 65536,
+                             raise_for_status: bool = True) -> AsyncGenerator[bytes, None]:
+        yield b""
+
+
+def bot_user() -> User:
+    return User(id=BOT_ID, is_bot=True, first_name="JPO bot", username=BOT_USERNAME)
+
+
+class MockedBot(Bot):
+    session: MockedSession
+
+    def __init__(self) -> None:
+        super().__init__(
+            f"{BOT_ID}:TEST", session=MockedSession(),
+            default=DefaultBotProperties(parse_mode=ParseMode.HTML),
+        )
+        self._me = bot_user()
+
+    @property
+    def requests(self) -> list[TelegramMethod[Any]]:
+        return self.session.requests
+
+    def of_type(self, method: type[M]) -> list[M]:
+        return [r for r in self.session.requests if isinstance(r, method)]
+
+    def clear(self) -> None:
+        self.session.requests.clear()
