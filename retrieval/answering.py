@@ -520,6 +520,7 @@ class ExtractiveAnswerer:
         f = frames(q.language)
         lines: list[str] = []
         hits: list[Posting] = []
+        sections: dict[str, str] = {}
         for iso in asked:
             label = LANGUAGE_LABEL[iso]
             groups: dict[str, list[Posting]] = {"required": [], "accepted": [], "desirable": []}
@@ -534,11 +535,14 @@ class ExtractiveAnswerer:
                     lines += [f"• {p.title}: {_inline(p.languages.minimum if kind != 'desirable' else p.languages.desirable)}"  # noqa: E501
                               for p in groups[kind]]
                     hits += groups[kind]
+                    for p in groups[kind]:
+                        sections.setdefault(p.id, "languages.desirable" if kind == "desirable"
+                                            else "languages.minimum")
         if not hits:
             lines = [f["none_match"].format(n=len(posts))]
         uniq = list({p.id: p for p in hits}.values())
         return Answer(text="\n".join(lines), found=True, intent="languages",
-                      citations=[cite(p, "languages.minimum", p.languages.minimum) for p in uniq],
+                      citations=[cite(p, sections[p.id]) for p in uniq],
                       posting_ids=[p.id for p in uniq])
 
     def _education_corpus(self, q: Query, posts: list[Posting], fields: list[str]) -> Answer:

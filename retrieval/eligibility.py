@@ -630,7 +630,9 @@ def _degree_field(folded: str) -> tuple[str, str]:
                 field = f"{field} and {j.group(1)}"
         if not field.strip():
             # "an advanced law degree", "a French law diploma"
-            b = re.search(r"((?:[a-z']+\s+){1,3})(?:degree|diploma|graduate)\b",
+            # ... and "a law master's", "an economics bachelor"
+            b = re.search(r"((?:[a-z']+\s+){1,3})(?:degree|diploma|graduate|master|bachelor|"
+                          r"licence|licenciatura|maestria)",
                           folded[:m.end() + 12])
             if b:
                 cand = _NOT_FIELD.sub(" ", b.group(1)).split()

@@ -632,3 +632,13 @@ def test_wording_matches_every_verdict(checker: EligibilityChecker,
         else:
             assert "cannot tell" in text
         assert answer.cited_posting_ids() == [pid]
+
+
+@pytest.mark.parametrize("text,level,field", [
+    ("I have a law master's and 3 years of experience", "advanced", "law"),
+    ("an economics bachelor with 2 years at a ministry", "first", "economics"),
+])
+def test_field_written_before_the_degree(text: str, level: str, field: str) -> None:
+    profile = parse_profile(text)
+    assert profile.degree_level == level
+    assert profile.degree_field == field
