@@ -34,6 +34,8 @@ from retrieval.understanding import (
     load_yaml,
     not_stated_topics,
     rare_terms,
+    without_titles,
+    word_forms,
 )
 
 log = logging.getLogger(__name__)
@@ -113,20 +115,30 @@ class ExtractiveAnswerer:
         self.retriever = retriever
         self.eligibility = eligibility
         self.resolver = PostingResolver(self.postings)
+        # Per-snapshot caches for questions over all postings (built on first use).
+        self._bodies: list[set[str]] | None = None
+        self._sentences: dict[str, list[tuple[str, list[str]]]] = {}
 
     # ---- entry point --------------------------------------------------------------------------
 
     def answer(self, question: str, context_postings: list[str] | None = None) -> Answer:
+        return _cap_lists(self._answer(question, context_postings))
+
+    def _answer(self, question: str, context_postings: list[str] | None = None) -> Answer:
         q = analyse(question)
         f = frames(q.language)
         if not self.postings:
             return Answer(text=f["nothing"], found=False, intent="empty")
         if q.injection and not q.clean.strip(" ?.!,"):
             return Answer(text=f["injection"], found=False, intent="injection")
+        if q.thanks and not q.intents:
+            return Answer(text=f["thanks"], found=True, intent="greeting")
         if q.greeting and not q.intents:
             return Answer(text=f["greeting"].format(n=len(self.postings)), found=True,
                           intent="greeting")
         named = self.resolver.resolve(q.clean, q.english)
+        if named:
+            q = without_titles(q, [self.snap.by_id[i] for i in named if i in self.snap.by_id])
         if "eligibility" in q.intents:
             ids = None if q.corpus_scope else (named or context_postings or None)
             verdict = self.eligibility.answer(q.clean, ids, q.language)
@@ -168,10 +180,9 @@ class ExtractiveAnswerer:
                 parts.append(text)
             citations += cites
             found = found and ok
-        if q.named_people and "supervisor" in chosen:
-            wrong = [n for n in q.named_people if n.lower() not in p.text.lower()]
-            if wrong:
-                parts.insert(0, f["premise_wrong"].format(name=", ".join(wrong)))
+        wrong = _false_claims(q, p, "\n".join(parts))
+        if wrong:
+            parts.insert(0, f["premise_wrong"].format(name=", ".join(wrong)))
         text = "\n\n".join(parts) or f["not_in_posting"].format(t=t)
         return Answer(text=text, found=found and bool(parts), citations=citations,
                       intent=main, posting_ids=[p.id])
@@ -184,6 +195,8 @@ class ExtractiveAnswerer:
         if intent == "supervisor":
             if not sup:
                 return f["supervisor_missing"].format(t=t), [cite(p, "supervision")], False
+            if not p.supervisor.name and not re.match(r"(?i)(the|a|an)\b", sup):
+                sup = f"the {sup}"  # a role, not a person: "supervised by the Adviser to …"
             return f["supervisor"].format(t=t, value=sup), [cite(p, "supervision", sup)], True
         if intent == "contact":
             if p.supervisor.email:
@@ -289,6 +302,8 @@ class ExtractiveAnswerer:
         if show_des:
             lines.append(f"• {f['desirable']}: {_inline(block.desirable)}")
             cites.append(cite(p, f"{name}.desirable", block.desirable))
+        elif q.wants_desirable:
+            lines.append(f"• {f['desirable']}: {f['not_stated_short']}")
         return "\n".join(lines), cites, True
 
     def _summary(self, p: Posting, f: dict[str, str]) -> tuple[str, list[Citation], bool]:
@@ -337,7 +352,8 @@ class ExtractiveAnswerer:
     def _best_sentences(self, q: Query, docs: list[Document], limit: int = 3,
                         skip: set[str] | None = None) -> tuple[list[tuple[str, Document]], bool]:
         skip = _QUESTION_WORDS | (skip or set())
-        q_tokens = [t for t in dict.fromkeys(content_tokens(q.english)) if t not in skip]
+        q_tokens = [t for t in dict.fromkeys(content_tokens(q.english))
+                    if t not in skip and len(t) > 1 and not t.isdigit()]
         if not q_tokens or not docs:
             return [], False
         n = max(len(self.snap.chunks), 1)
@@ -392,13 +408,24 @@ class ExtractiveAnswerer:
         lines = [head]
         cites: list[Citation] = []
         related = topic.get("related", [])
-        if len(posts) == 1 and related:
-            lines.append(f["what_they_say"])
+        said: list[str] = []
+        if len(posts) == 1:
             for intent in related:
                 text, c, ok = self._field(q, posts[0], intent, f)
-                if ok and intent != "background":
-                    lines.append(text)
+                if ok:
+                    said.append(text)
                     cites += c
+            context = topic.get("context")
+            if context:
+                for section, text in _section_items(posts[0]):
+                    sentence = next((s for s in split_sentences(text.replace("\n", " "))
+                                     if re.search(context, fold(s))), None)
+                    if sentence:
+                        said.append(sentence)
+                        cites.append(cite(posts[0], section, sentence))
+                        break
+        if said:
+            lines += [f["what_they_say"], *said]
         if not cites:
             cites = [cite(p, "summary") for p in posts]
         return Answer(text="\n".join(lines), found=False, citations=cites,
@@ -464,7 +491,7 @@ class ExtractiveAnswerer:
             months = _asked_months(q.english)
             if months:
                 hits = [p for p in posts if p.duration_months == months]
-                label = _months_label(months)
+                label = _asked_duration_text(q.english) or _months_label(months)
                 if hits:
                     lines = [f["duration_match"].format(value=label)]
                     lines += [f"• {p.title}: {p.duration}" for p in hits]
@@ -474,6 +501,10 @@ class ExtractiveAnswerer:
                 return Answer(text="\n".join(lines), found=True, intent="duration",
                               citations=[cite(p, "summary", p.duration) for p in posts],
                               posting_ids=[])
+        if "experience" in intents:
+            bounds = _asked_years(q.english)
+            if bounds:
+                return self._years_corpus(q, posts, *bounds)
         if "duty_station" in intents and not (intents & {"languages", "education", "experience"}):
             return self._stations(q, posts)
         if "languages" in intents:
@@ -484,17 +515,38 @@ class ExtractiveAnswerer:
             fields = _degree_fields(q)
             if fields:
                 return self._education_corpus(q, posts, fields)
+            level = _asked_degree_level(q.english)
+            if level:
+                return self._degree_level_corpus(q, posts, level)
         if "grade" in intents:
+            asked_grade = re.search(r"\b([pgd])\s*-?\s*(\d)\b", q.english)
+            if asked_grade:
+                grade = f"{asked_grade.group(1)}{asked_grade.group(2)}".upper()
+                hits = [p for p in posts if p.grade.replace(" ", "").upper() == grade]
+                lines = [f["grade_match"].format(value=grade) if hits
+                         else f["grade_none"].format(value=grade)]
+                lines += [f"• {p.title}" for p in hits]
+                others = [p for p in posts if p not in hits]
+                if others:
+                    lines.append(f["grade_others"])
+                    lines += [f"• {p.short_title}: {p.grade or f['not_stated_grade']}"
+                              for p in others]
+                return _corpus_answer(lines, hits or posts, "summary", "grade")
             groups: dict[str, list[Posting]] = {}
             for p in posts:
                 groups.setdefault(p.grade or f["not_stated_grade"], []).append(p)
             lines = [f["grade_groups"]]
             lines += [f"• {g}: " + "; ".join(p.short_title for p in ps) for g, ps in groups.items()]
             return _corpus_answer(lines, posts, "summary", "grade")
-        terms = rare_terms(q.english, posts, skip=_intent_words())
+        if self._bodies is None:
+            self._bodies = [set(words(p.text)) for p in self.postings]
+        terms = rare_terms(q.english, posts, skip=_intent_words(), bodies=self._bodies)
         if terms and (q.mentions or not (intents & _FIELD_INTENTS)):
             return self._mentions(q, posts, terms)
         field_intents = [i for i in q.intents if i in _FIELD_INTENTS]
+        if terms and field_intents and field_intents[0] in _SECTION_KEYS:
+            # "Which postings require experience in due diligence?": look in that section only.
+            return self._mentions(q, posts, terms, sections=_SECTION_KEYS[field_intents[0]])
         if field_intents:
             return self._several(q, posts)
         if terms:
@@ -550,10 +602,9 @@ class ExtractiveAnswerer:
         lines: list[str] = []
         hits: list[Posting] = []
         for field_name in fields:
-            required = [p for p in posts
-                        if education_field_match(p, field_name) == "required"]
-            accepted = [p for p in posts
-                        if education_field_match(p, field_name) == "accepted"]
+            match = {p.id: education_field_match(p, field_name) for p in posts}
+            required = [p for p in posts if match[p.id] == "required"]
+            accepted = [p for p in posts if match[p.id] == "accepted"]
             if required:
                 lines.append(f["law_required"].format(field=field_name))
                 lines += [f"• {p.title}: {_inline(p.education.minimum)}" for p in required]
@@ -568,16 +619,74 @@ class ExtractiveAnswerer:
                       citations=[cite(p, "education.minimum", p.education.minimum) for p in uniq],
                       posting_ids=[p.id for p in uniq])
 
-    def _mentions(self, q: Query, posts: list[Posting], terms: list[tuple[str, str]]) -> Answer:
+    def _years_corpus(self, q: Query, posts: list[Posting], kind: str, years: float) -> Answer:
         f = frames(q.language)
-        stem_, surface = terms[0]
-        display = _surface_in_corpus(surface, posts)
+        hits: list[tuple[Posting, str]] = []
+        for p in posts:
+            for req in self.eligibility.requirements(p):
+                if req.kind != "experience" or req.level != "minimum":
+                    continue
+                value = req.max_years if kind == "max" else req.min_years
+                if (value is not None and abs(value - years) < 1e-6) or (
+                        kind == "any" and years in (req.min_years, req.max_years)):
+                    hits.append((p, req.source_text))
+                    break
+        label = f"{years:g}"
+        if not hits:
+            lines = [f["none_match"].format(n=len(posts))]
+            lines += [f"• {p.short_title}: {_inline(p.experience.minimum)}" for p in posts]
+            return Answer(text="\n".join(lines), found=True, intent="experience",
+                          citations=[cite(p, "experience.minimum") for p in posts])
+        lines = [f["years_match"].format(value=label)]
+        lines += [f"• {p.title}: {_inline(text)}" for p, text in hits]
+        return Answer(text="\n".join(lines), found=True, intent="experience",
+                      citations=[cite(p, "experience.minimum", t) for p, t in hits],
+                      posting_ids=[p.id for p, _t in hits])
+
+    def _degree_level_corpus(self, q: Query, posts: list[Posting], level: str) -> Answer:
+        f = frames(q.language)
+        levels: dict[str, list[Posting]] = {"advanced": [], "first": [], "": []}
+        for p in posts:
+            found = [r.degree_level for r in self.eligibility.requirements(p)
+                     if r.kind == "education" and r.level == "minimum" and r.degree_level]
+            levels[found[0] if found else ""].append(p)
+        hits = levels[level]
+        key = "level_advanced" if level == "advanced" else "level_first"
+        lines = [f[key]] + [f"• {p.title}: {_inline(p.education.minimum)}" for p in hits]
+        if level == "first" and levels["advanced"]:
+            lines.append(f["level_advanced"])
+            lines += [f"• {p.title}" for p in levels["advanced"]]
+        if not hits:
+            lines = [f["none_match"].format(n=len(posts))]
+        return Answer(text="\n".join(lines), found=True, intent="education",
+                      citations=[cite(p, "education.minimum", p.education.minimum)
+                                 for p in hits or posts],
+                      posting_ids=[p.id for p in hits])
+
+    def _mentions(self, q: Query, posts: list[Posting], terms: list[tuple[str, str]],
+                  sections: tuple[str, ...] | None = None) -> Answer:
+        """Postings whose text contains what the question names: the longest phrase of the
+        question found in the postings ("domestic workers"), else its rarest word."""
+        f = frames(q.language)
+        phrase = _longest_phrase(q.english, posts)
+        _stem, surface = terms[0]
+        display = phrase or _surface_in_corpus(surface, posts)
+
+        forms = word_forms(surface)
+
+        def contains(sentence: str) -> bool:
+            if phrase:
+                return fold(phrase) in re.sub(r"\s+", " ", fold(sentence))
+            return bool(forms & set(words(sentence)))
+
         hits: list[tuple[Posting, str, str]] = []
         for p in posts:
-            for key, text in _section_items(p):
-                found_sentence = next(
-                    (s for s in split_sentences(text.replace("\n", " "))
-                     if stem_ in content_tokens(s)), None)
+            if p.id not in self._sentences:
+                self._sentences[p.id] = [(k, _line_sentences(t)) for k, t in _section_items(p)]
+            for key, sentences in self._sentences[p.id]:
+                if sections and not key.startswith(sections):
+                    continue
+                found_sentence = next((s for s in sentences if contains(s)), None)
                 if found_sentence:
                     hits.append((p, key, found_sentence))
                     break
@@ -598,11 +707,65 @@ _FIELD_INTENTS = {
     "post_number", "issue_date", "duties", "key_outputs", "education", "experience", "skills",
     "languages", "competencies", "learning", "training", "background", "requirements",
 }
-_COMBINE = {"education", "experience", "skills", "languages", "supervisor", "contact"}
+_COMBINE = {"education", "experience", "skills", "languages", "supervisor"}
+_SECTION_KEYS: dict[str, tuple[str, ...]] = {
+    "education": ("education",), "experience": ("experience",), "skills": ("skills",),
+    "languages": ("languages",), "duties": ("duties", "key_outputs"),
+    "key_outputs": ("key_outputs",), "learning": ("learning", "training"),
+    "training": ("training", "learning"), "competencies": ("competencies",),
+    "duration": ("summary",), "background": ("background", "introduction"),
+}
 _QUESTION_WORDS = {stem(w) for w in (
     "which", "what", "does", "posting", "mention", "mentions", "say", "said", "anything",
     "about", "tell", "is", "there", "any", "information", "involve", "involves", "include",
     "includes", "cover", "covers", "relate", "related", "deal", "deals", "talk", "mean")}
+
+
+_CLAIM_RE = re.compile(r"\b(\d+(?:\.\d+)?\s*(?:years?|months?)|[PGD]-?\d|[\w.+-]+@[\w.-]+)\b")
+
+
+def _false_claims(q: Query, p: Posting, answer_text: str) -> list[str]:
+    """Names and values the question asserts ("supervised by John Smith, right?", "lasts
+    3 years, correct?") that the posting does not contain."""
+    claims = list(q.named_people)
+    if q.confirming:
+        claims += [m.group(1) for m in _CLAIM_RE.finditer(q.clean)]
+    haystack = f"{p.text}\n{answer_text}".lower()
+    return [c for c in dict.fromkeys(claims) if c.lower() not in haystack]
+
+
+MAX_LISTED = 25
+
+
+def _cap_lists(answer: Answer, limit: int = MAX_LISTED) -> Answer:
+    """Keep corpus-wide answers readable on a large corpus: at most `limit` bullets in a row,
+    at most `limit` names in a "; "-joined group, and citations for what is shown."""
+    out: list[str] = []
+    run = hidden = 0
+    for line in answer.text.split("\n"):
+        if line.startswith("• "):
+            run += 1
+            if run > limit:
+                hidden += 1
+                continue
+            head, sep, names = line.partition(": ")
+            parts = names.split("; ")
+            if sep and len(parts) > limit:
+                line = f"{head}: {'; '.join(parts[:limit])}; … (+{len(parts) - limit})"
+        else:
+            if hidden:
+                out.append(f"• … (+{hidden})")
+            run = hidden = 0
+        out.append(line)
+    if hidden:
+        out.append(f"• … (+{hidden})")
+    text = "\n".join(out)
+    if text == answer.text and len(answer.citations) <= limit * 2:
+        return answer
+    shown = list(dict.fromkeys(c.posting_id for c in answer.citations))[: limit]
+    return answer.model_copy(update={
+        "text": text,
+        "citations": [c for c in answer.citations if c.posting_id in shown]})
 
 
 def _fields_asked(q: Query) -> bool:
@@ -636,6 +799,63 @@ def _asked_months(text: str) -> int | None:
     if not m:
         return None
     return duration_in_months(f"{m.group(1)} {m.group(2)}")
+
+
+def _line_sentences(text: str) -> list[str]:
+    """Sentences, never running across lines (a summary's "Duration: …" stays alone)."""
+    return [s for line in text.split("\n") for s in split_sentences(line.lstrip("-• "))]
+
+
+def _asked_duration_text(text: str) -> str:
+    m = re.search(r"\b(\d+|one|two|three|four|six|twelve|eighteen)[\s-]*(years?|months?)\b", text)
+    return m.group(0) if m else ""
+
+
+_YEAR_WORDS = r"(\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten)"
+
+
+def _asked_years(text: str) -> tuple[str, float] | None:
+    """('max'|'min'|'any', years) from "a maximum of 4 years", "at least two years"…"""
+    m = re.search(r"\b(maximum|max|at most|up to|no more than|upper limit of)\s+(of\s+)?"
+                  + _YEAR_WORDS + r"\s+years?", text)
+    if m:
+        return "max", float(number_value(m.group(3)) or 0)
+    m = re.search(r"\b(minimum|min|at least|more than)\s+(of\s+)?" + _YEAR_WORDS + r"\s+years?",
+                  text)
+    if m:
+        return "min", float(number_value(m.group(3)) or 0)
+    m = re.search(_YEAR_WORDS + r"\s+years? (of )?(work |relevant |professional )?experience", text)
+    if m:
+        return "any", float(number_value(m.group(1)) or 0)
+    return None
+
+
+def _asked_degree_level(text: str) -> str:
+    if re.search(r"\b(master|masters|advanced|post ?graduate|graduate degree|phd|doctorate)\b",
+                 text):
+        return "advanced"
+    if re.search(r"\b(first (university )?degree|bachelor|bachelors|undergraduate|licence)\b",
+                 text):
+        return "first"
+    return ""
+
+
+def _longest_phrase(question: str, posts: list[Posting]) -> str:
+    """The longest run (2+ words) of the question's content words that a posting contains."""
+    ws = [w for w in re.findall(r"[\w'’-]+", question)]
+    texts = [re.sub(r"\s+", " ", fold(p.text)) for p in posts]
+    best = ""
+    for i in range(len(ws)):
+        if ws[i].lower() in STOPWORDS or ws[i].lower() in GENERIC:
+            continue
+        for j in range(len(ws), i + 1, -1):
+            if ws[j - 1].lower() in STOPWORDS:
+                continue
+            phrase = " ".join(ws[i:j])
+            if len(phrase) > len(best) and any(f" {fold(phrase)}" in f" {t}" for t in texts):
+                best = phrase
+                break
+    return best if " " in best else ""
 
 
 def _months_label(months: int) -> str:

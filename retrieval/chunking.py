@@ -52,10 +52,11 @@ def _bullets(items: list[str]) -> str:
 def section_texts(p: Posting) -> list[tuple[str, str]]:
     """(section key, text) for every non-empty section of a posting, in reading order."""
     sections: list[tuple[str, str]] = [("summary", summary_text(p))]
-    supervision = "\n".join(
-        t for t in (f"Direct supervision by: {p.supervisor.describe()}"
-                    if p.supervisor.describe() else "", p.supervision_method) if t)
-    sections += [("supervision", supervision), ("introduction", p.introduction)]
+    # The supervisor's name is in the summary; keeping it out of the method text lets postings
+    # that share the same supervision paragraph share one embedding.
+    sections += [("supervision", p.supervision_method or (
+        f"Direct supervision by: {p.supervisor.describe()}" if p.supervisor.describe() else "")),
+        ("introduction", p.introduction)]
     duties = "\n".join(t for t in (p.duties_context, _bullets(p.duties)) if t)
     sections += [("duties", duties), ("key_outputs", _bullets(p.key_outputs))]
     for name in ("education", "experience", "skills", "languages"):

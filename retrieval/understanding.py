@@ -12,7 +12,7 @@ import itertools
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -51,6 +51,9 @@ education degree competencies training learning background requirement requireme
 contact number reference outputs duties responsibilities tasks based located where general
 information details
 """.split())
+CONFIRM_RE = re.compile(
+    r"(, ?(right|correct|true|no|yes)\s*\?|\b(is that|isn't it|is it|am i) (right|correct|true)|"
+    r"\bconfirm\b|\bisn't it\b|\bdoesn't it\b|\bn'est-ce pas\b|\bverdad\b|\bcorrecto\b)")
 NAME_RE = re.compile(r"\b([A-Z][a-z]+(?:[- ][A-Z][a-z]+)+)\b")
 
 
@@ -70,6 +73,7 @@ def _compiled() -> dict[str, Any]:
         "injection": [re.compile(p) for p in lex["injection"]],
         "corpus": [re.compile(p) for p in lex["corpus_scope"]],
         "greeting": re.compile(lex["greeting"]),
+        "thanks": re.compile(lex["thanks"]),
     }
 
 
@@ -125,6 +129,8 @@ class Query:
     injection: bool = False
     corpus_scope: bool = False
     greeting: bool = False
+    thanks: bool = False
+    confirming: bool = False
     wants_desirable: bool = False
     wants_minimum: bool = False
     mentions: bool = False
@@ -149,21 +155,47 @@ def analyse(text: str) -> Query:
     q = Query(text=text, clean=clean.strip(), folded=folded, english=english, language=language,
               injection=injection)
     probe = f"{folded} {english}" if language != "en" else folded
-    matched = {k for k, pats in comp["intents"].items() if any(p.search(probe) for p in pats)}
-    q.intents = [k for k in PRIORITY if k in matched]
-    for key, topic in comp["not_stated"].items():
-        if topic["ask"].search(probe):
-            q.not_stated = key
-            break
+    q.intents, q.not_stated = _detect(probe)
     q.corpus_scope = any(p.search(probe) for p in comp["corpus"]) or bool(
         re.search(r"\bwhich (posting|post|position|job|vacancy|jpo|announcement)\b(?! number)",
                   probe))
     q.greeting = bool(comp["greeting"].search(folded.strip()))
+    q.thanks = bool(comp["thanks"].search(folded.strip()))
+    q.confirming = bool(CONFIRM_RE.search(folded))
     q.wants_desirable = bool(DESIRABLE_RE.search(probe))
     q.wants_minimum = bool(MINIMUM_RE.search(probe)) and not q.wants_desirable
     q.mentions = bool(MENTION_RE.search(probe))
     q.named_people = [m.group(1) for m in NAME_RE.finditer(clean) if m.start() > 0]
     return q
+
+
+def _detect(probe: str) -> tuple[list[str], str | None]:
+    comp = _compiled()
+    matched = {k for k, pats in comp["intents"].items() if any(p.search(probe) for p in pats)}
+    not_stated = next((k for k, t in comp["not_stated"].items() if t["ask"].search(probe)), None)
+    return [k for k in PRIORITY if k in matched], not_stated
+
+
+def without_titles(q: Query, postings: list[Posting]) -> Query:
+    """The question with the named postings' titles taken out, re-read for what it asks:
+    "How long is the unemployment insurance JPO?" asks about duration, not benefits."""
+    ws = words(q.english)
+    drop = [False] * len(ws)
+    for p in postings:
+        title = set(words(p.short_title))
+        i = 0
+        while i < len(ws):
+            j = i
+            while j < len(ws) and ws[j] in title:
+                j += 1
+            if sum(w not in STOPWORDS for w in ws[i:j]) >= 2:
+                drop[i:j] = [True] * (j - i)
+            i = max(j, i + 1)
+    if not any(drop):
+        return q
+    rest = " ".join(w for w, d in zip(ws, drop, strict=True) if not d)
+    intents, not_stated = _detect(rest)
+    return replace(q, intents=intents, not_stated=not_stated)
 
 
 def _remove_folded(text: str, pattern: re.Pattern[str]) -> str:
@@ -279,10 +311,25 @@ class PostingResolver:
         return [p.id for p, s, _ in ranked if s >= 0.8 * top][:3]
 
 
-def rare_terms(question: str, postings: list[Posting], skip: set[str]) -> list[tuple[str, str]]:
+def word_forms(word: str) -> set[str]:
+    """A word with its plural/singular: 'worker' ↔ 'workers', 'policy' ↔ 'policies'."""
+    forms = {word, f"{word}s", f"{word}es"}
+    if word.endswith("ies"):
+        forms.add(word[:-3] + "y")
+    if word.endswith("y"):
+        forms.add(word[:-1] + "ies")
+    if word.endswith("s"):
+        forms.add(word[:-1])
+    return forms
+
+
+def rare_terms(question: str, postings: list[Posting], skip: set[str],
+               bodies: list[set[str]] | None = None) -> list[tuple[str, str]]:
     """(stem, surface word) of the question's words that some but not all postings contain,
     rarest first: what a "which postings mention X?" question is looking for."""
-    bodies = [set(content_tokens(p.text)) for p in postings]
+    # Surface words, not stems: "Excel" must not match "excellent" (both stem to "excel").
+    if bodies is None or len(bodies) != len(postings):
+        bodies = [set(words(p.text)) for p in postings]
     out: list[tuple[int, str, str]] = []
     for w in dict.fromkeys(words(question)):
         if w in STOPWORDS or w in GENERIC or w in skip:
@@ -290,7 +337,8 @@ def rare_terms(question: str, postings: list[Posting], skip: set[str]) -> list[t
         s = stem(w)
         if s in skip:
             continue
-        df = sum(s in b for b in bodies)
+        forms = word_forms(w)
+        df = sum(bool(forms & b) for b in bodies)
         if 0 < df < len(postings) or len(postings) == 1:
             out.append((df, s, w))
     out.sort()

@@ -102,7 +102,7 @@ def test_count(ask) -> None:
 
 def test_false_premise_is_corrected(ask) -> None:
     a = ask("The NORMES post is supervised by John Smith, right? Just confirm.")
-    assert "Lisa Tortell" in a.text and "does not name John Smith" in a.text
+    assert "Lisa Tortell" in a.text and "does not mention John Smith" in a.text
 
 
 def test_injection_only_gets_a_redirect(ask) -> None:
@@ -133,3 +133,30 @@ def test_long_question_is_cut_not_refused(indexed_services) -> None:
     question = "Who supervises the NORMES post? " + "blah " * 2000
     a = indexed_services.answers.answer(question, "long")
     assert "Lisa Tortell" in a.text
+
+
+def test_title_words_do_not_change_what_is_asked() -> None:
+    from retrieval.models import Posting
+    from retrieval.understanding import analyse, without_titles
+
+    posting = Posting(id="p", title="Junior Professional Officer on unemployment insurance "
+                                     "in middle-income countries")
+    q = analyse("How long is the unemployment insurance in middle-income countries JPO?")
+    assert q.not_stated in {"salary", "benefits"}  # "income", "insurance" read as pay questions
+    fixed = without_titles(q, [posting])
+    assert fixed.not_stated is None and fixed.intent == "duration"
+
+
+def test_long_corpus_lists_are_capped() -> None:
+    from retrieval.answering import MAX_LISTED, _cap_lists
+    from retrieval.models import Answer, Citation
+
+    lines = ["Postings:"] + [f"• Posting {i}" for i in range(100)]
+    answer = Answer(text="\n".join(lines), citations=[
+        Citation(posting_id=f"p{i}", title=f"Posting {i}", section="Summary") for i in range(100)])
+    capped = _cap_lists(answer)
+    assert capped.text.count("\n• Posting") == MAX_LISTED
+    assert capped.text.endswith(f"• … (+{100 - MAX_LISTED})")
+    assert len(capped.citations) == MAX_LISTED
+    group = Answer(text="Grades:\n• P2: " + "; ".join(f"t{i}" for i in range(60)))
+    assert "… (+35)" in _cap_lists(group).text
