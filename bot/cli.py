@@ -42,6 +42,7 @@ def _services(provider: str | None = None, *, warm: bool = False):
     logging.basicConfig(level=logging.WARNING)
     try:
         services = build_services(_settings(provider))
+        services.store.snapshot()  # an index built by another embedding model is refused here
         if warm:
             services.warm_up()
     except IndexMismatchError as exc:
