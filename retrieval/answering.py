@@ -308,10 +308,11 @@ class ExtractiveAnswerer:
 
     def _summary(self, p: Posting, f: dict[str, str]) -> tuple[str, list[Citation], bool]:
         rows = [
-            ("Department", p.department), ("Unit", p.unit), ("Duty station", p.duty_station),
-            ("Duration", p.duration), ("Grade", p.grade or f["not_stated_grade"]),
-            ("Supervisor", p.supervisor.describe()), ("Post number", p.post_number),
-            ("Issued", p.issued),
+            (f["label_department"], p.department), (f["label_unit"], p.unit),
+            (f["label_station"], p.duty_station), (f["label_duration"], p.duration),
+            (f["label_grade"], p.grade or f["not_stated_grade"]),
+            (f["label_supervisor"], p.supervisor.describe()),
+            (f["label_post_number"], p.post_number), (f["label_issued"], p.issued),
         ]
         head = f"{p.title}\n" + "\n".join(f"• {k}: {v}" for k, v in rows if v)
         intro = split_sentences(p.introduction)[:2]
