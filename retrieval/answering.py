@@ -20,7 +20,12 @@ from typing import Any
 from langchain_core.documents import Document
 
 from retrieval.chunking import section_label
-from retrieval.eligibility import EligibilityChecker, accepts_language, education_field_match
+from retrieval.eligibility import (
+    EligibilityChecker,
+    accepts_language,
+    education_field_match,
+    field_canonicals,
+)
 from retrieval.models import Answer, AnswerMode, Citation, Posting
 from retrieval.parsing import duration_in_months, number_value, split_sentences
 from retrieval.retriever import HybridRetriever
@@ -878,6 +883,9 @@ _DEGREE_WORDS = {
 
 def _degree_fields(q: Query) -> list[str]:
     """The academic field(s) a corpus question names: 'law degree' → ['law']."""
+    known = field_canonicals(q.english)
+    if known:
+        return known
     ws = [w for w in words(q.english) if w not in _DEGREE_WORDS and w not in STOPWORDS
           and w not in GENERIC]
     return [" ".join(ws)] if ws and len(ws) <= 3 else []

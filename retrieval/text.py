@@ -36,8 +36,16 @@ def fold(text: str) -> str:
     return "".join(c for c in text if not unicodedata.combining(c)).lower()
 
 
+_ELISIONS = {"d", "l", "j", "qu", "n", "s", "c", "m", "t", "jusqu", "lorsqu", "puisqu"}
+
+
 def words(text: str) -> list[str]:
-    return [w.replace("’", "'").split("'")[0] for w in _TOKEN_RE.findall(fold(text))]
+    """Folded words; "master's" → "master", but French "d'années" → "annees"."""
+    out: list[str] = []
+    for token in _TOKEN_RE.findall(fold(text)):
+        head, _, tail = token.replace("’", "'").partition("'")
+        out.append(tail if tail and head in _ELISIONS else head)
+    return out
 
 
 @lru_cache(maxsize=65536)

@@ -82,9 +82,11 @@ def not_stated_topics() -> dict[str, dict[str, Any]]:
 
 
 _FR = {"le", "les", "du", "des", "est", "qui", "quel", "quelle", "quels", "quelles", "pour",
+       "annonce", "travail", "sera", "serait", "faut",
        "sur", "une", "je", "ai", "avec", "dans", "et", "au", "aux", "ce", "cette", "sont",
        "poste", "combien", "ou", "quoi", "suis", "mon", "ma", "mes"}
-_ES = {"el", "los", "las", "del", "es", "cual", "cuales", "para", "puesto", "una", "tengo",
+_ES = {"el", "los", "las", "del", "es", "cual", "cuales", "para", "puesto", "una", "tengo", "al",
+       "un", "puestos", "trabajo", "sobre", "esta", "son", "cuando", "quienes", "tiene",
        "con", "y", "se", "por", "como", "cuanto", "cuantos", "donde", "quien", "mi", "mis",
        "soy", "hay", "requieren", "requiere"}
 _EN = {"the", "is", "what", "who", "which", "for", "of", "and", "does", "do", "are", "i", "my",
@@ -97,8 +99,11 @@ def detect_language(text: str) -> str:
     ws = words(text)
     score = {
         "en": sum(w in _EN for w in ws),
-        "fr": sum(w in _FR for w in ws) + 2 * len(re.findall(r"[éèêàçùœ]|qu'|l'|d'", lowered)),
-        "es": sum(w in _ES for w in ws) + 2 * len(re.findall(r"[ñ¿¡áíóú]", lowered)),
+        # "é" is French and Spanish alike; the other marks tell them apart.
+        "fr": sum(w in _FR for w in ws)
+        + 2 * len(re.findall(r"[èêàçùœâîôû]|\b(qu|l|d|j|n|c|s)['’]", lowered)),
+        "es": sum(w in _ES for w in ws) + 2 * len(re.findall(r"[ñáíóú]", lowered))
+        + 4 * len(re.findall(r"[¿¡]", lowered)),
     }
     best = max(score, key=lambda k: score[k])
     return best if best != "en" and score[best] > score["en"] else "en"
@@ -194,6 +199,10 @@ def without_titles(q: Query, postings: list[Posting]) -> Query:
     if not any(drop):
         return q
     rest = " ".join(w for w, d in zip(ws, drop, strict=True) if not d)
+    original = words(q.clean)
+    if q.language != "en" and len(original) == len(ws):
+        # The glossary translates word by word, so positions line up with the original.
+        rest = " ".join(w for w, d in zip(original, drop, strict=True) if not d) + " " + rest
     intents, not_stated = _detect(rest)
     return replace(q, intents=intents, not_stated=not_stated)
 

@@ -17,6 +17,7 @@ CORPUS = ROOT / "corpus"
 EXTRA_POSTINGS = Path(__file__).parent / "data" / "postings"
 DEV_GOLD = ROOT.parent / "shared" / "eval" / "dev.jsonl"
 EXTRA_GOLD = Path(__file__).parent / "data" / "gold_extra.jsonl"
+FR_ES_GOLD = Path(__file__).parent / "data" / "gold_fr_es.jsonl"
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,7 @@ import pytest
 
 from retrieval.evaluation import GoldFormatError, evaluate, load_gold
 from retrieval.models import Answer
-from tests.conftest import DEV_GOLD, EXTRA_GOLD
+from tests.conftest import DEV_GOLD, EXTRA_GOLD, FR_ES_GOLD
 
 
 def run_cli(services, *args: str, stdin: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -38,6 +38,12 @@ def test_dev_gold_through_cli(indexed_services) -> None:
 
 def test_extra_gold_in_process(indexed_services) -> None:
     result = evaluate(load_gold(EXTRA_GOLD), indexed_services.answers.answer)
+    assert result["accuracy"] >= 0.95, result["failures"]
+    assert result["posting_recall"] >= 0.95
+
+
+def test_french_and_spanish_gold(indexed_services) -> None:
+    result = evaluate(load_gold(FR_ES_GOLD), indexed_services.answers.answer)
     assert result["accuracy"] >= 0.95, result["failures"]
     assert result["posting_recall"] >= 0.95
 
