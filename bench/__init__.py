@@ -1,0 +1,1 @@
+"""Benchmarks: a synthetic corpus generator and an index/retrieval/answer benchmark."""
