@@ -53,6 +53,7 @@ from bot.eligibility_views import (
 )
 from bot.keyboards import MenuAction
 from bot.replies import reply, send_to_callback_chat, show
+from bot.routers.fallback import STALE_BUTTON
 from retrieval.eligibility import parse_profile
 from retrieval.models import Profile
 
@@ -75,7 +76,6 @@ class Wizard(StatesGroup):
 
 ORDER: list[State] = [Wizard.degree, Wizard.field, Wizard.years, Wizard.domain,
                       Wizard.languages, Wizard.confirm]
-_TEXT_STEPS = (Wizard.field, Wizard.years, Wizard.domain)
 _BUTTON_STEPS = (Wizard.degree, Wizard.languages, Wizard.confirm)
 _typed = F.text & ~F.text.startswith("/")
 
@@ -180,7 +180,7 @@ def step_view(step: State, data: dict[str, Any]) -> tuple[str, InlineKeyboardMar
         return DOMAIN_PROMPT, nav_keyboard(skip=True)
     if step == Wizard.languages:
         return LANGUAGES_PROMPT, languages_keyboard(data.get("languages", []))
-    profile = Profile.model_validate(data["pending"])
+    profile = Profile.model_validate(data.get("pending") or build_profile(data))
     wizard = data.get("source") == "wizard"
     title = "Your profile" if wizard else "This is what I understood"
     return (f"{format_profile(profile, title=title)}\n\n{CONFIRM_PROMPT}",
@@ -321,13 +321,17 @@ async def edit(callback: CallbackQuery, state: FSMContext) -> None:
 
 async def confirm(callback: CallbackQuery, state: FSMContext, profiles: ProfileStore,
                   eligibility: EligibilityChecker) -> None:
-    data = await state.get_data()
-    profile = Profile.model_validate(data["pending"])
+    pending = (await state.get_data()).get("pending")
+    if pending is None:  # state without its data (e.g. storage flushed): start afresh
+        await state.clear()
+        await callback.answer(STALE_BUTTON, show_alert=True)
+        return
+    profile = Profile.model_validate(pending)
     await profiles.save(callback.from_user.id, profile)
     await state.clear()
-    await callback.answer("Saved")
     await show(callback, f"{SAVED}\n{format_profile(profile)}\n\n"
                          f"{await _ranked(eligibility, profile)}")
+    await callback.answer("Saved")
 
 
 async def _ranked(eligibility: EligibilityChecker, profile: Profile) -> str:
@@ -384,9 +388,6 @@ async def profile_delete(callback: CallbackQuery, profiles: ProfileStore) -> Non
 async def profile_check(callback: CallbackQuery, profiles: ProfileStore,
                         eligibility: EligibilityChecker) -> None:
     profile = await profiles.get(callback.from_user.id)
-    if profile is None:
-        await callback.answer()
-        await send_to_callback_chat(callback, NO_PROFILE)
-        return
+    text = NO_PROFILE if profile is None else await _ranked(eligibility, profile)
+    await send_to_callback_chat(callback, text)
     await callback.answer()
-    await send_to_callback_chat(callback, await _ranked(eligibility, profile))

@@ -1,0 +1,212 @@
+"""Saved candidate profiles: one row per Telegram user in a small SQLite file.
+
+The store is async (aiosqlite) so the bot never blocks its event loop on disk. The connection
+is opened lazily on first use, because services are built synchronously before any loop runs,
+and it reopens after `close()`, so a shut-down dispatcher does not break a later one that
+shares the same services (tests do that).
+
+`profile_question` renders a profile back into the kind of sentence `parse_profile` reads, so
+the free-text QA path can answer "which postings fit me?" for a user whose profile is saved
+without the eligibility checker needing a second entry point.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import re
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiosqlite
+from pydantic import ValidationError
+
+from retrieval.models import Profile
+
+logger = logging.getLogger(__name__)
+
+_SCHEMA = """
+CREATE TABLE IF NOT EXISTS profiles (
+    user_id    INTEGER PRIMARY KEY,
+    profile    TEXT    NOT NULL,
+    updated_at TEXT    NOT NULL
+)
+"""
+
+
+@dataclass(frozen=True)
+class StoredProfile:
+    profile: Profile
+    updated_at: datetime
+
+
+class ProfileStore:
+    """Profiles keyed by Telegram user id, stored as the `Profile` model's JSON."""
+
+    def __init__(self, path: Path | str) -> None:
+        self.path = Path(path)
+        self._db: aiosqlite.Connection | None = None
+        self._opening: asyncio.Lock | None = None
+
+    async def _conn(self) -> aiosqlite.Connection:
+        if self._db is not None:
+            return self._db
+        # Two first requests arriving together must not open two connections.
+        if self._opening is None:
+            self._opening = asyncio.Lock()
+        async with self._opening:
+            if self._db is None:
+                self.path.parent.mkdir(parents=True, exist_ok=True)
+                db = await aiosqlite.connect(self.path)
+                await db.execute(_SCHEMA)
+                await db.commit()
+                self._db = db
+        return self._db
+
+    async def get_record(self, user_id: int) -> StoredProfile | None:
+        db = await self._conn()
+        async with db.execute("SELECT profile, updated_at FROM profiles WHERE user_id = ?",
+                              (user_id,)) as cursor:
+            row = await cursor.fetchone()
+        if row is None:
+            return None
+        try:
+            profile = Profile.model_validate_json(row[0])
+        except ValidationError:
+            # A row written by an incompatible older version: treat it as absent rather than
+            # failing every message of that user; saving again overwrites it.
+            logger.warning("Unreadable stored profile for user %s; ignoring it", user_id)
+            return None
+        return StoredProfile(profile, datetime.fromisoformat(row[1]))
+
+    async def get(self, user_id: int) -> Profile | None:
+        record = await self.get_record(user_id)
+        return record.profile if record else None
+
+    async def save(self, user_id: int, profile: Profile) -> None:
+        db = await self._conn()
+        await db.execute(
+            "INSERT INTO profiles (user_id, profile, updated_at) VALUES (?, ?, ?) "
+            "ON CONFLICT(user_id) DO UPDATE SET profile = excluded.profile, "
+            "updated_at = excluded.updated_at",
+            (user_id, profile.model_dump_json(), datetime.now(UTC).isoformat()),
+        )
+        await db.commit()
+
+    async def delete(self, user_id: int) -> bool:
+        """Remove the user's row; True when there was one."""
+        db = await self._conn()
+        cursor = await db.execute("DELETE FROM profiles WHERE user_id = ?", (user_id,))
+        await db.commit()
+        return cursor.rowcount > 0
+
+    async def close(self) -> None:
+        db, self._db = self._db, None
+        if db is not None:
+            await db.close()
+
+
+# ---- a profile as a sentence ----------------------------------------------------------------
+
+_DEGREE_PHRASE = {"advanced": "a master's degree", "first": "a bachelor's degree",
+                  None: "a university degree"}
+_LANGUAGE_NAMES = {"en": "English", "fr": "French", "es": "Spanish", "ar": "Arabic",
+                   "zh": "Chinese", "ru": "Russian", "pt": "Portuguese", "de": "German",
+                   "it": "Italian"}
+# parse_profile's level words, strongest cue first; "spoken" means no level was given
+_LEVEL_WORD = {"native": "native", "fluent": "fluent", "good": "good", "basic": "basic",
+               "spoken": ""}
+_LEVEL_ORDER = ["spoken", "native", "fluent", "good", "basic"]
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def _languages_clause(languages: dict[str, str]) -> str:
+    # Languages without a level go first: after "fluent French", a bare "English" would
+    # inherit "fluent" when read back.
+    spoken = sorted((iso for iso, lvl in languages.items() if lvl in _LEVEL_WORD),
+                    key=lambda iso: _LEVEL_ORDER.index(languages[iso]))
+    names = [" ".join(filter(None, [_LEVEL_WORD[languages[iso]], _LANGUAGE_NAMES.get(iso, iso)]))
+             for iso in spoken]
+    negated = [_LANGUAGE_NAMES.get(iso, iso) for iso, lvl in languages.items() if lvl == "none"]
+    clause = ""
+    if names:
+        clause = "speak " + (", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1
+                             else names[0])
+    if negated:
+        # "no French" is read as a negation of that language only
+        nos = " and ".join(f"no {name}" for name in negated)
+        clause = f"{clause}, but {nos}" if clause else f"speak {nos}"
+    return clause
+
+
+def profile_question(profile: Profile) -> str:
+    """The profile as one or two sentences that `parse_profile` reads back into it, e.g.
+    "I have a master's degree in law, 3 years of experience in labour rights, and speak
+    English and French."."""
+    parts: list[str] = []
+    if profile.has_degree or profile.degree_level:
+        degree = _DEGREE_PHRASE[profile.degree_level]
+        if profile.degree_field:
+            degree += f" in {profile.degree_field}"
+            if profile.degree_focus:
+                degree += f" with a focus on {profile.degree_focus}"
+        parts.append(degree)
+    if profile.years_experience is not None or profile.experience_domain:
+        relevant = "relevant " if profile.experience_relevant else ""
+        experience = f"{relevant}experience"
+        if profile.years_experience is not None:
+            years = profile.years_experience
+            unit = "year" if years == 1 else "years"
+            experience = f"{_number(years)} {unit} of {experience}"
+        if profile.experience_domain:
+            experience += f" in {profile.experience_domain}"
+        parts.append(experience)
+    for skill in profile.skills:
+        parts.append(f"skills in {skill}")
+    languages = _languages_clause(profile.languages)
+    sentences: list[str] = []
+    if parts or languages:
+        listed = ", ".join(parts)
+        if parts and languages:
+            body = f"I have {listed}, and {languages}"
+        elif parts:
+            body = f"I have {listed}"
+        else:
+            body = f"I {languages}"
+        sentences.append(body + ".")
+    if profile.age is not None:
+        sentences.append(f"I am {profile.age} years old.")
+    if profile.nationality:
+        sentences.append(f"My nationality is {profile.nationality}.")
+    return " ".join(sentences)
+
+
+# The asker speaks of themself: "what are the eligibility criteria?" wants the criteria, not a
+# verdict on the saved profile.
+_SELF = re.compile(r"\b(i|i'm|im|me|my|mine|je|j'ai|moi|mon|ma|mes|suis-je|puis-je|yo|mi|mis|"
+                   r"soy|puedo)\b", re.I)
+
+
+def wants_stored_profile(question: str) -> bool:
+    """Whether a question asks about eligibility without describing the candidate
+    ("which postings fit me?"), so that a saved profile should answer it. Facts given in the
+    message itself win over the saved ones. Cheap: call it before reading the store."""
+    if not _SELF.search(question.replace("’", "'")):
+        return False
+    # Imported here: understanding loads the lexicons, which the store itself never needs.
+    from retrieval.eligibility import parse_profile
+    from retrieval.understanding import analyse
+
+    return "eligibility" in analyse(question).intents and not parse_profile(question).has_facts()
+
+
+def with_stored_profile(question: str, profile: Profile | None) -> str:
+    """`question` preceded by the saved profile, as a sentence, when `wants_stored_profile`;
+    otherwise `question` unchanged."""
+    if profile is None or not profile.has_facts() or not wants_stored_profile(question):
+        return question
+    return f"{profile_question(profile)} {question}"
