@@ -1,0 +1,300 @@
+"""Admins manage postings from the chat: send a posting file to add it, /remove to drop one.
+
+An upload is checked before anything changes: its type and Telegram's announced size first
+(before downloading), then it is downloaded into a private temporary folder, parsed and
+compared with the corpus (duplicates are refused). The admin sees the parsed posting card and
+confirms; only then is the file copied into the corpus (under a name derived from the posting,
+never the uploader's file name) and indexed incrementally, with progress in one edited
+message. Every refusal says why and changes nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import secrets
+import shutil
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from aiogram import Bot, F, Router
+from aiogram.exceptions import TelegramAPIError
+from aiogram.filters import Command, CommandObject
+from aiogram.types import CallbackQuery, Document, Message
+from aiohttp import ClientError
+
+from bot.formatting import (
+    format_download_failed,
+    format_file_too_large,
+    format_index_failed,
+    format_posting_added,
+    format_posting_removed,
+    format_remove_confirm,
+    format_remove_failed,
+    format_remove_usage,
+    format_unknown_posting,
+    format_unsupported_upload,
+    format_upload_preview,
+    format_upload_rejected,
+)
+from bot.keyboards import (
+    RemoveAction,
+    UploadAction,
+    remove_keyboard,
+    resolve_posting,
+    upload_keyboard,
+)
+from bot.replies import reply, show
+from bot.routers.admin import BUSY, ProgressMessage, is_admin_user
+from retrieval.indexer import ReindexBusy, UnknownPosting, UploadRejected
+from retrieval.loaders import SUPPORTED_SUFFIXES
+
+if TYPE_CHECKING:
+    from retrieval.catalog import PostingCatalog
+    from retrieval.indexer import Indexer
+    from retrieval.models import Posting
+    from retrieval.settings import Settings
+
+logger = logging.getLogger(__name__)
+
+ADMINS_ONLY_UPLOAD = "Sorry, only admins can add postings. Ask me a question in a message instead."
+REMOVE_NOT_ALLOWED = "Sorry, /remove is only available to the bot's administrators."
+NOT_ALLOWED_ALERT = "Only the bot's administrators can do this."
+UPLOAD_EXPIRED = "This upload has expired or was already handled; please send the file again."
+UPLOAD_CANCELLED = "Upload cancelled; nothing was added."
+REMOVE_CANCELLED = "Nothing was removed."
+REMOVE_GONE = "That posting is no longer indexed; send /remove to see the current ones."
+PENDING_TTL = 3600.0  # an unconfirmed upload (and its temporary copy) lives this long
+
+# Documents often arrive without a usable name (forwarded, sent from some clients).
+_MIME_SUFFIX = {
+    "application/pdf": ".pdf",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
+    "text/plain": ".txt",
+    "text/markdown": ".md",
+}
+
+
+def create_router() -> Router:
+    # A fresh router per dispatcher (a Router can have only one parent); pending uploads live
+    # with it, so two dispatchers in one process never see each other's uploads.
+    handlers = UploadHandlers()
+    router = Router(name="uploads")
+    router.message.register(handlers.document, F.document)
+    router.message.register(handlers.remove, Command("remove"))
+    router.callback_query.register(handlers.confirm_upload,
+                                   UploadAction.filter(F.action == "ok"))
+    router.callback_query.register(handlers.cancel_upload, UploadAction.filter(F.action == "no"))
+    router.callback_query.register(handlers.confirm_remove,
+                                   RemoveAction.filter(F.action == "ok"))
+    router.callback_query.register(handlers.cancel_remove, RemoveAction.filter(F.action == "no"))
+    router.shutdown.register(handlers.discard_all)
+    return router
+
+
+def upload_suffix(document: Document) -> str | None:
+    """The file type to read the upload as, from its name or else its MIME type."""
+    suffix = Path(document.file_name or "").suffix.lower()
+    if not suffix:
+        suffix = _MIME_SUFFIX.get(document.mime_type or "", "")
+    return suffix if suffix in SUPPORTED_SUFFIXES else None
+
+
+@dataclass
+class PendingUpload:
+    user_id: int
+    path: Path  # alone in its own temporary folder
+    display_name: str
+    posting: Posting
+    created: float = field(default_factory=time.monotonic)
+
+    def discard(self) -> None:
+        shutil.rmtree(self.path.parent, ignore_errors=True)
+
+
+class UploadHandlers:
+    def __init__(self, ttl: float = PENDING_TTL) -> None:
+        self.pending: dict[str, PendingUpload] = {}
+        self.ttl = ttl
+
+    # ---- uploads -------------------------------------------------------------------------------
+
+    async def document(self, message: Message, bot: Bot, settings: Settings,
+                       indexer: Indexer) -> None:
+        if not is_admin_user(message.from_user, settings):
+            await reply(message, ADMINS_ONLY_UPLOAD)
+            return
+        assert message.document is not None and message.from_user is not None
+        document = message.document
+        name = document.file_name or "the file"
+        suffix = upload_suffix(document)
+        if suffix is None:
+            await reply(message, format_unsupported_upload(name, SUPPORTED_SUFFIXES))
+            return
+        limit = settings.max_upload_bytes
+        if document.file_size is not None and document.file_size > limit:
+            # Telegram tells the size up front: no need to download what would be refused.
+            await reply(message, format_file_too_large(name, document.file_size, limit))
+            return
+        self._expire()
+        folder = Path(tempfile.mkdtemp(prefix="jpo-upload-"))
+        path = folder / f"upload{suffix}"  # never the uploader's name: it could be a path
+        try:
+            try:
+                await bot.download(document, destination=path)
+            except (TelegramAPIError, ClientError, OSError, TimeoutError) as exc:
+                logger.warning("Download of %r failed: %r", name, exc)
+                await reply(message, format_download_failed(name))
+                shutil.rmtree(folder, ignore_errors=True)
+                return
+            # Parsing a PDF or DOCX takes a while: off the event loop.
+            posting = await asyncio.to_thread(indexer.check_file, path, name)
+        except UploadRejected as exc:
+            shutil.rmtree(folder, ignore_errors=True)
+            await reply(message, format_upload_rejected(str(exc)))
+            return
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        token = secrets.token_urlsafe(9)
+        self.pending[token] = PendingUpload(message.from_user.id, path, name, posting)
+        await reply(message, format_upload_preview(posting, name),
+                    reply_markup=upload_keyboard(token))
+
+    async def confirm_upload(self, callback: CallbackQuery, callback_data: UploadAction,
+                             settings: Settings, indexer: Indexer) -> None:
+        if not is_admin_user(callback.from_user, settings):
+            await callback.answer(NOT_ALLOWED_ALERT, show_alert=True)
+            return
+        upload = self.pending.pop(callback_data.token, None)
+        if upload is None:
+            await callback.answer(UPLOAD_EXPIRED, show_alert=True)
+            return
+        if indexer.running:
+            self.pending[callback_data.token] = upload  # keep it: the admin can press again
+            await callback.answer(BUSY, show_alert=True)
+            return
+        await callback.answer()
+        progress = await self._progress(callback, f"Adding {upload.display_name}…")
+        try:
+            report = await indexer.aadd_file(upload.path, upload.display_name, progress.update)
+        except ReindexBusy:
+            self.pending[callback_data.token] = upload
+            await progress.finish(BUSY)
+            return
+        except UploadRejected as exc:  # e.g. a duplicate that arrived since the preview
+            upload.discard()
+            await progress.finish(format_upload_rejected(str(exc)))
+            return
+        except Exception as exc:
+            upload.discard()
+            logger.exception("Adding %r failed", upload.display_name)
+            await progress.finish(format_index_failed("Adding the posting", exc))
+            return
+        upload.discard()
+        await progress.finish(format_posting_added(upload.posting, report))
+
+    async def cancel_upload(self, callback: CallbackQuery, callback_data: UploadAction,
+                            settings: Settings) -> None:
+        if not is_admin_user(callback.from_user, settings):
+            await callback.answer(NOT_ALLOWED_ALERT, show_alert=True)
+            return
+        upload = self.pending.pop(callback_data.token, None)
+        if upload is not None:
+            upload.discard()
+        await show(callback, UPLOAD_CANCELLED)
+        await callback.answer()
+
+    def _expire(self) -> None:
+        now = time.monotonic()
+        for token, upload in list(self.pending.items()):
+            if now - upload.created > self.ttl:
+                del self.pending[token]
+                upload.discard()
+
+    async def discard_all(self) -> None:
+        for upload in self.pending.values():
+            upload.discard()
+        self.pending.clear()
+
+    # ---- removal -------------------------------------------------------------------------------
+
+    async def remove(self, message: Message, command: CommandObject, settings: Settings,
+                     catalog: PostingCatalog) -> None:
+        if not is_admin_user(message.from_user, settings):
+            await reply(message, REMOVE_NOT_ALLOWED)
+            return
+        postings = catalog.all()
+        query = (command.args or "").strip()
+        if not query:
+            await reply(message, format_remove_usage(postings))
+            return
+        posting = find_posting(postings, query)
+        if posting is None:
+            await reply(message, format_unknown_posting(query, postings))
+            return
+        await reply(message, format_remove_confirm(posting),
+                    reply_markup=remove_keyboard(posting.id))
+
+    async def confirm_remove(self, callback: CallbackQuery, callback_data: RemoveAction,
+                             settings: Settings, indexer: Indexer,
+                             catalog: PostingCatalog) -> None:
+        if not is_admin_user(callback.from_user, settings):
+            await callback.answer(NOT_ALLOWED_ALERT, show_alert=True)
+            return
+        posting = resolve_posting(catalog, callback_data.key)
+        if posting is None:
+            await callback.answer(REMOVE_GONE, show_alert=True)
+            return
+        if indexer.running:
+            await callback.answer(BUSY, show_alert=True)
+            return
+        await callback.answer()
+        progress = await self._progress(callback, f"Removing {posting.id}…")
+        try:
+            report = await indexer.aremove_posting(posting.id, progress.update)
+        except ReindexBusy:
+            await progress.finish(BUSY)
+            return
+        except UnknownPosting as exc:
+            await progress.finish(format_remove_failed(str(exc)))
+            return
+        except Exception as exc:
+            logger.exception("Removing %s failed", posting.id)
+            await progress.finish(format_index_failed("Removing the posting", exc))
+            return
+        await progress.finish(format_posting_removed(posting, report))
+
+    async def cancel_remove(self, callback: CallbackQuery, settings: Settings) -> None:
+        if not is_admin_user(callback.from_user, settings):
+            await callback.answer(NOT_ALLOWED_ALERT, show_alert=True)
+            return
+        await show(callback, REMOVE_CANCELLED)
+        await callback.answer()
+
+    @staticmethod
+    async def _progress(callback: CallbackQuery, first_line: str) -> ProgressMessage:
+        """Progress goes into the message whose button was pressed (its buttons disappear
+        with the first edit), or a new one when that message is too old to edit."""
+        message = callback.message
+        if not isinstance(message, Message):
+            assert callback.bot is not None
+            chat_id = message.chat.id if message is not None else callback.from_user.id
+            message = await callback.bot.send_message(chat_id, "🔄 Working…")
+        progress = ProgressMessage(message)
+        await progress.update(first_line)
+        return progress
+
+
+def find_posting(postings: list[Posting], query: str) -> Posting | None:
+    """A posting by id, or by post number ("2040", "post 2040")."""
+    query = query.strip()
+    by_id = next((p for p in postings if p.id == query), None)
+    if by_id is not None:
+        return by_id
+    number = " ".join(query.casefold().removeprefix("post").split()).lstrip("#: ")
+    return next((p for p in postings
+                 if number and " ".join(p.post_number.casefold().split()) == number), None)
