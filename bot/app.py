@@ -9,7 +9,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import signal
 from contextlib import suppress
+from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
 from aiogram import Bot, Dispatcher
@@ -18,10 +20,16 @@ from aiogram.client.session.aiohttp import AiohttpSession
 from aiogram.client.telegram import TelegramAPIServer
 from aiogram.enums import ParseMode
 from aiogram.exceptions import TelegramAPIError
+from aiogram.fsm.storage.base import BaseStorage, DefaultKeyBuilder
+from aiogram.fsm.storage.memory import MemoryStorage
+from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.types import BotCommand, BotCommandScopeChat, ErrorEvent
 
+from bot.metrics import Metrics
 from bot.middlewares import GroupAddressMiddleware, RetryAfterMiddleware, ThrottlingMiddleware
+from bot.observability import UpdateLogMiddleware, configure_logging, install_answer_hook
 from bot.routers import all_routers
+from bot.web import WebServer, create_web_app, start_web
 
 if TYPE_CHECKING:
     from retrieval.services import Services
@@ -30,17 +38,21 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 SOMETHING_WENT_WRONG = "Something went wrong, please try again."
+FSM_TTL = timedelta(days=7)
 
 USER_COMMANDS = [
     BotCommand(command="start", description="Welcome and main menu"),
     BotCommand(command="postings", description="Browse the JPO postings"),
     BotCommand(command="eligibility", description="Check which postings fit your profile"),
+    BotCommand(command="profile", description="Show, set or delete your saved profile"),
     BotCommand(command="reset", description="Forget this conversation"),
     BotCommand(command="help", description="How to ask, with examples"),
 ]
 ADMIN_COMMANDS = [
     *USER_COMMANDS,
     BotCommand(command="reindex", description="Rebuild the index from the corpus (admins)"),
+    BotCommand(command="remove", description="Remove a posting (admins)"),
+    BotCommand(command="stats", description="Usage, ratings, unanswered questions (admins)"),
 ]
 
 
@@ -55,12 +67,33 @@ def create_bot(settings: Settings) -> Bot:
     )
 
 
-def create_dispatcher(services: Services) -> Dispatcher:
-    dp = Dispatcher()
+def create_storage(settings: Settings) -> BaseStorage:
+    """FSM storage: Redis when configured (wizard state survives restarts and is shared by
+    replicas), else in memory."""
+    if not settings.redis_url:
+        return MemoryStorage()
+    return RedisStorage.from_url(
+        settings.redis_url, key_builder=DefaultKeyBuilder(prefix="jpo:fsm", with_bot_id=True),
+        # Abandoned wizards expire instead of piling up.
+        state_ttl=FSM_TTL, data_ttl=FSM_TTL)
+
+
+def create_dispatcher(services: Services, *, storage: BaseStorage | None = None,
+                      metrics: Metrics | None = None) -> Dispatcher:
+    settings = services.settings
+    storage = storage or create_storage(settings)
+    dp = Dispatcher(storage=storage)
     dp.workflow_data.update(services.as_workflow_data())
+    # Outer update middlewares run in order of registration, after aiogram's own (errors,
+    # user context, FSM): the log line sees the user and every exception.
+    dp.update.outer_middleware(UpdateLogMiddleware(metrics))
+    install_answer_hook(services.answers)
     # Order matters: first drop group chatter not meant for us, then throttle what is left.
     dp.message.outer_middleware(GroupAddressMiddleware())
-    throttling = ThrottlingMiddleware(services.settings.throttle_seconds)
+    # With Redis storage the throttle windows go to the same Redis: one window per user
+    # across all replicas.
+    redis = storage.redis if isinstance(storage, RedisStorage) else None
+    throttling = ThrottlingMiddleware(settings.throttle_seconds, redis=redis)
     dp.message.outer_middleware(throttling)
     dp.callback_query.outer_middleware(throttling)
     dp.include_routers(*all_routers())
@@ -112,18 +145,90 @@ async def run_polling(
                            allowed_updates=dp.resolve_used_update_types(), **polling_kwargs)
 
 
+async def run_webhook(services: Services, bot: Bot, dp: Dispatcher,
+                      stop: asyncio.Event) -> None:
+    """Register the webhook and serve until `stop` is set (the server runs already).
+
+    Every replica registers the same URL and secret, so restarts/scale-outs are idempotent;
+    the webhook is not deleted on shutdown because other replicas may still be serving."""
+    settings = services.settings
+    await set_commands(bot, settings)
+    await bot.set_webhook(settings.webhook_full_url,
+                          secret_token=settings.webhook_secret.get_secret_value(),
+                          allowed_updates=dp.resolve_used_update_types(),
+                          drop_pending_updates=False)
+    logger.info("Webhook mode: Telegram posts to %s", settings.webhook_full_url)
+    await stop.wait()
+
+
+async def serve(services: Services, *, bot: Bot | None = None,
+                dispatcher: Dispatcher | None = None, metrics: Metrics | None = None,
+                stop: asyncio.Event | None = None, handle_signals: bool = True,
+                **polling_kwargs: Any) -> None:
+    """Run the bot with its HTTP server (/healthz, /metrics, and the webhook in webhook mode)
+    until stopped: by SIGINT/SIGTERM, by `stop` (webhook mode) or `stop_polling()` (polling)."""
+    settings = services.settings
+    metrics = metrics or Metrics()
+    bot = bot or create_bot(settings)
+    dp = dispatcher or create_dispatcher(services, metrics=metrics)
+    webhook = settings.webhook_enabled
+    app = create_web_app(services, metrics, bot=bot if webhook else None,
+                         dispatcher=dp if webhook else None)
+    server: WebServer | None = None
+    try:
+        server = await start_web(app, settings.web_host, settings.web_port)
+    except OSError as exc:
+        if webhook:
+            raise
+        # Polling works without the server (e.g. `make run` with port 8080 taken); only
+        # /healthz and /metrics are missing.
+        logger.warning("HTTP server not started on %s:%s (%s); polling without /healthz "
+                       "and /metrics", settings.web_host, settings.web_port, exc)
+    metrics.bind(services)
+    try:
+        if webhook:
+            stop = stop or asyncio.Event()
+            if handle_signals:
+                loop = asyncio.get_running_loop()
+                for sig in (signal.SIGINT, signal.SIGTERM):
+                    loop.add_signal_handler(sig, stop.set)
+            await run_webhook(services, bot, dp, stop)
+        else:
+            await run_polling(services, bot=bot, dispatcher=dp, handle_signals=handle_signals,
+                              **polling_kwargs)
+    finally:
+        # In webhook mode this also closes the bot session and the FSM storage.
+        if server is not None:
+            await server.stop()
+        metrics.unbind()
+
+
+def share_conversations(services: Services) -> None:
+    """With Redis configured, keep conversation memory there too: a follow-up may reach
+    another replica than the question before it."""
+    settings = services.settings
+    if settings.redis_url and hasattr(services.answers, "memory"):
+        from retrieval.shared_memory import RedisConversationMemory
+
+        services.answers.memory = RedisConversationMemory.from_url(  # type: ignore[assignment]
+            settings.redis_url, max_turns=settings.conversation_turns)
+
+
 def main(settings: Settings) -> None:
     """Entry point of `jpo-bot run`."""
     if not settings.telegram_bot_token.get_secret_value():
         raise SystemExit("TELEGRAM_BOT_TOKEN is not set; put it in the environment or .env.")
-    # No-op when the caller has configured logging already.
-    logging.basicConfig(level=settings.log_level.upper(),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    if settings.webhook_enabled and not settings.webhook_secret.get_secret_value():
+        raise SystemExit("WEBHOOK_URL is set but WEBHOOK_SECRET is not; set both (see "
+                         ".env.example) or neither for long polling.")
+    configure_logging(settings)
     # Imported here so that building a dispatcher (as tests do) needn't load the whole core.
     from retrieval.services import build_services
 
     logger.info("Loading services…")
     services = build_services(settings)
     services.warm_up()  # load the model now, not while the first user waits
-    logger.info("Starting the Telegram bot (%d postings)", len(services.catalog))
-    asyncio.run(run_polling(services))
+    share_conversations(services)
+    logger.info("Starting the Telegram bot (%d postings, %s)", len(services.catalog),
+                "webhook" if settings.webhook_enabled else "long polling")
+    asyncio.run(serve(services))

@@ -12,8 +12,13 @@ import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from retrieval.models import Answer, Posting, RequirementBlock
+
+if TYPE_CHECKING:
+    from retrieval.feedback import FeedbackStats
+    from retrieval.indexer import IndexReport
 
 TELEGRAM_LIMIT = 4096
 # Room kept free in each chunk for the closing/reopening tags added when a split falls
@@ -300,3 +305,110 @@ def format_posting_section(posting: Posting, section: Section) -> str:
         if not body:
             body.append(f"<i>{NOT_STATED}</i>")
     return "\n\n".join([head, *body])
+
+
+# --------------------------------------------------------------------------- admin: postings
+
+
+def format_file_too_large(name: str, size: int, limit: int) -> str:
+    return (f"❌ {esc(name)} is {size:,} bytes; the limit is {limit:,} bytes. "
+            "Nothing was changed.")
+
+
+def format_unsupported_upload(name: str, supported: Iterable[str]) -> str:
+    return (f"❌ I can't read {esc(name)}: postings must be {esc(', '.join(supported))} files. "
+            "Nothing was changed.")
+
+
+def format_upload_rejected(reason: str) -> str:
+    return f"❌ {esc(reason)}\nNothing was changed."
+
+
+def format_download_failed(name: str) -> str:
+    return f"❌ I could not download {esc(name)} from Telegram; please send it again."
+
+
+def format_remove_failed(reason: str) -> str:
+    return (f"❌ {esc(reason)}\nNothing was changed; a /reindex brings the index in line "
+            "with the corpus folder.")
+
+
+def format_upload_preview(posting: Posting, name: str) -> str:
+    return (f"📄 <b>New posting</b> from {esc(name)}:\n\n{format_posting_card(posting)}\n\n"
+            "Add it to the postings? It is answered from as soon as the index is updated.")
+
+
+def _change_lines(report: IndexReport) -> list[str]:
+    return [
+        f"Index updated in {report.seconds:.1f} s — <b>{report.postings}</b> postings, "
+        f"<b>{report.chunks}</b> chunks ({report.embedded} newly embedded).",
+        *(f"⚠️ Skipped: {esc(msg)}" for msg in report.skipped),
+    ]
+
+
+def format_posting_added(posting: Posting, report: IndexReport) -> str:
+    return "\n".join([f"✅ Added <b>{esc(posting.title or posting.id)}</b> "
+                      f"(id <code>{esc(posting.id)}</code>).", *_change_lines(report)])
+
+
+def format_posting_removed(posting: Posting, report: IndexReport) -> str:
+    return "\n".join([f"🗑 Removed <b>{esc(posting.title or posting.id)}</b> "
+                      f"(id <code>{esc(posting.id)}</code>).", *_change_lines(report)])
+
+
+def format_index_failed(action: str, error: BaseException) -> str:
+    return (f"❌ {esc(action)} failed; nothing was changed and the current index keeps "
+            f"answering.\n<code>{esc(type(error).__name__)}: {esc(str(error)[:500])}</code>")
+
+
+def format_remove_confirm(posting: Posting) -> str:
+    return (f"{format_posting_card(posting)}\n\n"
+            "🗑 Remove this posting from the corpus and the index?")
+
+
+def _posting_ids(postings: list[Posting], limit: int = 40) -> str:
+    lines = [
+        f"• <code>{esc(p.id)}</code>"
+        + (f" — post {esc(p.post_number)}" if p.post_number else "")
+        + f" — {esc(posting_title(p))}"
+        for p in postings[:limit]
+    ]
+    if len(postings) > limit:
+        lines.append(f"… and {len(postings) - limit} more (see /postings)")
+    return "\n".join(lines) or "<i>no postings are indexed</i>"
+
+
+def format_remove_usage(postings: list[Posting]) -> str:
+    return ("Usage: <code>/remove &lt;posting id or post number&gt;</code>\n\n"
+            f"<b>Postings</b>\n{_posting_ids(postings)}")
+
+
+def format_unknown_posting(query: str, postings: list[Posting]) -> str:
+    shown = query if len(query) <= 64 else query[:63] + "…"
+    return (f"I don't know a posting with the id or post number <code>{esc(shown)}</code>. "
+            "Ids and post numbers are listed below (the cards in /postings show the post "
+            f"numbers too).\n\n<b>Postings</b>\n{_posting_ids(postings)}")
+
+
+# --------------------------------------------------------------------------- admin: stats
+
+
+def format_stats(stats: FeedbackStats, postings: int) -> str:
+    lines = [
+        "<b>📊 Usage</b>",
+        f"Postings indexed: <b>{postings}</b>",
+        f"Distinct users: <b>{stats.users}</b>",
+        f"Questions today (UTC): <b>{stats.questions_today}</b> "
+        f"(<b>{stats.questions_total}</b> in all)",
+        f"Answered: <b>{stats.answered}</b> · unanswered: <b>{stats.unanswered}</b>",
+        f"Ratings: 👍 <b>{stats.thumbs_up}</b> · 👎 <b>{stats.thumbs_down}</b>",
+    ]
+    if stats.recent_unanswered:
+        lines.append(f"\n<b>Latest {len(stats.recent_unanswered)} unanswered questions</b>")
+        for item in stats.recent_unanswered:
+            question = " ".join(item.question.split())
+            question = question if len(question) <= 300 else question[:299] + "…"
+            lines.append(f"• {esc(format_timestamp(item.created_at))}: {esc(question)}")
+    else:
+        lines.append("\nNo unanswered questions so far.")
+    return "\n".join(lines)

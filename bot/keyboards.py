@@ -112,3 +112,50 @@ def posting_keyboard(posting: Posting, section: Section, page: int) -> InlineKey
     )
     builder.row(InlineKeyboardButton(text="⬅ Back", callback_data=back))
     return builder.as_markup()
+
+
+# --------------------------------------------------------------------------- admin and feedback
+
+
+class UploadAction(CallbackData, prefix="up"):
+    """Confirm / Cancel under the preview of an uploaded posting."""
+
+    action: str  # "ok" | "no"
+    token: str  # names the pending upload (random, so a button cannot be guessed)
+
+
+class RemoveAction(CallbackData, prefix="rm"):
+    action: str  # "ok" | "no"
+    key: str  # posting_key() of the posting
+
+
+class AnswerRating(CallbackData, prefix="fb"):
+    """👍/👎 under an answer; `answer_id` is the stored question's id."""
+
+    answer_id: int
+    rating: int  # 1 | -1
+
+
+def upload_keyboard(token: str) -> InlineKeyboardMarkup:
+    builder = InlineKeyboardBuilder()
+    builder.button(text="✅ Add posting", callback_data=UploadAction(action="ok", token=token))
+    builder.button(text="✖ Cancel", callback_data=UploadAction(action="no", token=token))
+    return builder.as_markup()
+
+
+def remove_keyboard(posting_id: str) -> InlineKeyboardMarkup:
+    key = posting_key(posting_id)
+    builder = InlineKeyboardBuilder()
+    builder.button(text="🗑 Remove", callback_data=RemoveAction(action="ok", key=key))
+    builder.button(text="✖ Cancel", callback_data=RemoveAction(action="no", key=key))
+    return builder.as_markup()
+
+
+def feedback_keyboard(answer_id: int, chosen: int | None = None) -> InlineKeyboardMarkup:
+    """The two rating buttons; the one already chosen carries a tick (pressing the other
+    changes the rating)."""
+    builder = InlineKeyboardBuilder()
+    for rating, label in ((1, "👍"), (-1, "👎")):
+        builder.button(text=f"{label} ✓" if rating == chosen else label,
+                       callback_data=AnswerRating(answer_id=answer_id, rating=rating))
+    return builder.as_markup()

@@ -18,6 +18,8 @@ from aiogram.client.session.middlewares.base import (
 from aiogram.enums import ChatType, MessageEntityType
 from aiogram.exceptions import TelegramRetryAfter
 from aiogram.types import CallbackQuery, Message, TelegramObject
+from redis.asyncio import Redis
+from redis.exceptions import RedisError
 
 if TYPE_CHECKING:
     from aiogram.methods import Response, TelegramMethod
@@ -37,33 +39,72 @@ class _UserWindow:
     warned: bool = False
 
 
+# Atomic "let through or throttle" on Redis, so several replicas throttle a user once.
+# KEYS[1] marks the user's window (expires with it), KEYS[2] "already warned in this window".
+# Returns 0 = let through, 1 = throttle and warn, 2 = throttle silently.
+_THROTTLE_SCRIPT = """
+if redis.call('SET', KEYS[1], '1', 'NX', 'PX', ARGV[1]) then
+  redis.call('DEL', KEYS[2])
+  return 0
+end
+local ttl = redis.call('PTTL', KEYS[1])
+if ttl < 1 then ttl = 1 end
+if redis.call('SET', KEYS[2], '1', 'NX', 'PX', ttl) then return 1 end
+return 2
+"""
+
+
 class ThrottlingMiddleware(BaseMiddleware):
     """Drop a user's messages/button presses that come within `rate` seconds of the last
-    one that went through; warn at most once per window so the warning is not spam itself."""
+    one that went through; warn at most once per window so the warning is not spam itself.
+
+    With `redis`, the windows live in Redis (shared by every replica); otherwise in memory."""
 
     def __init__(self, rate: float, clock: Callable[[], float] = time.monotonic,
-                 max_users: int = 10_000) -> None:
+                 max_users: int = 10_000, redis: Redis | None = None,
+                 prefix: str = "jpo:throttle") -> None:
         self.rate = rate
         self.clock = clock
         self.max_users = max_users
         self._users: dict[int, _UserWindow] = {}
+        self.redis = redis
+        self.prefix = prefix
+        self._script = redis.register_script(_THROTTLE_SCRIPT) if redis is not None else None
 
     async def __call__(self, handler: Handler, event: TelegramObject, data: dict[str, Any]) -> Any:
         user = data.get("event_from_user")
         if self.rate <= 0 or user is None:
             return await handler(event, data)
-        now = self.clock()
-        window = self._users.get(user.id)
-        if window is None or now - window.allowed_at >= self.rate:
-            self._remember(user.id, _UserWindow(now))
+        allowed, warn = await self._check(user.id)
+        if allowed:
             return await handler(event, data)
         if isinstance(event, CallbackQuery):
             # Every callback must be answered, or the button keeps spinning.
-            await event.answer(SLOW_DOWN if not window.warned else None)
-        elif isinstance(event, Message) and not window.warned:
+            await event.answer(SLOW_DOWN if warn else None)
+        elif isinstance(event, Message) and warn:
             await event.answer(SLOW_DOWN)
-        window.warned = True
         return None
+
+    async def _check(self, user_id: int) -> tuple[bool, bool]:
+        """(let through?, warn?) for a message from `user_id` now."""
+        if self._script is not None:
+            # {user} is a Redis Cluster hash tag: both keys land on the same shard.
+            keys = [f"{self.prefix}:{{{user_id}}}", f"{self.prefix}:{{{user_id}}}:warned"]
+            try:
+                verdict = int(await self._script(keys=keys, args=[max(1, int(self.rate * 1000))]))
+            except RedisError as exc:
+                # Fail open: an unreachable Redis must not silence the bot.
+                logger.warning("Throttling skipped, Redis unavailable: %s", exc)
+                return True, False
+            return verdict == 0, verdict == 1
+        now = self.clock()
+        window = self._users.get(user_id)
+        if window is None or now - window.allowed_at >= self.rate:
+            self._remember(user_id, _UserWindow(now))
+            return True, False
+        warn = not window.warned
+        window.warned = True
+        return False, warn
 
     def _remember(self, user_id: int, window: _UserWindow) -> None:
         self._users[user_id] = window

@@ -12,11 +12,11 @@ from __future__ import annotations
 import logging
 import math
 import time
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Protocol
 
 from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter
-from aiogram.types import Message
+from aiogram.types import InlineKeyboardMarkup, Message
 
 from bot.formatting import esc, format_answer, split_message, tg_len
 from bot.replies import reply, send_chunks
@@ -51,6 +51,7 @@ async def stream_answer(
     formatter: Callable[[Answer], str] = format_answer,
     *,
     question: str | None = None,
+    markup: Callable[[Answer], Awaitable[InlineKeyboardMarkup | None]] | None = None,
     min_interval: float = EDIT_INTERVAL,
     clock: Callable[[], float] = time.monotonic,
 ) -> Answer:
@@ -88,23 +89,27 @@ async def stream_answer(
                 log.warning("streaming preview stopped: %s", exc.message)
                 previews = False
     answer = final or Answer(text=NO_ANSWER, found=False)
-    await _send_final(message, sent, split_message(formatter(answer)) or [esc(NO_ANSWER)])
+    keyboard = await markup(answer) if markup is not None else None
+    await _send_final(message, sent, split_message(formatter(answer)) or [esc(NO_ANSWER)],
+                      keyboard)
     return answer
 
 
-async def _send_final(message: Message, sent: Message | None, chunks: list[str]) -> None:
-    """Turn the preview into the final text (or send it, when nothing was previewed)."""
-    if sent is not None and await _edit(sent, chunks[0]):
+async def _send_final(message: Message, sent: Message | None, chunks: list[str],
+                      keyboard: InlineKeyboardMarkup | None = None) -> None:
+    """Turn the preview into the final text (or send it, when nothing was previewed); the
+    keyboard (👍/👎) goes under the last chunk."""
+    if sent is not None and await _edit(sent, chunks[0], keyboard if len(chunks) == 1 else None):
         if len(chunks) > 1:
-            await _reply_chunks(message, chunks[1:], as_reply=False)
+            await _reply_chunks(message, chunks[1:], as_reply=False, keyboard=keyboard)
         return
-    await _reply_chunks(message, chunks, as_reply=True)
+    await _reply_chunks(message, chunks, as_reply=True, keyboard=keyboard)
 
 
-async def _edit(sent: Message, text: str) -> bool:
+async def _edit(sent: Message, text: str, keyboard: InlineKeyboardMarkup | None = None) -> bool:
     """Edit the preview; False when it cannot be edited (the answer is then sent anew)."""
     try:
-        await sent.edit_text(text)
+        await sent.edit_text(text, reply_markup=keyboard)
     except TelegramRetryAfter as exc:
         log.warning("final edit rate-limited (%s s); sending the answer anew", exc.retry_after)
         return False
@@ -116,12 +121,13 @@ async def _edit(sent: Message, text: str) -> bool:
     return True
 
 
-async def _reply_chunks(message: Message, chunks: list[str], *, as_reply: bool) -> None:
+async def _reply_chunks(message: Message, chunks: list[str], *, as_reply: bool,
+                        keyboard: InlineKeyboardMarkup | None = None) -> None:
     """Send already split HTML chunks into the message's chat (and topic thread)."""
     assert message.bot is not None
     in_group = message.chat.type in ("group", "supergroup")
     await send_chunks(
-        message.bot, message.chat.id, chunks,
+        message.bot, message.chat.id, chunks, reply_markup=keyboard,
         message_thread_id=message.message_thread_id if message.is_topic_message else None,
         reply_to_message_id=message.message_id if in_group and as_reply else None,
     )

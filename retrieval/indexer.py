@@ -4,16 +4,26 @@ Chunks are identified by a hash of their text, so a reindex re-embeds only what 
 vectors of unchanged chunks are copied from the generation being replaced. The new generation
 is validated (counts and one probe query per posting) before the alias switches to it; any
 failure leaves the old generation serving.
+
+`add_file` and `remove_posting` change one posting: they edit the corpus folder and reindex
+(only the new posting's chunks get embedded), and undo the file change when the reindex fails,
+so the corpus and the index never disagree.
 """
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import logging
+import os
+import re
+import shutil
 import threading
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 from langchain_core.documents import Document
 from pydantic import BaseModel, Field
@@ -24,6 +34,7 @@ from retrieval.models import Posting
 from retrieval.parsing import PostingParser
 from retrieval.settings import Settings
 from retrieval.store import IndexStore
+from retrieval.text import fold
 
 log = logging.getLogger(__name__)
 
@@ -37,6 +48,14 @@ class ReindexBusy(RuntimeError):
 
 class IndexBuildError(RuntimeError):
     """The new index failed validation; the previous one keeps serving."""
+
+
+class UploadRejected(LoadError):
+    """A file that cannot be added to the corpus; the message says why and names the file."""
+
+
+class UnknownPosting(LookupError):
+    """No corpus file holds the posting to remove."""
 
 
 class IndexReport(BaseModel):
@@ -62,6 +81,43 @@ def parse_file(path: Path, parser: PostingParser, max_bytes: int | None = None) 
     return posting
 
 
+def posting_filename(posting: Posting, suffix: str) -> str:
+    """A safe corpus file name for an uploaded posting: a slug of its post number and title
+    plus a short content hash, with the original extension. The uploader's file name is never
+    used as a path (it could hold "../", separators or control characters)."""
+    base = " ".join(p for p in (posting.post_number and f"post {posting.post_number}",
+                                posting.short_title or posting.title) if p)
+    slug = re.sub(r"[^a-z0-9]+", "-", fold(base).encode("ascii", "ignore").decode())
+    slug = slug.strip("-")[:48].rstrip("-") or "posting"
+    digest = (posting.content_hash or hashlib.sha256(posting.text.encode()).hexdigest())[:8]
+    return f"{slug}-{digest}{suffix.lower()}"
+
+
+def _normalised_hash(posting: Posting) -> str:
+    # The same announcement re-exported (other line breaks, another format) has another raw
+    # content hash; its words in order are the same.
+    return hashlib.sha256(" ".join(posting.text.split()).lower().encode()).hexdigest()
+
+
+def _post_number(posting: Posting) -> str:
+    return " ".join(posting.post_number.split()).casefold()
+
+
+def duplicate_of(posting: Posting, existing: list[Posting]) -> str | None:
+    """Why `posting` duplicates one of `existing` (None when it does not)."""
+    for other in existing:
+        if posting.content_hash == other.content_hash \
+                or _normalised_hash(posting) == _normalised_hash(other):
+            return f"the same posting is already in the corpus as {other.id} " \
+                   f"({other.title or other.source})"
+    number = _post_number(posting)
+    for other in existing:
+        if number and number == _post_number(other):
+            return f"post number {posting.post_number} is already used by {other.id} " \
+                   f"({other.title or other.source}); remove that posting first to replace it"
+    return None
+
+
 class Indexer:
     def __init__(self, settings: Settings, store: IndexStore) -> None:
         self.settings = settings
@@ -69,6 +125,9 @@ class Indexer:
         self.parser = PostingParser()
         self.chunker = Chunker(settings.chunk_size, settings.chunk_overlap)
         self._lock = threading.Lock()
+        # Called after every index change (reindex, upload, removal) with its duration and
+        # the error it ended with, if any: metrics hook in here.
+        self.on_reindex: list[Callable[[float, BaseException | None], None]] = []
 
     @property
     def running(self) -> bool:
@@ -91,17 +150,28 @@ class Indexer:
             return None
         return self.reindex()
 
-    def reindex(self, progress: Progress | None = None, *, rebuild: bool = False) -> IndexReport:
+    @contextmanager
+    def _exclusive(self) -> Iterator[None]:
+        """One corpus/index change at a time (a reindex, an upload or a removal)."""
         if not self._lock.acquire(blocking=False):
             raise ReindexBusy("a reindex is already running")
         try:
-            return self._reindex(progress or (lambda _m: None), rebuild=rebuild)
+            yield
         finally:
             self._lock.release()
+
+    def reindex(self, progress: Progress | None = None, *, rebuild: bool = False) -> IndexReport:
+        with self._exclusive():
+            return self._observed_reindex(progress, rebuild=rebuild)
 
     async def areindex(self, progress: Callable[[str], Awaitable[None]] | None = None,
                        *, rebuild: bool = False) -> IndexReport:
         """Reindex in a worker thread; progress messages are delivered on the event loop."""
+        return await self._in_thread(self.reindex, progress, rebuild=rebuild)
+
+    async def _in_thread(self, func: Callable[..., IndexReport],
+                         progress: Callable[[str], Awaitable[None]] | None,
+                         *args: Any, **kwargs: Any) -> IndexReport:
         if self.running:
             raise ReindexBusy("a reindex is already running")
         loop = asyncio.get_running_loop()
@@ -110,7 +180,90 @@ class Indexer:
             if progress is not None:
                 asyncio.run_coroutine_threadsafe(progress(message), loop)
 
-        return await asyncio.to_thread(self.reindex, report, rebuild=rebuild)
+        return await asyncio.to_thread(func, *args, progress=report, **kwargs)
+
+    # ---- one posting at a time -----------------------------------------------------------------
+
+    def check_file(self, path: Path, display_name: str | None = None) -> Posting:
+        """Parse an uploaded file and make sure it can be added: readable, a posting, within
+        the size limit, not a duplicate. Returns the posting as it will be stored (its id is
+        the safe file name's stem); raises UploadRejected naming `display_name`."""
+        name = display_name or path.name
+        try:
+            posting = parse_file(path, self.parser, self.settings.max_upload_bytes)
+        except LoadError as exc:
+            message = str(exc)
+            if message.startswith(f"{path.name}:"):  # name the file as the admin knows it
+                message = name + message[len(path.name):]
+            raise UploadRejected(message) from exc
+        filename = posting_filename(posting, path.suffix)
+        posting = posting.model_copy(update={"id": Path(filename).stem, "source": filename})
+        existing, _skipped = self.load_corpus()
+        reason = duplicate_of(posting, existing)
+        if reason:
+            raise UploadRejected(f"{name}: {reason}")
+        return posting
+
+    def add_file(self, path: Path, display_name: str | None = None,
+                 progress: Progress | None = None) -> IndexReport:
+        """Copy a checked posting file into the corpus under a safe name and reindex."""
+        with self._exclusive():
+            # Checked again under the lock: a duplicate may have arrived since the preview.
+            posting = self.check_file(path, display_name)
+            corpus = self.settings.corpus_dir
+            corpus.mkdir(parents=True, exist_ok=True)
+            target = corpus / posting.source
+            partial = corpus / f".{target.name}.part"  # hidden: no reindex reads it half-written
+            shutil.copyfile(path, partial)
+            os.replace(partial, target)
+            try:
+                return self._observed_reindex(progress, rebuild=False)
+            except BaseException:
+                target.unlink(missing_ok=True)
+                raise
+
+    def remove_posting(self, posting_id: str, progress: Progress | None = None) -> IndexReport:
+        """Delete the posting's file from the corpus and reindex; the file comes back when
+        the reindex fails (e.g. it was the last posting)."""
+        with self._exclusive():
+            path = self.posting_file(posting_id)
+            if path is None:
+                raise UnknownPosting(f"no file in the corpus holds the posting {posting_id}")
+            aside = path.with_name(f".{path.name}.removed")  # hidden: the reindex skips it
+            os.replace(path, aside)
+            try:
+                report = self._observed_reindex(progress, rebuild=False)
+            except BaseException:
+                os.replace(aside, path)
+                raise
+            aside.unlink(missing_ok=True)
+            return report
+
+    def posting_file(self, posting_id: str) -> Path | None:
+        """The corpus file a posting was read from (postings are named after their file)."""
+        return next((p for p in corpus_files(self.settings.corpus_dir) if p.stem == posting_id),
+                    None)
+
+    async def aadd_file(self, path: Path, display_name: str | None = None,
+                        progress: Callable[[str], Awaitable[None]] | None = None) -> IndexReport:
+        return await self._in_thread(self.add_file, progress, path, display_name)
+
+    async def aremove_posting(self, posting_id: str,
+                              progress: Callable[[str], Awaitable[None]] | None = None
+                              ) -> IndexReport:
+        return await self._in_thread(self.remove_posting, progress, posting_id)
+
+    def _observed_reindex(self, progress: Progress | None, *, rebuild: bool) -> IndexReport:
+        started = time.perf_counter()
+        error: BaseException | None = None
+        try:
+            return self._reindex(progress or (lambda _m: None), rebuild=rebuild)
+        except BaseException as exc:
+            error = exc
+            raise
+        finally:
+            for hook in self.on_reindex:
+                hook(time.perf_counter() - started, error)
 
     def _reindex(self, progress: Progress, *, rebuild: bool) -> IndexReport:
         started = time.perf_counter()
@@ -225,7 +378,9 @@ class Indexer:
         # One probe per posting (capped): its own title must find one of its chunks.
         for posting in postings[:50]:
             vec = self.store.embeddings.embed_query(posting.title or posting.id)
-            res = collection.query(query_embeddings=[vec], n_results=1,
+            # Several results: a filtered HNSW search for one hit can come back empty when
+            # many vectors are identical (recombined sections), though the chunks are there.
+            res = collection.query(query_embeddings=[vec], n_results=10,
                                    where={"posting_id": posting.id}, include=[])
             if not res["ids"][0]:
                 raise IndexBuildError(f"probe query for {posting.id} found nothing")

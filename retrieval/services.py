@@ -13,8 +13,10 @@ from langchain_core.embeddings import Embeddings
 from retrieval.answering import AnswerService
 from retrieval.catalog import PostingCatalog
 from retrieval.eligibility import EligibilityChecker
+from retrieval.feedback import FeedbackStore
 from retrieval.indexer import Indexer
 from retrieval.llm import build_llm
+from retrieval.profiles import ProfileStore
 from retrieval.settings import Settings
 from retrieval.store import IndexStore
 
@@ -27,6 +29,8 @@ class Services:
     indexer: Indexer
     answers: AnswerService
     eligibility: EligibilityChecker
+    profiles: ProfileStore
+    feedback: FeedbackStore
 
     def warm_up(self) -> None:
         """Load the index and the embedding model now, not during the first question."""
@@ -41,6 +45,8 @@ class Services:
             "indexer": self.indexer,
             "answer_service": self.answers,
             "eligibility": self.eligibility,
+            "profiles": self.profiles,
+            "feedback": self.feedback,
         }
 
 
@@ -58,4 +64,8 @@ def build_services(settings: Settings, *, ensure_index: bool = True,
     # With an LLM configured, answers are rewritten by it; the extractive answer stays the
     # fallback (retrieval/llm.py).
     answers = AnswerService(settings, store, eligibility, llm=build_llm(settings))
-    return Services(settings, catalog, store, indexer, answers, eligibility)
+    # Opened lazily on first use (the file lives next to the index, in settings.state_path).
+    profiles = ProfileStore(settings.state_path)
+    # Questions and 👍/👎 ratings for /stats; same SQLite file, opened lazily too.
+    feedback = FeedbackStore(settings.state_path)
+    return Services(settings, catalog, store, indexer, answers, eligibility, profiles, feedback)

@@ -6,6 +6,7 @@ Variables carry the `JPO_` prefix; the handful that operators know by their usua
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Literal
 
@@ -74,6 +75,15 @@ class Settings(BaseSettings):
     state_db: Path | None = None  # SQLite file for profiles etc.; default: data_dir/state.sqlite3
     redis_url: str = Field("", validation_alias=_alias("REDIS_URL"))
 
+    # Webhook mode (empty webhook_url = long polling). Telegram POSTs updates to
+    # webhook_url + webhook_path with the secret in X-Telegram-Bot-Api-Secret-Token.
+    webhook_url: str = Field("", validation_alias=_alias("WEBHOOK_URL"))
+    webhook_path: str = "/telegram"
+    webhook_secret: SecretStr = Field(SecretStr(""), validation_alias=_alias("WEBHOOK_SECRET"))
+    # The aiohttp server: the webhook (in webhook mode), /healthz and /metrics (both modes).
+    web_host: str = "0.0.0.0"
+    web_port: int = 8080
+
     log_level: str = "INFO"
     log_json: bool = False
 
@@ -84,6 +94,19 @@ class Settings(BaseSettings):
             return [int(v) for v in value.replace(";", ",").split(",") if v.strip()]
         if isinstance(value, int):
             return [value]
+        return value
+
+    @field_validator("webhook_path")
+    @classmethod
+    def _leading_slash(cls, value: str) -> str:
+        return value if value.startswith("/") else f"/{value}"
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _telegram_secret(cls, value: SecretStr) -> SecretStr:
+        # Telegram's rule for secret_token; failing here beats a 400 from setWebhook later.
+        if not re.fullmatch(r"[A-Za-z0-9_-]{0,256}", value.get_secret_value()):
+            raise ValueError("WEBHOOK_SECRET: 1-256 characters of A-Z, a-z, 0-9, _ and -")
         return value
 
     @field_validator("state_db", mode="before")
@@ -98,6 +121,14 @@ class Settings(BaseSettings):
     @property
     def chroma_dir(self) -> Path:
         return self.data_dir / "chroma"
+
+    @property
+    def webhook_enabled(self) -> bool:
+        return bool(self.webhook_url.strip())
+
+    @property
+    def webhook_full_url(self) -> str:
+        return self.webhook_url.strip().rstrip("/") + self.webhook_path
 
     @property
     def llm_enabled(self) -> bool:

@@ -3,11 +3,15 @@
 Each (re)index writes a new collection `<name>-g<timestamp>`; a tiny pointer collection
 `<name>-alias` holds in its metadata which generation is active and which embedding model
 built it. Readers take an immutable `IndexSnapshot` per question, so a switch never tears a
-question in half, and the generation it replaces is dropped only after the switch.
+question in half. The generation a switch replaces is not dropped at once: questions that
+took their snapshot just before the switch (and other replicas, which re-check the pointer
+only every few seconds) still query it. It is "retired" (listed in the pointer with the time)
+and dropped by a later switch once `retire_grace` seconds have passed.
 """
 
 from __future__ import annotations
 
+import json
 import logging
 import threading
 import time
@@ -18,6 +22,7 @@ from typing import Any
 import chromadb
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
+from chromadb.errors import NotFoundError
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
@@ -27,6 +32,9 @@ from retrieval.models import Posting
 from retrieval.settings import Settings
 
 log = logging.getLogger(__name__)
+
+# How long a replaced generation keeps serving questions that still hold a snapshot of it.
+RETIRE_GRACE_SECONDS = 120.0
 
 
 class IndexMismatchError(RuntimeError):
@@ -62,6 +70,7 @@ class IndexStore:
         self._snapshot: IndexSnapshot | None = None
         self._lock = threading.Lock()
         self._checked_at = 0.0
+        self.retire_grace = RETIRE_GRACE_SECONDS
 
     # ---- connections ---------------------------------------------------------------------------
 
@@ -107,15 +116,27 @@ class IndexStore:
         return self.client.get_collection(name, embedding_function=None)
 
     def switch(self, name: str, info: dict[str, Any]) -> str | None:
-        """Point the alias at `name`; returns the generation it replaced (now dropped)."""
-        previous = self.pointer().get("active")
+        """Point the alias at `name`; returns the generation it replaced (now retired).
+
+        Dropping the replaced generation right away would fail every question still
+        holding a snapshot of it ("Collection … does not exist"), so it is kept for
+        `retire_grace` seconds and dropped by a later switch."""
+        pointer = self.pointer()
+        previous = pointer.get("active")
+        now = time.time()
+        retired = _retired(pointer)
+        if previous and previous != name:
+            retired[previous] = now
+        retired = {n: t for n, t in retired.items()
+                   if n != name and now - t < self.retire_grace}
         metadata = {**info, "active": name, "embedding_model": self.model_id,
-                    "built_at": datetime.now(UTC).isoformat(timespec="seconds")}
+                    "built_at": datetime.now(UTC).isoformat(timespec="seconds"),
+                    "retired": json.dumps(retired)}
         alias = self.client.get_or_create_collection(self._alias_name(), embedding_function=None)
         alias.modify(metadata=metadata)
         with self._lock:
             self._snapshot = None
-        self._drop_stale(keep={name})
+        self._drop_stale(keep={name, *retired})
         return previous if previous != name else None
 
     def drop(self, name: str) -> None:
@@ -140,12 +161,15 @@ class IndexStore:
         snap = self._snapshot
         if snap is not None and now - self._checked_at < max_age:
             return snap
-        self._checked_at = now
-        pointer = self.pointer()
-        active = pointer.get("active", "")
-        if snap is not None and snap.collection_name == active:
-            return snap
+        # The pointer is read under the lock that `switch` takes to clear the cache: read
+        # outside it, a pointer read just before a switch could be cached just after it and
+        # serve the replaced generation for another `max_age` seconds.
         with self._lock:
+            if self._snapshot is not None and time.monotonic() - self._checked_at < max_age:
+                return self._snapshot  # another thread re-checked while this one waited
+            self._checked_at = now
+            pointer = self.pointer()
+            active = pointer.get("active", "")
             if self._snapshot is not None and self._snapshot.collection_name == active:
                 return self._snapshot
             self._snapshot = self._load(pointer) if active else IndexSnapshot.empty()
@@ -183,11 +207,26 @@ class IndexStore:
             where = ({"posting_id": posting_ids[0]} if len(posting_ids) == 1
                      else {"posting_id": {"$in": list(posting_ids)}})
         vector = self.embeddings.embed_query(query)
-        res = snap.collection.query(query_embeddings=[vector], n_results=k, where=where,
-                                    include=["documents", "metadatas", "distances"])
+        try:
+            res = snap.collection.query(query_embeddings=[vector], n_results=k, where=where,
+                                        include=["documents", "metadatas", "distances"])
+        except NotFoundError:
+            # The snapshot outlived its generation's grace period: keyword search alone
+            # still answers; the next question takes a fresh snapshot.
+            log.warning("generation %s is gone; vector search skipped", snap.collection_name)
+            return []
         out: list[tuple[Document, float]] = []
         for cid, text, meta, dist in zip(res["ids"][0], res["documents"][0], res["metadatas"][0],
                                          res["distances"][0], strict=False):
             meta = {k2: v for k2, v in (meta or {}).items() if k2 != "record"}
             out.append((Document(page_content=text or "", metadata=meta, id=cid), 1.0 - dist))
         return out
+
+
+def _retired(pointer: dict[str, Any]) -> dict[str, float]:
+    """Replaced generations still kept for in-flight questions: name → retirement time."""
+    try:
+        value = json.loads(str(pointer.get("retired") or "{}"))
+    except ValueError:
+        return {}
+    return {str(k): float(v) for k, v in value.items()} if isinstance(value, dict) else {}

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.routers import admin, eligibility, fallback, postings, qa
+from bot.routers import admin, eligibility, fallback, feedback, postings, qa, uploads
 
 
 def all_routers() -> list[Router]:
@@ -12,6 +12,8 @@ def all_routers() -> list[Router]:
     # (unknown commands, non-text messages, stale buttons) must stay last.
     return [
         admin.create_router(),
+        uploads.create_router(),  # documents: before fallback, which answers "text only"
+        feedback.create_router(),
         postings.create_router(),
         eligibility.create_router(),
         qa.create_router(),

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from aiogram import Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
-from aiogram.types import Message
+from aiogram.types import Message, User
 
 from bot.formatting import esc, split_message
 from bot.replies import reply, send_chunks
@@ -40,8 +40,12 @@ def create_router() -> Router:
 
 
 def is_admin(message: Message, settings: Settings) -> bool:
+    return is_admin_user(message.from_user, settings)
+
+
+def is_admin_user(user: User | None, settings: Settings) -> bool:
     # Read from settings on every call, so a changed admin list applies at once.
-    return message.from_user is not None and message.from_user.id in settings.admin_ids
+    return user is not None and user.id in settings.admin_ids
 
 
 async def reindex(message: Message, settings: Settings, indexer: Indexer) -> None:

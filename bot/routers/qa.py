@@ -7,20 +7,27 @@ the first N characters of a question could silently answer a different question.
 from __future__ import annotations
 
 import re
+import time
 from typing import TYPE_CHECKING
 
 from aiogram import Bot, F, Router
 from aiogram.filters import Command, CommandStart
-from aiogram.types import CallbackQuery, Message
+from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.chat_action import ChatActionSender
 
 from bot.formatting import format_answer, format_too_long, format_welcome
 from bot.keyboards import MenuAction, welcome_keyboard
 from bot.replies import reply, send_to_callback_chat
+from bot.routers.feedback import record_answer
+from bot.streaming import stream_answer
+from retrieval.profiles import wants_stored_profile, with_stored_profile
 
 if TYPE_CHECKING:
     from retrieval.answering import AnswerService
     from retrieval.catalog import PostingCatalog
+    from retrieval.feedback import FeedbackStore
+    from retrieval.models import Answer
+    from retrieval.profiles import ProfileStore
     from retrieval.settings import Settings
 
 EXAMPLE_QUESTIONS = (
@@ -40,6 +47,7 @@ HELP_TEXT = (
     + "\n\n<b>Commands</b>\n"
     "/postings — browse the postings\n"
     "/eligibility — check which postings fit your profile\n"
+    "/profile — show, set or delete your saved profile\n"
     "/reset — forget this conversation and start afresh\n"
     "/help — this message"
 )
@@ -92,7 +100,8 @@ async def ask_button(callback: CallbackQuery) -> None:
 
 
 async def question(
-    message: Message, bot: Bot, settings: Settings, answer_service: AnswerService
+    message: Message, bot: Bot, settings: Settings, answer_service: AnswerService,
+    feedback: FeedbackStore | None = None, profiles: ProfileStore | None = None,
 ) -> None:
     text = await _strip_own_mention(message.text or "", bot)
     if not text:
@@ -102,10 +111,26 @@ async def question(
         await reply(message, format_too_long(len(text), settings.max_question_chars))
         return
     thread_id = message.message_thread_id if message.is_topic_message else None
+    asked = text
+    if profiles is not None and message.from_user is not None and wants_stored_profile(text):
+        # "Which postings fit me?": answer with the saved profile (facts in the message win).
+        asked = with_stored_profile(text, await profiles.get(message.from_user.id))
+    started = time.perf_counter()
+
+    async def rating_buttons(answer: Answer) -> InlineKeyboardMarkup | None:
+        # Stored for /stats; the answer gets 👍/👎 buttons carrying the stored question's id.
+        return await record_answer(feedback, message, text, answer,
+                                   time.perf_counter() - started)
+
     async with ChatActionSender.typing(bot=bot, chat_id=message.chat.id,
                                        message_thread_id=thread_id):
-        answer = await answer_service.ask(text, conversation_id(message.chat.id))
-    await reply(message, format_answer(answer))
+        if settings.llm_enabled:
+            # The reply is edited as the model's tokens arrive, then finished with sources.
+            await stream_answer(message, answer_service, conversation_id(message.chat.id),
+                                format_answer, question=asked, markup=rating_buttons)
+            return
+        answer = await answer_service.ask(asked, conversation_id(message.chat.id))
+    await reply(message, format_answer(answer), reply_markup=await rating_buttons(answer))
 
 
 async def _strip_own_mention(text: str, bot: Bot) -> str:

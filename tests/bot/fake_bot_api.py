@@ -2,7 +2,7 @@
 
 It speaks just enough of the API for the bot (getMe, getUpdates with long polling and
 offsets, sendMessage, editMessageText, answerCallbackQuery, sendChatAction, setMyCommands,
-deleteWebhook, getFile), records every request, and is strict where Telegram is: invalid
+deleteWebhook, setWebhook, getFile), records every request, and is strict where Telegram is: invalid
 HTML or a text over 4096 characters gets a 400, an unchanged edit "message is not modified".
 Tests push user messages and button presses as updates and wait for the bot's requests.
 """
@@ -55,6 +55,8 @@ class FakeBotAPI:
         self._update_ids = itertools.count(1)
         self._message_ids = itertools.count(1)
         self._callback_ids = itertools.count(1)
+        self.files: dict[str, bytes] = {}  # file_path -> contents (served at /file/bot…/path)
+        self._file_paths: dict[str, str] = {}  # file_id -> file_path
         self._runner: web.AppRunner | None = None
         self.base_url = ""
 
@@ -94,7 +96,14 @@ class FakeBotAPI:
         return web.json_response({"ok": True, "result": result})
 
     async def _file(self, request: web.Request) -> web.Response:
-        return web.Response(body=b"file contents")
+        if request.match_info["token"] != TOKEN:
+            return self._error(401, "Unauthorized")
+        path = request.match_info["path"]
+        if path in self.files:
+            return web.Response(body=self.files[path])
+        if path.startswith("documents/") and not self.files:
+            return web.Response(body=b"file contents")  # no files registered: the old stub
+        return self._error(404, "Not Found")
 
     @staticmethod
     def _error(code: int, description: str) -> web.Response:
@@ -173,6 +182,20 @@ class FakeBotAPI:
             stored["reply_markup"] = markup
         return {k: v for k, v in stored.items() if k != "html"}
 
+    async def _m_editmessagereplymarkup(self, params: dict[str, Any]) -> Any:
+        key = (int(params["chat_id"]), int(params["message_id"]))
+        if key not in self.messages:
+            raise ApiError(400, "Bad Request: message to edit not found")
+        stored = self.messages[key]
+        markup = params.get("reply_markup")
+        if stored.get("reply_markup") == markup:
+            raise ApiError(400, "Bad Request: message is not modified: specified new message "
+                                "content and reply markup are exactly the same")
+        stored.pop("reply_markup", None)
+        if markup:
+            stored["reply_markup"] = markup
+        return {k: v for k, v in stored.items() if k != "html"}
+
     async def _m_answercallbackquery(self, params: dict[str, Any]) -> Any:
         return True
 
@@ -185,9 +208,21 @@ class FakeBotAPI:
     async def _m_deletewebhook(self, params: dict[str, Any]) -> Any:
         return True
 
+    async def _m_setwebhook(self, params: dict[str, Any]) -> Any:
+        if not str(params.get("url", "")).startswith("https://"):
+            raise ApiError(400, "Bad Request: bad webhook: An HTTPS URL must be provided")
+        return True
+
     async def _m_getfile(self, params: dict[str, Any]) -> Any:
-        return {"file_id": params["file_id"], "file_unique_id": "u1", "file_size": 13,
-                "file_path": f"documents/{params['file_id']}.txt"}
+        file_id = str(params["file_id"])
+        path = self._file_paths.get(file_id)
+        if path is not None:
+            return {"file_id": file_id, "file_unique_id": f"u-{file_id}",
+                    "file_size": len(self.files[path]), "file_path": path}
+        if self.files:
+            raise ApiError(400, "Bad Request: invalid file_id")
+        return {"file_id": file_id, "file_unique_id": "u1", "file_size": 13,
+                "file_path": f"documents/{file_id}.txt"}
 
     def _chat(self, chat_id: int) -> dict[str, Any]:
         if chat_id > 0:
@@ -222,6 +257,29 @@ class FakeBotAPI:
         if entities:
             message["entities"] = entities
         await self.push("message", message)
+        return mark
+
+    async def send_document(self, content: bytes, file_name: str, *, user_id: int,
+                            chat_id: int | None = None, mime_type: str | None = None) -> int:
+        """A user sends a file; getFile and the download URL then serve `content`. Returns
+        the index of the first request that can answer it."""
+        chat_id = chat_id if chat_id is not None else user_id
+        file_id = f"doc{next(self._message_ids)}"
+        suffix = file_name.rsplit(".", 1)[-1] if "." in file_name else "bin"
+        path = f"documents/file_{len(self.files)}.{suffix}"
+        self.files[path] = content
+        self._file_paths[file_id] = path
+        mark = len(self.requests)
+        document: dict[str, Any] = {"file_id": file_id, "file_unique_id": f"u-{file_id}",
+                                    "file_name": file_name, "file_size": len(content)}
+        if mime_type:
+            document["mime_type"] = mime_type
+        await self.push("message", {
+            "message_id": next(self._message_ids), "date": int(time.time()),
+            "chat": self._chat(chat_id),
+            "from": {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"},
+            "document": document,
+        })
         return mark
 
     async def press(self, message: dict[str, Any], data: str, *, user_id: int) -> tuple[int, str]:

@@ -153,6 +153,7 @@ class FakeServices:
     answers: FakeAnswerService
     indexer: FakeIndexer
     eligibility: Any = None
+    feedback: Any = None
 
     def as_workflow_data(self) -> dict[str, object]:
         return {
@@ -161,6 +162,7 @@ class FakeServices:
             "indexer": self.indexer,
             "answer_service": self.answers,
             "eligibility": self.eligibility,
+            "feedback": self.feedback,
         }
 
 
@@ -235,3 +237,17 @@ def make_settings(**overrides: Any) -> Settings:
                               "max_question_chars": 2000, "telegram_bot_token": "42:TEST"}
     values.update(overrides)
     return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+
+
+def document_update(file_id: str, file_name: str | None, size: int | None, *,
+                    user_id: int = USER_ID, mime_type: str | None = None,
+                    **kwargs: Any) -> Update:
+    """A user sends a file (a Telegram "document")."""
+    document: dict[str, Any] = {"file_id": file_id, "file_unique_id": f"u-{file_id}"}
+    if file_name is not None:
+        document["file_name"] = file_name
+    if size is not None:
+        document["file_size"] = size
+    if mime_type is not None:
+        document["mime_type"] = mime_type
+    return message_update(None, user_id=user_id, document=document, **kwargs)

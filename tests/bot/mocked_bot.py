@@ -17,11 +17,12 @@ from aiogram.client.session.base import BaseSession
 from aiogram.enums import ParseMode
 from aiogram.methods import (
     EditMessageText,
+    GetFile,
     GetMe,
     SendMessage,
     TelegramMethod,
 )
-from aiogram.types import Chat, Message, User
+from aiogram.types import Chat, File, Message, User
 
 BOT_ID = 42
 BOT_USERNAME = "jpo_test_bot"
@@ -35,6 +36,12 @@ class MockedSession(BaseSession):
         self.queued: dict[type, deque[Any]] = defaultdict(deque)
         self._message_ids = itertools.count(1000)
         self.closed = True
+        self.files: dict[str, bytes] = {}  # file_path -> contents, for getFile + download
+        self.downloads: list[str] = []
+
+    def add_file(self, file_id: str, content: bytes) -> None:
+        """Make `file_id` downloadable (getFile, then the file URL) with `content`."""
+        self.files[f"documents/{file_id}"] = content
 
     def queue(self, method: type[TelegramMethod[Any]], result: Any) -> None:
         """Next call of `method` returns `result` (or raises it, if it is an exception)."""
@@ -57,6 +64,10 @@ class MockedSession(BaseSession):
     def _default(self, bot: Bot, method: TelegramMethod[Any]) -> Any:
         if isinstance(method, GetMe):
             return bot_user()
+        if isinstance(method, GetFile):
+            path = f"documents/{method.file_id}"
+            return File(file_id=method.file_id, file_unique_id=f"u-{method.file_id}",
+                        file_size=len(self.files.get(path, b"")), file_path=path)
         if isinstance(method, SendMessage):
             return self._message(bot, int(method.chat_id), method.text,
                                  next(self._message_ids))
@@ -77,7 +88,12 @@ class MockedSession(BaseSession):
     async def stream_content(self, url: str, headers: dict[str, Any] | None = None,
                              timeout: int = 30, chunk_size: int = 65536,
                              raise_for_status: bool = True) -> AsyncGenerator[bytes, None]:
-        yield b""
+        self.downloads.append(url)
+        content = next((data for path, data in self.files.items() if url.endswith(path)), b"")
+        for start in range(0, len(content), chunk_size):
+            yield content[start:start + chunk_size]
+        if not content:
+            yield b""
 
 
 def bot_user() -> User:

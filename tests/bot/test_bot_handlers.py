@@ -170,14 +170,14 @@ async def test_ask_button_prompts_for_a_question(dp: Dispatcher, bot: MockedBot)
 # --------------------------------------------------------------------------- eligibility
 
 
-async def test_eligibility_placeholder(dp: Dispatcher, bot: MockedBot) -> None:
+async def test_eligibility_starts_the_wizard(dp: Dispatcher, bot: MockedBot) -> None:
     await feed(dp, bot, message_update("/eligibility"))
     update = callback_update(MenuAction(action="eligibility").pack())
     await feed(dp, bot, update)
     assert_every_callback_answered(bot, update)
     texts = sent_texts(bot)
     assert len(texts) == 2 and texts[0] == texts[1]
-    assert "which postings fit me?" in texts[0]
+    assert "Step 1 of 5" in texts[0]
 
 
 # --------------------------------------------------------------------------- postings
@@ -472,7 +472,8 @@ async def test_error_handler_survives_failing_reply(
 
 def test_fake_services_shape_matches_contract(services: FakeServices) -> None:
     data = services.as_workflow_data()
-    assert set(data) == {"settings", "catalog", "indexer", "answer_service", "eligibility"}
+    assert set(data) == {"settings", "catalog", "indexer", "answer_service", "eligibility",
+                         "feedback"}
     assert isinstance(services.indexer, FakeIndexer)
     assert isinstance(services.answers, FakeAnswerService)
     assert make_settings(admin_ids="1, 2").admin_ids == [1, 2]

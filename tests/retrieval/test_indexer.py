@@ -134,3 +134,107 @@ def test_chunks_carry_metadata(indexed_services) -> None:
         assert len(d.page_content) <= 900 or d.metadata["section"] == "summary"
     summaries = [d for d in snap.chunks if d.metadata["kind"] == "summary"]
     assert len(summaries) == 5
+
+
+# ---- one posting at a time: add_file / remove_posting -------------------------------------------
+
+
+def test_add_file_embeds_only_the_new_posting(workspace, tmp_path: Path) -> None:
+    from retrieval.indexer import posting_filename
+
+    _settings, store, indexer, embeddings, corpus = workspace
+    indexer.reindex()
+    embedded_before = embeddings.documents
+    upload = tmp_path / "incoming" / "upload.md"
+    upload.parent.mkdir()
+    shutil.copy(EXTRA_POSTINGS / "field_office_bangkok.md", upload)
+    posting = indexer.check_file(upload, "Bangkok (final).md")
+    report = indexer.add_file(upload, "Bangkok (final).md")
+    assert report.added == [posting.id] and not report.updated and not report.removed
+    assert report.embedded == embeddings.documents - embedded_before
+    new_chunks = [d for d in store.snapshot(max_age=0).chunks
+                  if d.metadata["posting_id"] == posting.id]
+    assert 0 < report.embedded <= len(new_chunks)  # nothing else was re-embedded
+    assert posting.source == posting_filename(posting, ".md")
+    assert posting.source.startswith("post-3101-labour-migration-governance-")
+    assert (corpus / posting.source).read_bytes() == upload.read_bytes()
+    assert posting.id in store.snapshot(max_age=0).by_id
+
+
+def test_add_file_refuses_duplicates_and_non_postings(workspace, tmp_path: Path) -> None:
+    from retrieval.indexer import UploadRejected
+
+    _settings, _store, indexer, _emb, corpus = workspace
+    indexer.reindex()
+    before = sorted(p.name for p in corpus.iterdir())
+    dup = tmp_path / "upload.txt"
+    shutil.copy(corpus / "004_3c479a0523126fec.txt", dup)
+    with pytest.raises(UploadRejected, match=r"due\.txt: the same posting .* 004_3c479a0523126fec"):
+        indexer.add_file(dup, "due.txt")
+    dup.write_text((corpus / "004_3c479a0523126fec.txt").read_text() + "\nAn extra line.\n")
+    with pytest.raises(UploadRejected, match="post number 2144 is already used by 004_"):
+        indexer.add_file(dup, "due v2.txt")
+    dup.write_text("Shopping list: milk, eggs, bread.")
+    with pytest.raises(UploadRejected, match=r"list\.txt: no posting sections"):
+        indexer.add_file(dup, "list.txt")
+    assert sorted(p.name for p in corpus.iterdir()) == before
+
+
+def test_add_file_failing_reindex_takes_the_file_back(workspace, tmp_path: Path,
+                                                      monkeypatch: pytest.MonkeyPatch) -> None:
+    _settings, store, indexer, _emb, corpus = workspace
+    indexer.reindex()
+    old = store.pointer()["active"]
+    before = sorted(p.name for p in corpus.iterdir())
+
+    def broken_validate(*_a: object, **_k: object) -> None:
+        raise IndexBuildError("probe query found nothing")
+
+    monkeypatch.setattr(indexer, "_validate", broken_validate)
+    upload = tmp_path / "upload.txt"
+    shutil.copy(EXTRA_POSTINGS / "plain_caps_youth.txt", upload)
+    with pytest.raises(IndexBuildError):
+        indexer.add_file(upload)
+    assert sorted(p.name for p in corpus.iterdir()) == before
+    assert store.pointer()["active"] == old
+
+
+def test_remove_posting(workspace) -> None:
+    from retrieval.indexer import UnknownPosting
+
+    _settings, store, indexer, embeddings, corpus = workspace
+    indexer.reindex()
+    embedded_before = embeddings.documents
+    report = indexer.remove_posting("003_7dab671c5908fb3f")
+    assert report.removed == ["003_7dab671c5908fb3f"] and report.embedded == 0
+    assert embeddings.documents == embedded_before
+    assert not (corpus / "003_7dab671c5908fb3f.txt").exists()
+    assert not list(corpus.glob(".*"))
+    assert "003_7dab671c5908fb3f" not in store.snapshot(max_age=0).by_id
+    with pytest.raises(UnknownPosting):
+        indexer.remove_posting("003_7dab671c5908fb3f")
+    with pytest.raises(UnknownPosting):
+        indexer.remove_posting("../corpus/004_3c479a0523126fec")
+
+
+def test_removing_the_last_posting_is_refused(workspace) -> None:
+    _settings, store, indexer, _emb, corpus = workspace
+    for path in sorted(corpus.iterdir())[1:]:
+        path.unlink()
+    indexer.reindex()
+    (only,) = corpus.iterdir()
+    with pytest.raises(IndexBuildError, match="no postings"):
+        indexer.remove_posting(only.stem)
+    assert only.exists() and len(store.snapshot(max_age=0).postings) == 1
+
+
+def test_single_file_changes_wait_for_a_running_reindex(workspace, tmp_path: Path) -> None:
+    *_rest, indexer, _emb, _corpus = workspace
+    indexer._lock.acquire()
+    try:
+        with pytest.raises(ReindexBusy):
+            indexer.add_file(tmp_path / "x.md")
+        with pytest.raises(ReindexBusy):
+            indexer.remove_posting("003_7dab671c5908fb3f")
+    finally:
+        indexer._lock.release()
