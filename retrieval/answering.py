@@ -210,20 +210,12 @@ class ExtractiveAnswerer:
                 return f["contact"].format(t=t, value=value), [cite(p, "supervision", sup)], True
             return (f["contact_missing"].format(t=t, value=sup or "—"),
                     [cite(p, "supervision", sup)], False)
-        if intent == "duty_station":
-            if not p.duty_station:
-                return f["not_in_posting"].format(t=t), [cite(p, "summary")], False
-            return (f["duty_station"].format(t=t, value=p.duty_station),
-                    [cite(p, "summary", p.duty_station)], True)
-        if intent == "grade":
-            if not p.grade:
-                return f["grade_missing"].format(t=t), [cite(p, "summary")], False
-            return f["grade"].format(t=t, value=p.grade), [cite(p, "summary", p.grade)], True
-        if intent == "duration":
-            if not p.duration:
-                return f["not_in_posting"].format(t=t), [cite(p, "summary")], False
-            return (f["duration"].format(t=t, value=p.duration),
-                    [cite(p, "summary", p.duration)], True)
+        if intent in _SCALAR_FIELDS:
+            attr, missing = _SCALAR_FIELDS[intent]
+            value = getattr(p, attr)
+            if not value:
+                return f[missing].format(t=t), [cite(p, "summary")], False
+            return f[intent].format(t=t, value=value), [cite(p, "summary", value)], True
         if intent == "department_unit":
             lines = []
             if p.department:
@@ -233,15 +225,6 @@ class ExtractiveAnswerer:
             ok = bool(lines)
             return (" ".join(lines) or f["not_in_posting"].format(t=t),
                     [cite(p, "summary", f"{p.department}; {p.unit}")], ok)
-        if intent == "post_number":
-            if not p.post_number:
-                return f["not_in_posting"].format(t=t), [cite(p, "summary")], False
-            return (f["post_number"].format(t=t, value=p.post_number),
-                    [cite(p, "summary", p.post_number)], True)
-        if intent == "issue_date":
-            if not p.issued:
-                return f["issue_date_missing"].format(t=t), [cite(p, "summary")], False
-            return f["issue_date"].format(t=t, value=p.issued), [cite(p, "summary", p.issued)], True
         if intent == "duties":
             if not p.duties:
                 return self._general(q, p, f)
@@ -287,8 +270,6 @@ class ExtractiveAnswerer:
                     [cite(p, "background", p.background)], True)
         if intent == "summary":
             return self._summary(p, f)
-        if intent == "duty_station_or_general":
-            return self._general(q, p, f)
         return self._general(q, p, f)
 
     def _block(self, q: Query, p: Posting, name: str,
@@ -714,6 +695,14 @@ _FIELD_INTENTS = {
     "languages", "competencies", "learning", "training", "background", "requirements",
 }
 _COMBINE = {"education", "experience", "skills", "languages", "supervisor"}
+# One-value fields: intent → (Posting attribute, answer frame used when the posting is silent).
+_SCALAR_FIELDS = {
+    "duty_station": ("duty_station", "not_in_posting"),
+    "grade": ("grade", "grade_missing"),
+    "duration": ("duration", "not_in_posting"),
+    "post_number": ("post_number", "not_in_posting"),
+    "issue_date": ("issued", "issue_date_missing"),
+}
 _SECTION_KEYS: dict[str, tuple[str, ...]] = {
     "education": ("education",), "experience": ("experience",), "skills": ("skills",),
     "languages": ("languages",), "duties": ("duties", "key_outputs"),
