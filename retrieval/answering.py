@@ -764,9 +764,8 @@ def _cap_lists(answer: Answer, limit: int = MAX_LISTED) -> Answer:
 
 
 def _fields_asked(q: Query) -> bool:
-    """A not-stated topic plus a real field ('what is the pay grade?') → answer the field."""
-    return bool(set(q.intents) & (_FIELD_INTENTS - {"duty_station", "background", "experience"})
-                and q.not_stated in {"salary"} and "grade" in q.intents)
+    """A not-stated topic plus a real field ("what is the pay grade?"): answer the field."""
+    return q.not_stated == "salary" and "grade" in q.intents
 
 
 def _inline(text: str) -> str:
