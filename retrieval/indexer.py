@@ -375,12 +375,21 @@ class Indexer:
         if len(summaries["ids"]) != len(postings):
             raise IndexBuildError(f"the new index holds {len(summaries['ids'])} postings, "
                               f"expected {len(postings)}")
-        # One probe per posting (capped): its own title must find one of its chunks.
-        for posting in postings[:50]:
+        # One probe per posting: a search for its title, filtered to it, must find its chunks.
+        misses: list[str] = []
+        for posting in postings:
             vec = self.store.embeddings.embed_query(posting.title or posting.id)
-            # Several results: a filtered HNSW search for one hit can come back empty when
-            # many vectors are identical (recombined sections), though the chunks are there.
-            res = collection.query(query_embeddings=[vec], n_results=10,
+            res = collection.query(query_embeddings=[vec], n_results=5,
                                    where={"posting_id": posting.id}, include=[])
             if not res["ids"][0]:
-                raise IndexBuildError(f"probe query for {posting.id} found nothing")
+                misses.append(posting.id)
+        for posting_id in misses:
+            if not collection.get(where={"posting_id": posting_id}, limit=1, include=[])["ids"]:
+                raise IndexBuildError(f"posting {posting_id} has no chunks in the new index")
+        if len(misses) > max(1, len(postings) // 100):
+            raise IndexBuildError(f"vector search cannot reach {len(misses)} postings "
+                                  f"(e.g. {misses[0]})")
+        if misses:
+            # The chunks are there and keyword search finds them; an approximate vector
+            # search missing a handful is not a broken index.
+            log.warning("probe queries missed %d posting(s): %s", len(misses), misses[:5])
