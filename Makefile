@@ -6,7 +6,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: run test install index lint bench clean
+.PHONY: run test install index lint bench clean i18n-extract
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -32,6 +32,14 @@ test: install
 
 lint: install
 	$(BIN)/ruff check .
+
+# The bot's texts → bot/locales/messages.pot → the en/fr/es catalogs (then translate the new
+# entries; see README "Translations"). Texts inside f-strings are found too (babel.cfg).
+i18n-extract: install
+	$(BIN)/pybabel extract -F babel.cfg -k N_ --project=jpo-bot --no-location --sort-by-file \
+		-o bot/locales/messages.pot .
+	$(BIN)/pybabel update -i bot/locales/messages.pot -d bot/locales -D messages \
+		--ignore-obsolete
 
 bench: install
 	$(BIN)/python -m bench.run

@@ -25,34 +25,49 @@ from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.types import BotCommand, BotCommandScopeChat, ErrorEvent
 
+from bot.i18n import N_, SUPPORTED_LOCALES, UserLocaleMiddleware, create_i18n
 from bot.metrics import Metrics
 from bot.middlewares import GroupAddressMiddleware, RetryAfterMiddleware, ThrottlingMiddleware
-from bot.observability import UpdateLogMiddleware, configure_logging, install_answer_hook
+from bot.observability import (
+    RedactingRequestMiddleware,
+    Redactor,
+    UpdateLogMiddleware,
+    configure_logging,
+    install_answer_hook,
+)
 from bot.routers import all_routers
+from bot.storage import FailSafeRedisStorage
 from bot.web import WebServer, create_web_app, start_web
 
 if TYPE_CHECKING:
+    from aiogram.utils.i18n import I18n
+
+    from retrieval.preferences import LanguageStore
     from retrieval.services import Services
     from retrieval.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-SOMETHING_WENT_WRONG = "Something went wrong, please try again."
+SOMETHING_WENT_WRONG = N_("Something went wrong, please try again.")
 FSM_TTL = timedelta(days=7)
+# Seconds in-flight updates get at shutdown; under Docker's default 10 s stop timeout.
+SHUTDOWN_GRACE = 8.0
+REDIS_TIMEOUT = 2.0  # seconds, for connecting and for each command
 
 USER_COMMANDS = [
-    BotCommand(command="start", description="Welcome and main menu"),
-    BotCommand(command="postings", description="Browse the JPO postings"),
-    BotCommand(command="eligibility", description="Check which postings fit your profile"),
-    BotCommand(command="profile", description="Show, set or delete your saved profile"),
-    BotCommand(command="reset", description="Forget this conversation"),
-    BotCommand(command="help", description="How to ask, with examples"),
+    BotCommand(command="start", description=N_("Welcome and main menu")),
+    BotCommand(command="postings", description=N_("Browse the JPO postings")),
+    BotCommand(command="eligibility", description=N_("Check which postings fit your profile")),
+    BotCommand(command="profile", description=N_("Show, set or delete your saved profile")),
+    BotCommand(command="reset", description=N_("Forget this conversation")),
+    BotCommand(command="language", description=N_("Choose the bot's language")),
+    BotCommand(command="help", description=N_("How to ask, with examples")),
 ]
 ADMIN_COMMANDS = [
     *USER_COMMANDS,
-    BotCommand(command="reindex", description="Rebuild the index from the corpus (admins)"),
-    BotCommand(command="remove", description="Remove a posting (admins)"),
-    BotCommand(command="stats", description="Usage, ratings, unanswered questions (admins)"),
+    BotCommand(command="reindex", description=N_("Rebuild the index from the corpus (admins)")),
+    BotCommand(command="remove", description=N_("Remove a posting (admins)")),
+    BotCommand(command="stats", description=N_("Usage, ratings, unanswered questions (admins)")),
 ]
 
 
@@ -60,6 +75,7 @@ def create_bot(settings: Settings) -> Bot:
     # A configurable API base lets the bot talk to a local Bot API server (or a test fake).
     session = AiohttpSession(api=TelegramAPIServer.from_base(settings.telegram_api_base))
     session.middleware(RetryAfterMiddleware())
+    session.middleware(RedactingRequestMiddleware(Redactor.from_settings(settings)))
     return Bot(
         token=settings.telegram_bot_token.get_secret_value(),
         session=session,
@@ -72,8 +88,12 @@ def create_storage(settings: Settings) -> BaseStorage:
     replicas), else in memory."""
     if not settings.redis_url:
         return MemoryStorage()
-    return RedisStorage.from_url(
+    # Fail-safe: while Redis is unreachable the state is kept in memory (bot/storage.py), and
+    # short timeouts keep an unreachable Redis from stalling every update.
+    return FailSafeRedisStorage.from_url(
         settings.redis_url, key_builder=DefaultKeyBuilder(prefix="jpo:fsm", with_bot_id=True),
+        connection_kwargs={"socket_connect_timeout": REDIS_TIMEOUT,
+                           "socket_timeout": REDIS_TIMEOUT},
         # Abandoned wizards expire instead of piling up.
         state_ttl=FSM_TTL, data_ttl=FSM_TTL)
 
@@ -84,9 +104,16 @@ def create_dispatcher(services: Services, *, storage: BaseStorage | None = None,
     storage = storage or create_storage(settings)
     dp = Dispatcher(storage=storage)
     dp.workflow_data.update(services.as_workflow_data())
+    # The bot's own texts follow the user's language (bot/i18n.py); the catalogs are compiled
+    # into the data folder, since the source tree may be read-only.
+    i18n = create_i18n(settings.data_dir)
+    locales = UserLocaleMiddleware(i18n)
+    dp.workflow_data.update(i18n=i18n, i18n_middleware=locales)
     # Outer update middlewares run in order of registration, after aiogram's own (errors,
     # user context, FSM): the log line sees the user and every exception.
     dp.update.outer_middleware(UpdateLogMiddleware(metrics))
+    # Every handler and message middleware (the throttling warning too) runs in the locale.
+    dp.update.outer_middleware(locales)
     install_answer_hook(services.answers)
     # Order matters: first drop group chatter not meant for us, then throttle what is left.
     dp.message.outer_middleware(GroupAddressMiddleware())
@@ -98,14 +125,46 @@ def create_dispatcher(services: Services, *, storage: BaseStorage | None = None,
     dp.callback_query.outer_middleware(throttling)
     dp.include_routers(*all_routers())
     dp.errors.register(on_error)
+    # The dispatcher's own shutdown handlers run before the routers' (which close stores).
+    dp.shutdown.register(finish_in_flight_updates)
     return dp
 
 
-async def on_error(event: ErrorEvent, bot: Bot) -> bool:
+async def finish_in_flight_updates(dispatcher: Dispatcher | None = None) -> None:
+    """On shutdown, let the updates being handled finish before the session and stores close.
+
+    aiogram confirms an update to Telegram (getUpdates offset) as soon as it has started
+    handling it, and `start_polling` stops without waiting for its handler tasks: a reply
+    still being prepared at SIGTERM would be cancelled when the process exits — an update
+    confirmed but never answered."""
+    if dispatcher is None:  # a shutdown emitted by hand (tests), not by polling
+        return
+    current = asyncio.current_task()
+    tasks = [t for t in getattr(dispatcher, "_handle_update_tasks", ()) if t is not current]
+    if not tasks:
+        return
+    logger.info("Shutting down: finishing %d update(s) in progress", len(tasks))
+    _done, pending = await asyncio.wait(tasks, timeout=SHUTDOWN_GRACE)
+    if pending:
+        logger.warning("%d update(s) still running after %.0f s; stopping anyway",
+                       len(pending), SHUTDOWN_GRACE)
+
+
+async def on_error(event: ErrorEvent, bot: Bot,
+                   i18n_middleware: UserLocaleMiddleware | None = None,
+                   languages: LanguageStore | None = None) -> bool:
     """Log the failure with the update id and tell the user, instead of going silent."""
     update = event.update
     logger.error("Update %s failed: %r", update.update_id, event.exception,
                  exc_info=event.exception)
+    # Errors are handled outside the handler's locale context: look the locale up again.
+    message = SOMETHING_WENT_WRONG
+    if i18n_middleware is not None:
+        user = (update.message.from_user if update.message is not None
+                else update.callback_query.from_user if update.callback_query is not None
+                else None)
+        locale = await i18n_middleware.locale_for(user, languages)
+        message = i18n_middleware.i18n.gettext(SOMETHING_WENT_WRONG, locale=locale)
     chat_id: int | None = None
     if update.message is not None:
         chat_id = update.message.chat.id
@@ -114,20 +173,34 @@ async def on_error(event: ErrorEvent, bot: Bot) -> bool:
         chat_id = query.message.chat.id if query.message is not None else query.from_user.id
         # The button may already have been answered; then this fails and that is fine.
         with suppress(TelegramAPIError):
-            await query.answer(SOMETHING_WENT_WRONG)
+            await query.answer(message)
     if chat_id is not None:
         with suppress(TelegramAPIError):
-            await bot.send_message(chat_id, SOMETHING_WENT_WRONG)
+            await bot.send_message(chat_id, message)
     return True
 
 
-async def set_commands(bot: Bot, settings: Settings) -> None:
-    """Publish the command menu; admins also see /reindex in their private chat."""
-    await bot.set_my_commands(USER_COMMANDS)
+def translated_commands(commands: list[BotCommand], i18n: I18n, locale: str) -> list[BotCommand]:
+    return [BotCommand(command=c.command, description=i18n.gettext(c.description, locale=locale))
+            for c in commands]
+
+
+async def set_commands(bot: Bot, settings: Settings, i18n: I18n | None = None) -> None:
+    """Publish the command menu (in English, and in French/Spanish for users whose Telegram
+    speaks those); admins also see /reindex in their private chat."""
+    i18n = i18n or create_i18n(settings.data_dir)
+    # English first: it is the menu for every other language.
+    for locale in SUPPORTED_LOCALES:
+        language_code = None if locale == "en" else locale
+        await bot.set_my_commands(translated_commands(USER_COMMANDS, i18n, locale),
+                                  language_code=language_code)
     for admin_id in settings.admin_ids:
         # Fails when the admin has never opened a chat with the bot; the menu is a nicety.
-        with suppress(TelegramAPIError):
-            await bot.set_my_commands(ADMIN_COMMANDS, scope=BotCommandScopeChat(chat_id=admin_id))
+        for locale in SUPPORTED_LOCALES:
+            with suppress(TelegramAPIError):
+                await bot.set_my_commands(translated_commands(ADMIN_COMMANDS, i18n, locale),
+                                          scope=BotCommandScopeChat(chat_id=admin_id),
+                                          language_code=None if locale == "en" else locale)
 
 
 async def run_polling(
@@ -138,7 +211,7 @@ async def run_polling(
     can stop polling with `dispatcher.stop_polling()`."""
     bot = bot or create_bot(services.settings)
     dp = dispatcher or create_dispatcher(services)
-    await set_commands(bot, services.settings)
+    await set_commands(bot, services.settings, dp.workflow_data.get("i18n"))
     # Polling and a webhook are exclusive; pending updates are kept so nothing is lost.
     await bot.delete_webhook(drop_pending_updates=False)
     await dp.start_polling(bot, handle_signals=handle_signals,
@@ -152,7 +225,7 @@ async def run_webhook(services: Services, bot: Bot, dp: Dispatcher,
     Every replica registers the same URL and secret, so restarts/scale-outs are idempotent;
     the webhook is not deleted on shutdown because other replicas may still be serving."""
     settings = services.settings
-    await set_commands(bot, settings)
+    await set_commands(bot, settings, dp.workflow_data.get("i18n"))
     await bot.set_webhook(settings.webhook_full_url,
                           secret_token=settings.webhook_secret.get_secret_value(),
                           allowed_updates=dp.resolve_used_update_types(),
@@ -224,10 +297,15 @@ def main(settings: Settings) -> None:
     configure_logging(settings)
     # Imported here so that building a dispatcher (as tests do) needn't load the whole core.
     from retrieval.services import build_services
+    from retrieval.store import IndexUnavailableError
 
     logger.info("Loading services…")
-    services = build_services(settings)
-    services.warm_up()  # load the model now, not while the first user waits
+    try:
+        services = build_services(settings)
+        services.warm_up()  # load the model now, not while the first user waits
+    except IndexUnavailableError as exc:
+        raise SystemExit(f"{exc}\nIs Chroma running? Check JPO_CHROMA_HOST and "
+                         "JPO_CHROMA_PORT (empty host = the embedded index).") from exc
     share_conversations(services)
     logger.info("Starting the Telegram bot (%d postings, %s)", len(services.catalog),
                 "webhook" if settings.webhook_enabled else "long polling")

@@ -37,7 +37,7 @@ def _settings(provider: str | None = None):
 
 def _services(provider: str | None = None, *, warm: bool = False):
     from retrieval.services import build_services
-    from retrieval.store import IndexMismatchError
+    from retrieval.store import IndexMismatchError, IndexUnavailableError
 
     logging.basicConfig(level=logging.WARNING)
     try:
@@ -45,7 +45,7 @@ def _services(provider: str | None = None, *, warm: bool = False):
         services.store.snapshot()  # an index built by another embedding model is refused here
         if warm:
             services.warm_up()
-    except IndexMismatchError as exc:
+    except (IndexMismatchError, IndexUnavailableError) as exc:
         console.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(2) from exc
     return services
@@ -71,7 +71,7 @@ def _print_answer(answer, as_json: bool) -> None:
 def index(rebuild: Annotated[bool, typer.Option(help="Re-embed everything.")] = False) -> None:
     """Build or refresh the index from the corpus folder."""
     from retrieval.indexer import IndexBuildError, Indexer
-    from retrieval.store import IndexStore
+    from retrieval.store import IndexStore, IndexUnavailableError
 
     logging.basicConfig(level=logging.WARNING)
     settings = _settings()
@@ -82,7 +82,7 @@ def index(rebuild: Annotated[bool, typer.Option(help="Re-embed everything.")] = 
         try:
             report = indexer.reindex(lambda m: progress.update(task, description=m),
                                      rebuild=rebuild)
-        except IndexBuildError as exc:
+        except (IndexBuildError, IndexUnavailableError) as exc:
             console.print(f"[red]Index not changed: {escape(str(exc))}[/red]")
             raise typer.Exit(1) from exc
     for message in report.skipped:

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from bot.i18n import N_, _, ngettext, number
 from retrieval.models import Answer, Posting, RequirementBlock
 
 if TYPE_CHECKING:
@@ -28,7 +29,7 @@ _SEPARATORS = ("\n\n", "\n", " ")
 _TAG_RE = re.compile(r"<[^>]*>")
 _ATOM_RE = re.compile(r"<[^>]*>|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);|.", re.DOTALL)
 _TAG_NAME_RE = re.compile(r"<\s*(/?)\s*([a-zA-Z][\w-]*)")
-NOT_STATED = "not stated"
+NOT_STATED = N_("not stated")
 
 
 class Section(StrEnum):
@@ -42,12 +43,13 @@ class Section(StrEnum):
     LEARNING = "learn"
 
 
+# English msgids: translate with _() where shown.
 SECTION_TITLES: dict[Section, str] = {
-    Section.DUTIES: "Duties",
-    Section.REQUIREMENTS: "Requirements",
-    Section.LANGUAGES: "Languages",
-    Section.SUPERVISOR: "Supervisor & contact",
-    Section.LEARNING: "Learning",
+    Section.DUTIES: N_("Duties"),
+    Section.REQUIREMENTS: N_("Requirements"),
+    Section.LANGUAGES: N_("Languages"),
+    Section.SUPERVISOR: N_("Supervisor & contact"),
+    Section.LEARNING: N_("Learning"),
 }
 
 
@@ -164,41 +166,44 @@ def _balance(chunks: list[str]) -> list[str]:
 
 def format_answer(answer: Answer) -> str:
     """The answer text followed by a de-duplicated "Sources" list (split it for sending)."""
-    parts = [esc(answer.text.strip()) or "I have no answer to that."]
+    parts = [esc(answer.text.strip()) or _("I have no answer to that.")]
     labels: list[str] = []
     for citation in answer.citations:
         if citation.label not in labels:
             labels.append(citation.label)
     if labels:
         sources = "\n".join(f"• {esc(label)}" for label in labels)
-        parts.append(f"<b>Sources</b>\n{sources}")
+        parts.append(f"<b>{_('Sources')}</b>\n{sources}")
     return "\n\n".join(parts)
 
 
 def format_too_long(length: int, limit: int) -> str:
-    return (
-        f"Your message is {length:,} characters long; I can read questions of up to "
-        f"{limit:,} characters. Please send a shorter question — one or two sentences "
+    return _(
+        "Your message is {length} characters long; I can read questions of up to "
+        "{limit} characters. Please send a shorter question — one or two sentences "
         "about a posting usually work best."
-    )
+    ).format(length=number(length), limit=number(limit))
 
 
 def format_unknown_command(command: str) -> str:
     """Names the command back (escaped: it is user text), so typos are easy to spot."""
     shown = command if len(command) <= 64 else command[:63] + "…"
-    return f"Sorry, I don't know the command {esc(shown)}. See /help for what I can do."
+    return _("Sorry, I don't know the command {command}. See /help for what I can do.").format(
+        command=esc(shown))
 
 
 def format_welcome(first_name: str, postings: int, last_indexed: datetime | None) -> str:
     name = f", {esc(first_name)}" if first_name else ""
-    when = format_timestamp(last_indexed) if last_indexed else "not indexed yet"
-    noun = "posting" if postings == 1 else "postings"
-    return (
-        f"Hello{name}! I answer questions about ILO Junior Professional Officer (JPO) "
-        f"vacancies.\n\nI know <b>{postings}</b> {noun} (last indexed: {esc(when)}).\n\n"
-        "Ask me anything in plain text — who supervises a post, where it is based, which "
-        "languages it needs — or use the buttons below."
-    )
+    when = format_timestamp(last_indexed) if last_indexed else _("not indexed yet")
+    return "\n\n".join([
+        _("Hello{name}! I answer questions about ILO Junior Professional Officer (JPO) "
+          "vacancies.").format(name=name),
+        ngettext("I know <b>{count}</b> posting (last indexed: {when}).",
+                 "I know <b>{count}</b> postings (last indexed: {when}).",
+                 postings).format(count=postings, when=esc(when)),
+        _("Ask me anything in plain text — who supervises a post, where it is based, which "
+          "languages it needs — or use the buttons below."),
+    ])
 
 
 def format_timestamp(moment: datetime) -> str:
@@ -212,7 +217,11 @@ def format_timestamp(moment: datetime) -> str:
 
 
 def _or_not_stated(value: str) -> str:
-    return esc(value.strip()) if value and value.strip() else f"<i>{NOT_STATED}</i>"
+    return esc(value.strip()) if value and value.strip() else _not_stated()
+
+
+def _not_stated() -> str:
+    return f"<i>{_(NOT_STATED)}</i>"
 
 
 def _bullets(items: Iterable[str]) -> str:
@@ -232,11 +241,11 @@ def posting_button_label(posting: Posting, max_chars: int = 60) -> str:
 
 
 def format_posting_list(postings: int, page: int, pages: int) -> str:
-    noun = "posting" if postings == 1 else "postings"
-    head = f"<b>{postings} JPO {noun}</b>"
+    head = ngettext("<b>{count} JPO posting</b>", "<b>{count} JPO postings</b>",
+                    postings).format(count=postings)
     if pages > 1:
-        head += f" — page {page + 1} of {pages}"
-    return f"{head}\nTap one to see its details."
+        head += _(" — page {page} of {pages}").format(page=page + 1, pages=pages)
+    return f"{head}\n{_('Tap one to see its details.')}"
 
 
 def format_posting_card(posting: Posting) -> str:
@@ -244,27 +253,28 @@ def format_posting_card(posting: Posting) -> str:
     lines = [
         f"<b>{esc(posting.title or posting.id)}</b>",
         "",
-        f"<b>Department / unit:</b> {_or_not_stated(department)}",
-        f"<b>Grade:</b> {_or_not_stated(posting.grade)}",
-        f"<b>Duration:</b> {_or_not_stated(posting.duration)}",
-        f"<b>Duty station:</b> {_or_not_stated(posting.duty_station)}",
-        f"<b>Supervisor:</b> {_or_not_stated(posting.supervisor.describe())}",
+        f"<b>{_('Department / unit:')}</b> {_or_not_stated(department)}",
+        f"<b>{_('Grade:')}</b> {_or_not_stated(posting.grade)}",
+        f"<b>{_('Duration:')}</b> {_or_not_stated(posting.duration)}",
+        f"<b>{_('Duty station:')}</b> {_or_not_stated(posting.duty_station)}",
+        f"<b>{_('Supervisor:')}</b> {_or_not_stated(posting.supervisor.describe())}",
     ]
     if posting.post_number:
-        lines.append(f"<b>Post number:</b> {esc(posting.post_number)}")
+        lines.append(f"<b>{_('Post number:')}</b> {esc(posting.post_number)}")
     if posting.issued:
-        lines.append(f"<b>Issued:</b> {esc(posting.issued)}")
+        lines.append(f"<b>{_('Issued:')}</b> {esc(posting.issued)}")
     return "\n".join(lines)
 
 
 def _requirement(label: str, block: RequirementBlock) -> str:
+    """`label` is the translated heading."""
     if block.is_empty:
-        return f"<b>{label}:</b> <i>{NOT_STATED}</i>"
+        return f"<b>{_('{label}:').format(label=label)}</b> {_not_stated()}"
     parts = [f"<b>{label}</b>"]
     if block.minimum:
-        parts.append(f"<u>Minimum:</u> {esc(block.minimum.strip())}")
+        parts.append(f"<u>{_('Minimum:')}</u> {esc(block.minimum.strip())}")
     if block.desirable:
-        parts.append(f"<u>Desirable:</u> {esc(block.desirable.strip())}")
+        parts.append(f"<u>{_('Desirable:')}</u> {esc(block.desirable.strip())}")
     return "\n".join(parts)
 
 
@@ -272,38 +282,39 @@ def format_posting_section(posting: Posting, section: Section) -> str:
     """One expanded part of a posting, headed by the posting's short title."""
     if section is Section.CARD:
         return format_posting_card(posting)
-    head = f"<b>{esc(posting_title(posting))}</b> — {esc(SECTION_TITLES[section])}"
+    head = f"<b>{esc(posting_title(posting))}</b> — {esc(_(SECTION_TITLES[section]))}"
     body: list[str] = []
     if section is Section.DUTIES:
         if posting.duties_context:
             body.append(esc(posting.duties_context.strip()))
-        body.append(_bullets(posting.duties) or f"<i>{NOT_STATED}</i>")
+        body.append(_bullets(posting.duties) or _not_stated())
         if posting.key_outputs:
-            body.append(f"<b>Key outputs</b>\n{_bullets(posting.key_outputs)}")
+            body.append(f"<b>{_('Key outputs')}</b>\n{_bullets(posting.key_outputs)}")
     elif section is Section.REQUIREMENTS:
-        body.append(_requirement("Education", posting.education))
-        body.append(_requirement("Experience", posting.experience))
-        body.append(_requirement("Skills", posting.skills))
+        body.append(_requirement(_("Education"), posting.education))
+        body.append(_requirement(_("Experience"), posting.experience))
+        body.append(_requirement(_("Skills"), posting.skills))
         if posting.competencies:
-            body.append(f"<b>Competencies</b>\n{_bullets(posting.competencies)}")
+            body.append(f"<b>{_('Competencies')}</b>\n{_bullets(posting.competencies)}")
     elif section is Section.LANGUAGES:
-        body.append(_requirement("Languages", posting.languages))
+        body.append(_requirement(_("Languages"), posting.languages))
     elif section is Section.SUPERVISOR:
         sup = posting.supervisor
         # The e-mail gets a line of its own (easy to copy), so it is left out of "who".
         who = ", ".join(p for p in (sup.name, sup.role) if p) if sup.email else sup.describe()
-        body.append(f"<b>Supervisor:</b> {_or_not_stated(who)}")
+        body.append(f"<b>{_('Supervisor:')}</b> {_or_not_stated(who)}")
         if sup.email:
-            body.append(f"<b>E-mail:</b> {esc(sup.email)}")
+            body.append(f"<b>{_('E-mail:')}</b> {esc(sup.email)}")
         if posting.supervision_method:
-            body.append(f"<b>How supervision works</b>\n{esc(posting.supervision_method.strip())}")
+            body.append(f"<b>{_('How supervision works')}</b>\n"
+                        f"{esc(posting.supervision_method.strip())}")
     elif section is Section.LEARNING:
         if posting.training:
-            body.append(f"<b>Training</b>\n{esc(posting.training.strip())}")
+            body.append(f"<b>{_('Training')}</b>\n{esc(posting.training.strip())}")
         if posting.learning:
-            body.append(f"<b>Learning elements</b>\n{_bullets(posting.learning)}")
+            body.append(f"<b>{_('Learning elements')}</b>\n{_bullets(posting.learning)}")
         if not body:
-            body.append(f"<i>{NOT_STATED}</i>")
+            body.append(_not_stated())
     return "\n\n".join([head, *body])
 
 
@@ -311,83 +322,92 @@ def format_posting_section(posting: Posting, section: Section) -> str:
 
 
 def format_file_too_large(name: str, size: int, limit: int) -> str:
-    return (f"❌ {esc(name)} is {size:,} bytes; the limit is {limit:,} bytes. "
-            "Nothing was changed.")
+    return _("❌ {name} is {size} bytes; the limit is {limit} bytes. Nothing was changed."
+             ).format(name=esc(name), size=number(size), limit=number(limit))
 
 
 def format_unsupported_upload(name: str, supported: Iterable[str]) -> str:
-    return (f"❌ I can't read {esc(name)}: postings must be {esc(', '.join(supported))} files. "
-            "Nothing was changed.")
+    return _("❌ I can't read {name}: postings must be {types} files. Nothing was changed."
+             ).format(name=esc(name), types=esc(", ".join(supported)))
 
 
 def format_upload_rejected(reason: str) -> str:
-    return f"❌ {esc(reason)}\nNothing was changed."
+    return f"❌ {esc(reason)}\n{_('Nothing was changed.')}"
 
 
 def format_download_failed(name: str) -> str:
-    return f"❌ I could not download {esc(name)} from Telegram; please send it again."
+    return _("❌ I could not download {name} from Telegram; please send it again.").format(
+        name=esc(name))
 
 
 def format_remove_failed(reason: str) -> str:
-    return (f"❌ {esc(reason)}\nNothing was changed; a /reindex brings the index in line "
-            "with the corpus folder.")
+    return f"❌ {esc(reason)}\n" + _("Nothing was changed; a /reindex brings the index in line "
+                                    "with the corpus folder.")
 
 
 def format_upload_preview(posting: Posting, name: str) -> str:
-    return (f"📄 <b>New posting</b> from {esc(name)}:\n\n{format_posting_card(posting)}\n\n"
-            "Add it to the postings? It is answered from as soon as the index is updated.")
+    return "\n\n".join([
+        _("📄 <b>New posting</b> from {name}:").format(name=esc(name)),
+        format_posting_card(posting),
+        _("Add it to the postings? It is answered from as soon as the index is updated."),
+    ])
 
 
 def _change_lines(report: IndexReport) -> list[str]:
     return [
-        f"Index updated in {report.seconds:.1f} s — <b>{report.postings}</b> postings, "
-        f"<b>{report.chunks}</b> chunks ({report.embedded} newly embedded).",
-        *(f"⚠️ Skipped: {esc(msg)}" for msg in report.skipped),
+        _("Index updated in {seconds} s — <b>{postings}</b> postings, <b>{chunks}</b> chunks "
+          "({embedded} newly embedded).").format(
+            seconds=f"{report.seconds:.1f}", postings=report.postings, chunks=report.chunks,
+            embedded=report.embedded),
+        *(_("⚠️ Skipped: {reason}").format(reason=esc(msg)) for msg in report.skipped),
     ]
 
 
 def format_posting_added(posting: Posting, report: IndexReport) -> str:
-    return "\n".join([f"✅ Added <b>{esc(posting.title or posting.id)}</b> "
-                      f"(id <code>{esc(posting.id)}</code>).", *_change_lines(report)])
+    return "\n".join([_("✅ Added <b>{title}</b> (id <code>{id}</code>).").format(
+        title=esc(posting.title or posting.id), id=esc(posting.id)), *_change_lines(report)])
 
 
 def format_posting_removed(posting: Posting, report: IndexReport) -> str:
-    return "\n".join([f"🗑 Removed <b>{esc(posting.title or posting.id)}</b> "
-                      f"(id <code>{esc(posting.id)}</code>).", *_change_lines(report)])
+    return "\n".join([_("🗑 Removed <b>{title}</b> (id <code>{id}</code>).").format(
+        title=esc(posting.title or posting.id), id=esc(posting.id)), *_change_lines(report)])
 
 
 def format_index_failed(action: str, error: BaseException) -> str:
-    return (f"❌ {esc(action)} failed; nothing was changed and the current index keeps "
-            f"answering.\n<code>{esc(type(error).__name__)}: {esc(str(error)[:500])}</code>")
+    """`action` is an English msgid ("Adding the posting"), translated here."""
+    return (_("❌ {action} failed; nothing was changed and the current index keeps answering."
+              ).format(action=esc(_(action)))
+            + f"\n<code>{esc(type(error).__name__)}: {esc(str(error)[:500])}</code>")
 
 
 def format_remove_confirm(posting: Posting) -> str:
     return (f"{format_posting_card(posting)}\n\n"
-            "🗑 Remove this posting from the corpus and the index?")
+            + _("🗑 Remove this posting from the corpus and the index?"))
 
 
 def _posting_ids(postings: list[Posting], limit: int = 40) -> str:
     lines = [
         f"• <code>{esc(p.id)}</code>"
-        + (f" — post {esc(p.post_number)}" if p.post_number else "")
+        + (_(" — post {number}").format(number=esc(p.post_number)) if p.post_number else "")
         + f" — {esc(posting_title(p))}"
         for p in postings[:limit]
     ]
     if len(postings) > limit:
-        lines.append(f"… and {len(postings) - limit} more (see /postings)")
-    return "\n".join(lines) or "<i>no postings are indexed</i>"
+        lines.append(_("… and {count} more (see /postings)").format(count=len(postings) - limit))
+    return "\n".join(lines) or f"<i>{_('no postings are indexed')}</i>"
 
 
 def format_remove_usage(postings: list[Posting]) -> str:
-    return ("Usage: <code>/remove &lt;posting id or post number&gt;</code>\n\n"
-            f"<b>Postings</b>\n{_posting_ids(postings)}")
+    return (_("Usage: <code>/remove &lt;posting id or post number&gt;</code>") + "\n\n"
+            f"<b>{_('Postings')}</b>\n{_posting_ids(postings)}")
 
 
 def format_unknown_posting(query: str, postings: list[Posting]) -> str:
     shown = query if len(query) <= 64 else query[:63] + "…"
-    return (f"I don't know a posting with the id or post number <code>{esc(shown)}</code>. "
-            "Ids and post numbers are listed below (the cards in /postings show the post "
-            f"numbers too).\n\n<b>Postings</b>\n{_posting_ids(postings)}")
+    return (_("I don't know a posting with the id or post number <code>{query}</code>. "
+              "Ids and post numbers are listed below (the cards in /postings show the post "
+              "numbers too).").format(query=esc(shown))
+            + f"\n\n<b>{_('Postings')}</b>\n{_posting_ids(postings)}")
 
 
 # --------------------------------------------------------------------------- admin: stats
@@ -395,20 +415,23 @@ def format_unknown_posting(query: str, postings: list[Posting]) -> str:
 
 def format_stats(stats: FeedbackStats, postings: int) -> str:
     lines = [
-        "<b>📊 Usage</b>",
-        f"Postings indexed: <b>{postings}</b>",
-        f"Distinct users: <b>{stats.users}</b>",
-        f"Questions today (UTC): <b>{stats.questions_today}</b> "
-        f"(<b>{stats.questions_total}</b> in all)",
-        f"Answered: <b>{stats.answered}</b> · unanswered: <b>{stats.unanswered}</b>",
-        f"Ratings: 👍 <b>{stats.thumbs_up}</b> · 👎 <b>{stats.thumbs_down}</b>",
+        _("<b>📊 Usage</b>"),
+        _("Postings indexed: <b>{count}</b>").format(count=postings),
+        _("Distinct users: <b>{count}</b>").format(count=stats.users),
+        _("Questions today (UTC): <b>{today}</b> (<b>{total}</b> in all)").format(
+            today=stats.questions_today, total=stats.questions_total),
+        _("Answered: <b>{answered}</b> · unanswered: <b>{unanswered}</b>").format(
+            answered=stats.answered, unanswered=stats.unanswered),
+        _("Ratings: 👍 <b>{up}</b> · 👎 <b>{down}</b>").format(
+            up=stats.thumbs_up, down=stats.thumbs_down),
     ]
     if stats.recent_unanswered:
-        lines.append(f"\n<b>Latest {len(stats.recent_unanswered)} unanswered questions</b>")
+        lines.append("\n" + _("<b>Latest {count} unanswered questions</b>").format(
+            count=len(stats.recent_unanswered)))
         for item in stats.recent_unanswered:
             question = " ".join(item.question.split())
             question = question if len(question) <= 300 else question[:299] + "…"
             lines.append(f"• {esc(format_timestamp(item.created_at))}: {esc(question)}")
     else:
-        lines.append("\nNo unanswered questions so far.")
+        lines.append("\n" + _("No unanswered questions so far."))
     return "\n".join(lines)

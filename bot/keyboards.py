@@ -16,6 +16,7 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.formatting import SECTION_TITLES, Section, posting_button_label
+from bot.i18n import _
 
 if TYPE_CHECKING:
     from retrieval.catalog import PostingCatalog
@@ -63,9 +64,9 @@ def page_count(total: int, page_size: int = PAGE_SIZE) -> int:
 
 def welcome_keyboard() -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text="📋 Browse postings", callback_data=MenuAction(action="browse"))
-    builder.button(text="💬 Ask a question", callback_data=MenuAction(action="ask"))
-    builder.button(text="✅ Check eligibility", callback_data=MenuAction(action="eligibility"))
+    builder.button(text=_("📋 Browse postings"), callback_data=MenuAction(action="browse"))
+    builder.button(text=_("💬 Ask a question"), callback_data=MenuAction(action="ask"))
+    builder.button(text=_("✅ Check eligibility"), callback_data=MenuAction(action="eligibility"))
     builder.adjust(1)
     return builder.as_markup()
 
@@ -87,12 +88,12 @@ def postings_keyboard(
         nav: list[InlineKeyboardButton] = []
         if page > 0:
             nav.append(InlineKeyboardButton(
-                text="◀ Previous", callback_data=PostingsPage(page=page - 1).pack()))
+                text=_("◀ Previous"), callback_data=PostingsPage(page=page - 1).pack()))
         nav.append(InlineKeyboardButton(
             text=f"{page + 1}/{pages}", callback_data=PostingsPage(page=page).pack()))
         if page < pages - 1:
             nav.append(InlineKeyboardButton(
-                text="Next ▶", callback_data=PostingsPage(page=page + 1).pack()))
+                text=_("Next ▶"), callback_data=PostingsPage(page=page + 1).pack()))
         builder.row(*nav)
     return builder.as_markup()
 
@@ -103,14 +104,14 @@ def posting_keyboard(posting: Posting, section: Section, page: int) -> InlineKey
     builder = InlineKeyboardBuilder()
     for target, title in SECTION_TITLES.items():
         if target is not section:
-            builder.button(text=title,
+            builder.button(text=_(title),
                            callback_data=PostingView(key=key, section=target, page=page))
     builder.adjust(2)
     back = (
         PostingsPage(page=page).pack() if section is Section.CARD
         else PostingView(key=key, section=Section.CARD, page=page).pack()
     )
-    builder.row(InlineKeyboardButton(text="⬅ Back", callback_data=back))
+    builder.row(InlineKeyboardButton(text=_("⬅ Back"), callback_data=back))
     return builder.as_markup()
 
 
@@ -138,16 +139,16 @@ class AnswerRating(CallbackData, prefix="fb"):
 
 def upload_keyboard(token: str) -> InlineKeyboardMarkup:
     builder = InlineKeyboardBuilder()
-    builder.button(text="✅ Add posting", callback_data=UploadAction(action="ok", token=token))
-    builder.button(text="✖ Cancel", callback_data=UploadAction(action="no", token=token))
+    builder.button(text=_("✅ Add posting"), callback_data=UploadAction(action="ok", token=token))
+    builder.button(text=_("✖ Cancel"), callback_data=UploadAction(action="no", token=token))
     return builder.as_markup()
 
 
 def remove_keyboard(posting_id: str) -> InlineKeyboardMarkup:
     key = posting_key(posting_id)
     builder = InlineKeyboardBuilder()
-    builder.button(text="🗑 Remove", callback_data=RemoveAction(action="ok", key=key))
-    builder.button(text="✖ Cancel", callback_data=RemoveAction(action="no", key=key))
+    builder.button(text=_("🗑 Remove"), callback_data=RemoveAction(action="ok", key=key))
+    builder.button(text=_("✖ Cancel"), callback_data=RemoveAction(action="no", key=key))
     return builder.as_markup()
 
 

@@ -16,10 +16,13 @@ from aiogram.client.session.middlewares.base import (
     NextRequestMiddlewareType,
 )
 from aiogram.enums import ChatType, MessageEntityType
-from aiogram.exceptions import TelegramRetryAfter
+from aiogram.exceptions import TelegramNetworkError, TelegramRetryAfter, TelegramServerError
+from aiogram.methods import GetUpdates
 from aiogram.types import CallbackQuery, Message, TelegramObject
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
+
+from bot.i18n import N_, _
 
 if TYPE_CHECKING:
     from aiogram.methods import Response, TelegramMethod
@@ -29,7 +32,7 @@ logger = logging.getLogger(__name__)
 
 Handler = Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]]
 
-SLOW_DOWN = "You're sending messages a bit fast — please wait a moment and try again."
+SLOW_DOWN = N_("You're sending messages a bit fast — please wait a moment and try again.")
 GROUP_CHATS = {ChatType.GROUP, ChatType.SUPERGROUP}
 
 
@@ -80,9 +83,9 @@ class ThrottlingMiddleware(BaseMiddleware):
             return await handler(event, data)
         if isinstance(event, CallbackQuery):
             # Every callback must be answered, or the button keeps spinning.
-            await event.answer(SLOW_DOWN if warn else None)
+            await event.answer(_(SLOW_DOWN) if warn else None)
         elif isinstance(event, Message) and warn:
-            await event.answer(SLOW_DOWN)
+            await event.answer(_(SLOW_DOWN))
         return None
 
     async def _check(self, user_id: int) -> tuple[bool, bool]:
@@ -151,13 +154,16 @@ async def addressed_to_bot(message: Message, bot: Bot) -> bool:
 
 class RetryAfterMiddleware(BaseRequestMiddleware):
     """Flood control: when Telegram says "retry after N seconds", wait and send again,
-    instead of losing the reply. Gives up after `max_retries` or if N is unreasonably long."""
+    instead of losing the reply. Gives up after `max_retries` or if N is unreasonably long.
+    Server errors (5xx) and dropped connections are retried too, after a short backoff."""
 
     def __init__(self, max_retries: int = 3, max_wait: float = 60.0,
-                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep) -> None:
+                 sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+                 server_error_delay: float = 0.5) -> None:
         self.max_retries = max_retries
         self.max_wait = max_wait
         self.sleep = sleep
+        self.server_error_delay = server_error_delay
 
     async def __call__(
         self,
@@ -176,3 +182,13 @@ class RetryAfterMiddleware(BaseRequestMiddleware):
                 logger.warning("Flood control on %s: retrying in %s s (attempt %d)",
                                method.__api_method__, exc.retry_after, attempt)
                 await self.sleep(exc.retry_after)
+            except (TelegramServerError, TelegramNetworkError) as exc:
+                # A 5xx or a dropped connection: the reply was (most likely) not delivered;
+                # losing it is worse than the rare duplicate. Polling retries getUpdates itself.
+                attempt += 1
+                if attempt > self.max_retries or isinstance(method, GetUpdates):
+                    raise
+                delay = self.server_error_delay * attempt
+                logger.warning("%s failed (%s): retrying in %.1f s (attempt %d)",
+                               method.__api_method__, type(exc).__name__, delay, attempt)
+                await self.sleep(delay)

@@ -19,7 +19,9 @@ from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
 from aiogram import BaseMiddleware
+from aiogram.client.session.middlewares.base import BaseRequestMiddleware
 from aiogram.dispatcher.event.bases import UNHANDLED
+from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage
 from aiogram.types import TelegramObject, Update
 
 if TYPE_CHECKING:
@@ -31,7 +33,8 @@ update_logger = logging.getLogger("bot.updates")
 
 REDACTED = "[REDACTED]"
 # A Telegram bot token (<bot id>:<35 characters>), wherever it appears (URLs, reprs).
-TOKEN_RE = re.compile(r"\b\d{5,}:[A-Za-z0-9_-]{30,}\b")
+# Not \b-anchored: in request URLs the token follows "bot" directly (/bot123:AA…/getMe).
+TOKEN_RE = re.compile(r"(?<!\d)\d{5,}:[A-Za-z0-9_-]{30,}(?![A-Za-z0-9_-])")
 # user:password@ in URLs (redis://:pw@host, https://user:pw@host).
 URL_CREDENTIALS_RE = re.compile(r"(?P<scheme>\b[a-z][a-z0-9+.-]*://)(?P<user>[^:/@\s]*):[^@\s/]+@")
 
@@ -60,6 +63,23 @@ class Redactor:
             text = text.replace(secret, REDACTED)
         text = TOKEN_RE.sub(REDACTED, text)
         return URL_CREDENTIALS_RE.sub(rf"\g<scheme>\g<user>:{REDACTED}@", text)
+
+
+class RedactingRequestMiddleware(BaseRequestMiddleware):
+    """Bot session middleware: secrets never leave in a message either. Error replies (e.g.
+    a failed /reindex shows the exception to the admin) may quote exception text, and that
+    can carry a URL with the token or an API key."""
+
+    def __init__(self, redact: Redactor) -> None:
+        self.redact = redact
+
+    async def __call__(self, make_request: Any, bot: Any, method: Any) -> Any:
+        if isinstance(method, SendMessage | EditMessageText | AnswerCallbackQuery) \
+                and method.text:
+            clean = self.redact(method.text)
+            if clean != method.text:
+                method = method.model_copy(update={"text": clean})
+        return await make_request(bot, method)
 
 
 class TextFormatter(logging.Formatter):

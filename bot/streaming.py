@@ -19,6 +19,7 @@ from aiogram.exceptions import TelegramBadRequest, TelegramRetryAfter
 from aiogram.types import InlineKeyboardMarkup, Message
 
 from bot.formatting import esc, format_answer, split_message, tg_len
+from bot.i18n import N_, _
 from bot.replies import reply, send_chunks
 from retrieval.models import Answer
 
@@ -27,7 +28,7 @@ log = logging.getLogger(__name__)
 EDIT_INTERVAL = 1.0
 CURSOR = " ▌"
 PREVIEW_LIMIT = 3500  # a preview is one message; the final text is split properly
-NO_ANSWER = "I have no answer to that."
+NO_ANSWER = N_("I have no answer to that.")
 
 
 class StreamingAnswers(Protocol):
@@ -88,9 +89,9 @@ async def stream_answer(
             if "message is not modified" not in exc.message:
                 log.warning("streaming preview stopped: %s", exc.message)
                 previews = False
-    answer = final or Answer(text=NO_ANSWER, found=False)
+    answer = final or Answer(text=_(NO_ANSWER), found=False)
     keyboard = await markup(answer) if markup is not None else None
-    await _send_final(message, sent, split_message(formatter(answer)) or [esc(NO_ANSWER)],
+    await _send_final(message, sent, split_message(formatter(answer)) or [esc(_(NO_ANSWER))],
                       keyboard)
     return answer
 

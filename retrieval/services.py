@@ -16,6 +16,7 @@ from retrieval.eligibility import EligibilityChecker
 from retrieval.feedback import FeedbackStore
 from retrieval.indexer import Indexer
 from retrieval.llm import build_llm
+from retrieval.preferences import LanguageStore
 from retrieval.profiles import ProfileStore
 from retrieval.settings import Settings
 from retrieval.store import IndexStore
@@ -31,6 +32,7 @@ class Services:
     eligibility: EligibilityChecker
     profiles: ProfileStore
     feedback: FeedbackStore
+    languages: LanguageStore
 
     def warm_up(self) -> None:
         """Load the index and the embedding model now, not during the first question."""
@@ -47,6 +49,7 @@ class Services:
             "eligibility": self.eligibility,
             "profiles": self.profiles,
             "feedback": self.feedback,
+            "languages": self.languages,
         }
 
 
@@ -68,4 +71,7 @@ def build_services(settings: Settings, *, ensure_index: bool = True,
     profiles = ProfileStore(settings.state_path)
     # Questions and 👍/👎 ratings for /stats; same SQLite file, opened lazily too.
     feedback = FeedbackStore(settings.state_path)
-    return Services(settings, catalog, store, indexer, answers, eligibility, profiles, feedback)
+    # The language each user chose with /language; same SQLite file, opened lazily too.
+    languages = LanguageStore(settings.state_path)
+    return Services(settings, catalog, store, indexer, answers, eligibility, profiles, feedback,
+                    languages)

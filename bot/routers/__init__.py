@@ -4,7 +4,16 @@ from __future__ import annotations
 
 from aiogram import Router
 
-from bot.routers import admin, eligibility, fallback, feedback, postings, qa, uploads
+from bot.routers import (
+    admin,
+    eligibility,
+    fallback,
+    feedback,
+    language,
+    postings,
+    qa,
+    uploads,
+)
 
 
 def all_routers() -> list[Router]:
@@ -16,6 +25,7 @@ def all_routers() -> list[Router]:
         feedback.create_router(),
         postings.create_router(),
         eligibility.create_router(),
+        language.create_router(),
         qa.create_router(),
         fallback.create_router(),
     ]

@@ -15,6 +15,7 @@ from aiogram.filters import Command
 from aiogram.types import Message, User
 
 from bot.formatting import esc, split_message
+from bot.i18n import N_, _
 from bot.replies import reply, send_chunks
 from retrieval.indexer import ReindexBusy
 
@@ -24,10 +25,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-NOT_ALLOWED = "Sorry, /reindex is only available to the bot's administrators."
-BUSY = "A reindex is already running — I'll keep answering from the current index. " \
-       "Please try again when it has finished."
-STARTED = "🔄 Reindexing started…"
+NOT_ALLOWED = N_("Sorry, /reindex is only available to the bot's administrators.")
+BUSY = N_("A reindex is already running — I'll keep answering from the current index. "
+          "Please try again when it has finished.")
+STARTED = N_("🔄 Reindexing started…")
 # Telegram rate-limits edits of one message; intermediate progress lines may be skipped.
 PROGRESS_EDIT_INTERVAL = 1.0
 
@@ -50,22 +51,22 @@ def is_admin_user(user: User | None, settings: Settings) -> bool:
 
 async def reindex(message: Message, settings: Settings, indexer: Indexer) -> None:
     if not is_admin(message, settings):
-        await reply(message, NOT_ALLOWED)
+        await reply(message, _(NOT_ALLOWED))
         return
     if indexer.running:
-        await reply(message, BUSY)
+        await reply(message, _(BUSY))
         return
-    sent = await reply(message, STARTED)
+    sent = await reply(message, _(STARTED))
     progress = ProgressMessage(sent[0])
     try:
         report = await indexer.areindex(progress.update)
     except ReindexBusy:
-        await progress.finish(BUSY)
+        await progress.finish(_(BUSY))
         return
     except Exception as exc:
         logger.exception("Reindex failed")
         await progress.finish(
-            "❌ Reindex failed; the previous index keeps answering.\n"
+            _("❌ Reindex failed; the previous index keeps answering.") + "\n"
             f"<code>{esc(type(exc).__name__)}: {esc(str(exc)[:500])}</code>")
         return
     await progress.finish(format_report(report))
@@ -116,21 +117,21 @@ class ProgressMessage:
 
 
 def _ids(ids: list[str]) -> str:
-    return ", ".join(esc(i) for i in ids) if ids else "none"
+    return ", ".join(esc(i) for i in ids) if ids else _("none")
 
 
 def format_report(report: IndexReport) -> str:
     lines = [
-        f"✅ Reindex finished in {report.seconds:.1f} s",
-        f"Postings: <b>{report.postings}</b>",
-        f"Chunks: <b>{report.chunks}</b>",
-        f"Added: {_ids(report.added)}",
-        f"Updated: {_ids(report.updated)}",
-        f"Removed: {_ids(report.removed)}",
+        _("✅ Reindex finished in {seconds} s").format(seconds=f"{report.seconds:.1f}"),
+        _("Postings: <b>{count}</b>").format(count=report.postings),
+        _("Chunks: <b>{count}</b>").format(count=report.chunks),
+        _("Added: {ids}").format(ids=_ids(report.added)),
+        _("Updated: {ids}").format(ids=_ids(report.updated)),
+        _("Removed: {ids}").format(ids=_ids(report.removed)),
     ]
     if getattr(report, "unchanged", False):
-        lines.append("Nothing changed; the current index stays.")
+        lines.append(_("Nothing changed; the current index stays."))
     if report.skipped:
-        lines.append("\n⚠️ Skipped files:")
+        lines.append("\n" + _("⚠️ Skipped files:"))
         lines.extend(f"• {esc(msg)}" for msg in report.skipped)
     return "\n".join(lines)

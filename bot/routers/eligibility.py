@@ -37,10 +37,13 @@ from bot.eligibility_views import (
     NO_PROFILE_FACTS,
     NOTHING_TO_DELETE,
     SAVED,
+    UNDERSTOOD,
     USE_BUTTONS,
     WIZARD_START,
     YEARS_INVALID,
     YEARS_PROMPT,
+    YOUR_PROFILE,
+    YOUR_SAVED_PROFILE,
     ProfileMenu,
     WizardStep,
     confirm_keyboard,
@@ -50,7 +53,9 @@ from bot.eligibility_views import (
     languages_keyboard,
     nav_keyboard,
     profile_keyboard,
+    step_prompt,
 )
+from bot.i18n import N_, _
 from bot.keyboards import MenuAction
 from bot.replies import reply, send_to_callback_chat, show
 from bot.routers.fallback import STALE_BUTTON
@@ -63,6 +68,7 @@ if TYPE_CHECKING:
 
 MAX_YEARS = 50
 MAX_TEXT = 120
+SAVED_ALERT = N_("Saved")
 
 
 class Wizard(StatesGroup):
@@ -125,14 +131,20 @@ async def close_profiles(profiles: ProfileStore | None = None) -> None:
 
 def _clean_text(text: str) -> str:
     text = re.sub(r"\s+", " ", text).strip(" .,;:!")
-    # "in labour law" → "labour law": the wizard adds its own "in"
-    return re.sub(r"^(?:in|on)\s+", "", text, flags=re.I).strip()
+    # "in labour law" → "labour law": the wizard adds its own "in" (fr/es: "en", "dans")
+    return re.sub(r"^(?:in|on|en|dans)\s+", "", text, flags=re.I).strip()
 
 
+# English, and the French/Spanish a user of the translated wizard types ("3 ans", "18 meses").
 _YEARS_RE = re.compile(
-    r"^(?:about\s+|around\s+|approx\.?\s+)?(\d{1,3}(?:[.,]\d+)?)\s*\+?\s*"
-    r"(years?|yrs?|y|months?|mos?)?(?:\s+of\s+(?:relevant\s+)?(?:work\s+)?experience)?$", re.I)
-_NO_YEARS = re.compile(r"^(?:none|no|zero|nil|no experience|not yet)$", re.I)
+    r"^(?:about\s+|around\s+|approx\.?\s+|environ\s+|unos\s+|aproximadamente\s+)?"
+    r"(\d{1,3}(?:[.,]\d+)?)\s*\+?\s*"
+    r"(years?|yrs?|y|months?|mos?|ans?|années?|annees?|años?|anos?|mois|mes|meses)?"
+    r"(?:\s+of\s+(?:relevant\s+)?(?:work\s+)?experience|\s+d'expérience|\s+de\s+experiencia)?$",
+    re.I)
+_NO_YEARS = re.compile(r"^(?:none|no|zero|nil|no experience|not yet|aucune?|non|zéro|"
+                       r"pas encore|ninguna?|ninguno|cero|nada|todavía no)$", re.I)
+_MONTHS = ("mo", "mes")
 
 
 def parse_years(text: str) -> float | None:
@@ -145,7 +157,7 @@ def parse_years(text: str) -> float | None:
     if not m:
         return None
     value = float(m.group(1).replace(",", "."))
-    if m.group(2) and m.group(2).lower().startswith("mo"):
+    if m.group(2) and m.group(2).lower().startswith(_MONTHS):
         value = round(value / 12, 2)
     return value if 0 <= value <= MAX_YEARS else None
 
@@ -170,20 +182,20 @@ def build_profile(data: dict[str, Any]) -> Profile:
 def step_view(step: State, data: dict[str, Any]) -> tuple[str, InlineKeyboardMarkup]:
     """Text and keyboard of a wizard step, from the answers gathered so far."""
     if step == Wizard.degree:
-        return f"{WIZARD_START}\n\n{DEGREE_PROMPT}", degree_keyboard()
+        return f"{_(WIZARD_START)}\n\n{step_prompt(1, DEGREE_PROMPT)}", degree_keyboard()
     if step == Wizard.field:
         prompt = FIELD_PROMPT_STUDYING if data.get("degree") == "none" else FIELD_PROMPT
-        return prompt, nav_keyboard()
+        return step_prompt(2, prompt), nav_keyboard()
     if step == Wizard.years:
-        return YEARS_PROMPT, nav_keyboard()
+        return step_prompt(3, YEARS_PROMPT), nav_keyboard()
     if step == Wizard.domain:
-        return DOMAIN_PROMPT, nav_keyboard(skip=True)
+        return step_prompt(4, DOMAIN_PROMPT), nav_keyboard(skip=True)
     if step == Wizard.languages:
-        return LANGUAGES_PROMPT, languages_keyboard(data.get("languages", []))
+        return step_prompt(5, LANGUAGES_PROMPT), languages_keyboard(data.get("languages", []))
     profile = Profile.model_validate(data.get("pending") or build_profile(data))
     wizard = data.get("source") == "wizard"
-    title = "Your profile" if wizard else "This is what I understood"
-    return (f"{format_profile(profile, title=title)}\n\n{CONFIRM_PROMPT}",
+    title = YOUR_PROFILE if wizard else UNDERSTOOD
+    return (f"{format_profile(profile, title=title)}\n\n{_(CONFIRM_PROMPT)}",
             confirm_keyboard(wizard=wizard))
 
 
@@ -226,7 +238,7 @@ async def choose_degree(callback: CallbackQuery, callback_data: WizardStep,
 async def type_field(message: Message, state: FSMContext) -> None:
     field = _clean_text(message.text or "")
     if not re.search(r"[^\W\d_]", field) or len(field) > MAX_TEXT:
-        await reply(message, FIELD_INVALID, reply_markup=nav_keyboard())
+        await reply(message, _(FIELD_INVALID), reply_markup=nav_keyboard())
         return
     # lower case, as parse_profile stores fields; matching ignores case anyway
     await state.update_data(field=field.lower())
@@ -237,7 +249,7 @@ async def type_field(message: Message, state: FSMContext) -> None:
 async def type_years(message: Message, state: FSMContext) -> None:
     years = parse_years(message.text or "")
     if years is None:
-        await reply(message, YEARS_INVALID.format(max=MAX_YEARS), reply_markup=nav_keyboard())
+        await reply(message, _(YEARS_INVALID).format(max=MAX_YEARS), reply_markup=nav_keyboard())
         return
     await state.update_data(years=years)
     text, markup = await _go(state, Wizard.domain)
@@ -246,10 +258,10 @@ async def type_years(message: Message, state: FSMContext) -> None:
 
 async def type_domain(message: Message, state: FSMContext) -> None:
     domain = _clean_text(message.text or "")
-    if domain.lower() in ("skip", "-", "none", "no"):
+    if domain.lower() in ("skip", "-", "none", "no", "passer", "aucun", "omitir", "ninguno"):
         domain = ""
     elif len(domain) > MAX_TEXT:
-        await reply(message, DOMAIN_INVALID.format(max=MAX_TEXT),
+        await reply(message, _(DOMAIN_INVALID).format(max=MAX_TEXT),
                     reply_markup=nav_keyboard(skip=True))
         return
     await state.update_data(domain=domain.lower())
@@ -278,7 +290,7 @@ async def toggle_language(callback: CallbackQuery, callback_data: WizardStep,
 
 async def languages_done(callback: CallbackQuery, state: FSMContext) -> None:
     if not (await state.get_data()).get("languages"):
-        await callback.answer(LANGUAGES_NEEDED, show_alert=True)
+        await callback.answer(_(LANGUAGES_NEEDED), show_alert=True)
         return
     await show(callback, *await _go(state, Wizard.confirm))
     await callback.answer()
@@ -298,20 +310,20 @@ async def back(callback: CallbackQuery, state: FSMContext) -> None:
 
 async def cancel(callback: CallbackQuery, state: FSMContext) -> None:
     await state.clear()
-    await show(callback, CANCELLED)
+    await show(callback, _(CANCELLED))
     await callback.answer()
 
 
 async def cancel_command(message: Message, state: FSMContext) -> None:
     await state.clear()
-    await reply(message, CANCELLED)
+    await reply(message, _(CANCELLED))
 
 
 async def buttons_expected(message: Message, state: FSMContext) -> None:
     current = await state.get_state()
     step = next(s for s in ORDER if s.state == current)
     text, markup = step_view(step, await state.get_data())
-    await reply(message, f"{USE_BUTTONS}\n\n{text}", reply_markup=markup)
+    await reply(message, f"{_(USE_BUTTONS)}\n\n{text}", reply_markup=markup)
 
 
 async def edit(callback: CallbackQuery, state: FSMContext) -> None:
@@ -324,14 +336,14 @@ async def confirm(callback: CallbackQuery, state: FSMContext, profiles: ProfileS
     pending = (await state.get_data()).get("pending")
     if pending is None:  # state without its data (e.g. storage flushed): start afresh
         await state.clear()
-        await callback.answer(STALE_BUTTON, show_alert=True)
+        await callback.answer(_(STALE_BUTTON), show_alert=True)
         return
     profile = Profile.model_validate(pending)
     await profiles.save(callback.from_user.id, profile)
     await state.clear()
-    await show(callback, f"{SAVED}\n{format_profile(profile)}\n\n"
+    await show(callback, f"{_(SAVED)}\n{format_profile(profile)}\n\n"
                          f"{await _ranked(eligibility, profile)}")
-    await callback.answer("Saved")
+    await callback.answer(_(SAVED_ALERT))
 
 
 async def _ranked(eligibility: EligibilityChecker, profile: Profile) -> str:
@@ -352,19 +364,20 @@ async def profile_command(message: Message, command: CommandObject, state: FSMCo
     if not args or args.lower() in ("show", "view"):
         record = await profiles.get_record(user.id)
         if record is None:
-            await reply(message, NO_PROFILE)
+            await reply(message, _(NO_PROFILE))
             return
-        await reply(message, format_profile(record.profile, title="Your saved profile",
+        await reply(message, format_profile(record.profile, title=YOUR_SAVED_PROFILE,
                                             updated_at=record.updated_at),
                     reply_markup=profile_keyboard())
         return
     if args.lower() in ("delete", "remove", "forget", "clear"):
-        await reply(message, DELETED if await profiles.delete(user.id) else NOTHING_TO_DELETE)
+        await reply(message,
+                    _(DELETED if await profiles.delete(user.id) else NOTHING_TO_DELETE))
         return
     text = re.sub(r"^(?:set|update)\b[\s:]*", "", args, flags=re.I)
     profile = parse_profile(text)
     if not profile.has_facts():
-        await reply(message, NO_PROFILE_FACTS)
+        await reply(message, _(NO_PROFILE_FACTS))
         return
     await state.clear()
     await state.set_state(Wizard.confirm)
@@ -381,13 +394,13 @@ async def profile_edit(callback: CallbackQuery, state: FSMContext) -> None:
 
 async def profile_delete(callback: CallbackQuery, profiles: ProfileStore) -> None:
     deleted = await profiles.delete(callback.from_user.id)
-    await show(callback, DELETED if deleted else NOTHING_TO_DELETE)
+    await show(callback, _(DELETED if deleted else NOTHING_TO_DELETE))
     await callback.answer()
 
 
 async def profile_check(callback: CallbackQuery, profiles: ProfileStore,
                         eligibility: EligibilityChecker) -> None:
     profile = await profiles.get(callback.from_user.id)
-    text = NO_PROFILE if profile is None else await _ranked(eligibility, profile)
+    text = _(NO_PROFILE) if profile is None else await _ranked(eligibility, profile)
     await send_to_callback_chat(callback, text)
     await callback.answer()

@@ -6,13 +6,14 @@ from aiogram import F, Router
 from aiogram.types import CallbackQuery, Message
 
 from bot.formatting import format_unknown_command
+from bot.i18n import N_, _
 from bot.replies import reply
 
-TEXT_ONLY = (
+TEXT_ONLY = N_(
     "I can only read text questions. Please type your question, e.g. "
     "<i>Where is the AI JPO based?</i>"
 )
-STALE_BUTTON = "This button has expired. Send /postings or /help to start again."
+STALE_BUTTON = N_("This button has expired. Send /postings or /help to start again.")
 
 
 def create_router() -> Router:
@@ -30,9 +31,9 @@ async def unknown_command(message: Message) -> None:
 
 
 async def not_text(message: Message) -> None:
-    await reply(message, TEXT_ONLY)
+    await reply(message, _(TEXT_ONLY))
 
 
 async def stale_button(callback: CallbackQuery) -> None:
     # Old keyboards (from a previous version) or forged data: answer, never leave it spinning.
-    await callback.answer(STALE_BUTTON, show_alert=True)
+    await callback.answer(_(STALE_BUTTON), show_alert=True)

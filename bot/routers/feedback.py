@@ -17,6 +17,7 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 
 from bot.formatting import format_stats
+from bot.i18n import N_, _
 from bot.keyboards import AnswerRating, feedback_keyboard
 from bot.replies import reply
 from bot.routers.admin import is_admin_user
@@ -29,10 +30,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-STATS_NOT_ALLOWED = "Sorry, /stats is only available to the bot's administrators."
-STATS_UNAVAILABLE = "Statistics are not available: no feedback store is configured."
-THANKS = {1: "Thanks! Glad it helped.", -1: "Thanks — this helps us improve the answers."}
-RATING_EXPIRED = "This answer can no longer be rated."
+STATS_NOT_ALLOWED = N_("Sorry, /stats is only available to the bot's administrators.")
+STATS_UNAVAILABLE = N_("Statistics are not available: no feedback store is configured.")
+THANKS = {1: N_("Thanks! Glad it helped."), -1: N_("Thanks — this helps us improve the answers.")}
+RATING_EXPIRED = N_("This answer can no longer be rated.")
 
 
 def create_router() -> Router:
@@ -62,9 +63,9 @@ async def rate(callback: CallbackQuery, callback_data: AnswerRating,
     rating = 1 if callback_data.rating > 0 else -1
     if feedback is None or not await feedback.rate(callback_data.answer_id,
                                                    callback.from_user.id, rating):
-        await callback.answer(RATING_EXPIRED)
+        await callback.answer(_(RATING_EXPIRED))
         return
-    await callback.answer(THANKS[rating])
+    await callback.answer(_(THANKS[rating]))
     if isinstance(callback.message, Message):
         # Tick the chosen button, so the user sees the rating was taken (and can change it).
         try:
@@ -78,10 +79,10 @@ async def rate(callback: CallbackQuery, callback_data: AnswerRating,
 async def stats(message: Message, settings: Settings, catalog: PostingCatalog,
                 feedback: FeedbackStore | None = None) -> None:
     if not is_admin_user(message.from_user, settings):
-        await reply(message, STATS_NOT_ALLOWED)
+        await reply(message, _(STATS_NOT_ALLOWED))
         return
     if feedback is None:
-        await reply(message, STATS_UNAVAILABLE)
+        await reply(message, _(STATS_UNAVAILABLE))
         return
     await reply(message, format_stats(await feedback.stats(), len(catalog)))
 

@@ -9,6 +9,7 @@ from aiogram.filters import Command
 from aiogram.types import CallbackQuery, Message
 
 from bot.formatting import format_posting_list, format_posting_section
+from bot.i18n import N_, _
 from bot.keyboards import (
     MenuAction,
     PostingsPage,
@@ -23,8 +24,8 @@ from bot.replies import reply, send_to_callback_chat, show
 if TYPE_CHECKING:
     from retrieval.catalog import PostingCatalog
 
-NO_POSTINGS = "No postings are indexed yet. An admin can load them with /reindex."
-STALE_POSTING = "This posting is no longer available. Send /postings for the current list."
+NO_POSTINGS = N_("No postings are indexed yet. An admin can load them with /reindex.")
+STALE_POSTING = N_("This posting is no longer available. Send /postings for the current list.")
 
 
 def create_router() -> Router:
@@ -48,7 +49,7 @@ def _list_text(catalog: PostingCatalog, page: int) -> tuple[str, int]:
 async def list_postings(message: Message, catalog: PostingCatalog) -> None:
     postings = catalog.all()
     if not postings:
-        await reply(message, NO_POSTINGS)
+        await reply(message, _(NO_POSTINGS))
         return
     text, page = _list_text(catalog, 0)
     await reply(message, text, reply_markup=postings_keyboard(postings, page))
@@ -60,7 +61,7 @@ async def browse_button(callback: CallbackQuery, catalog: PostingCatalog) -> Non
         text, page = _list_text(catalog, 0)
         await send_to_callback_chat(callback, text, reply_markup=postings_keyboard(postings, page))
     else:
-        await send_to_callback_chat(callback, NO_POSTINGS)
+        await send_to_callback_chat(callback, _(NO_POSTINGS))
     await callback.answer()
 
 
@@ -69,7 +70,7 @@ async def turn_page(
 ) -> None:
     postings = catalog.all()
     if not postings:
-        await callback.answer(NO_POSTINGS, show_alert=True)
+        await callback.answer(_(NO_POSTINGS), show_alert=True)
         return
     text, page = _list_text(catalog, callback_data.page)
     await show(callback, text, postings_keyboard(postings, page))
@@ -81,7 +82,7 @@ async def view_posting(
 ) -> None:
     posting = resolve_posting(catalog, callback_data.key)
     if posting is None:
-        await callback.answer(STALE_POSTING, show_alert=True)
+        await callback.answer(_(STALE_POSTING), show_alert=True)
         return
     await show(
         callback,

@@ -16,6 +16,7 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.chat_action import ChatActionSender
 
 from bot.formatting import format_answer, format_too_long, format_welcome
+from bot.i18n import N_, _
 from bot.keyboards import MenuAction, welcome_keyboard
 from bot.replies import reply, send_to_callback_chat
 from bot.routers.feedback import record_answer
@@ -30,36 +31,39 @@ if TYPE_CHECKING:
     from retrieval.profiles import ProfileStore
     from retrieval.settings import Settings
 
+# English msgids (bot/i18n.py), shown through _() in the user's locale.
 EXAMPLE_QUESTIONS = (
-    "Who supervises the JPO in Standards Policy and Development?",
-    "Where is the creative sectors and digital economy JPO based?",
-    "What languages are required for the vulnerable work JPO?",
-    "Which postings require a law degree?",
-    "I have a master's in law, 3 years experience, fluent English — which postings fit me?",
+    N_("Who supervises the JPO in Standards Policy and Development?"),
+    N_("Where is the creative sectors and digital economy JPO based?"),
+    N_("What languages are required for the vulnerable work JPO?"),
+    N_("Which postings require a law degree?"),
+    N_("I have a master's in law, 3 years experience, fluent English — which postings fit me?"),
 )
-
-HELP_TEXT = (
-    "<b>How to use me</b>\n\n"
-    "Just type a question about the JPO postings. Follow-up questions work too — "
-    "after asking about a posting you can say <i>and the languages?</i>\n\n"
-    "<b>Examples</b>\n"
-    + "\n".join(f"• {q}" for q in EXAMPLE_QUESTIONS)
-    + "\n\n<b>Commands</b>\n"
-    "/postings — browse the postings\n"
-    "/eligibility — check which postings fit your profile\n"
-    "/profile — show, set or delete your saved profile\n"
-    "/reset — forget this conversation and start afresh\n"
-    "/help — this message"
+HELP_COMMANDS = (
+    N_("/postings — browse the postings"),
+    N_("/eligibility — check which postings fit your profile"),
+    N_("/profile — show, set or delete your saved profile"),
+    N_("/reset — forget this conversation and start afresh"),
+    N_("/language — English, français or español"),
+    N_("/help — this message"),
 )
-
-ASK_PROMPT = (
-    "Type your question in a message, for example:\n"
-    f"<i>{EXAMPLE_QUESTIONS[0]}</i>"
-)
-RESET_DONE = "Done — I've forgotten our conversation. Ask me anything about the postings."
-EMPTY_QUESTION = (
+ASK_PROMPT = N_("Type your question in a message, for example:\n<i>{example}</i>")
+RESET_DONE = N_("Done — I've forgotten our conversation. Ask me anything about the postings.")
+EMPTY_QUESTION = N_(
     "Ask me a question about the JPO postings, e.g. <i>Where are the postings based?</i>"
 )
+
+
+def help_text() -> str:
+    return (
+        f"<b>{_('How to use me')}</b>\n\n"
+        + _("Just type a question about the JPO postings. Follow-up questions work too — "
+            "after asking about a posting you can say <i>and the languages?</i>")
+        + f"\n\n<b>{_('Examples')}</b>\n"
+        + "\n".join(f"• {_(q)}" for q in EXAMPLE_QUESTIONS)
+        + f"\n\n<b>{_('Commands')}</b>\n"
+        + "\n".join(_(line) for line in HELP_COMMANDS)
+    )
 
 
 def create_router() -> Router:
@@ -86,16 +90,16 @@ async def start(message: Message, catalog: PostingCatalog) -> None:
 
 
 async def help_command(message: Message) -> None:
-    await reply(message, HELP_TEXT)
+    await reply(message, help_text())
 
 
 async def reset(message: Message, answer_service: AnswerService) -> None:
     answer_service.reset(conversation_id(message.chat.id))
-    await reply(message, RESET_DONE)
+    await reply(message, _(RESET_DONE))
 
 
 async def ask_button(callback: CallbackQuery) -> None:
-    await send_to_callback_chat(callback, ASK_PROMPT)
+    await send_to_callback_chat(callback, _(ASK_PROMPT).format(example=_(EXAMPLE_QUESTIONS[0])))
     await callback.answer()
 
 
@@ -105,7 +109,7 @@ async def question(
 ) -> None:
     text = await _strip_own_mention(message.text or "", bot)
     if not text:
-        await reply(message, EMPTY_QUESTION)
+        await reply(message, _(EMPTY_QUESTION))
         return
     if len(text) > settings.max_question_chars:
         await reply(message, format_too_long(len(text), settings.max_question_chars))

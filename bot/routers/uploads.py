@@ -40,6 +40,7 @@ from bot.formatting import (
     format_upload_preview,
     format_upload_rejected,
 )
+from bot.i18n import N_, _
 from bot.keyboards import (
     RemoveAction,
     UploadAction,
@@ -60,13 +61,17 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-ADMINS_ONLY_UPLOAD = "Sorry, only admins can add postings. Ask me a question in a message instead."
-REMOVE_NOT_ALLOWED = "Sorry, /remove is only available to the bot's administrators."
-NOT_ALLOWED_ALERT = "Only the bot's administrators can do this."
-UPLOAD_EXPIRED = "This upload has expired or was already handled; please send the file again."
-UPLOAD_CANCELLED = "Upload cancelled; nothing was added."
-REMOVE_CANCELLED = "Nothing was removed."
-REMOVE_GONE = "That posting is no longer indexed; send /remove to see the current ones."
+ADMINS_ONLY_UPLOAD = N_(
+    "Sorry, only admins can add postings. Ask me a question in a message instead.")
+REMOVE_NOT_ALLOWED = N_("Sorry, /remove is only available to the bot's administrators.")
+NOT_ALLOWED_ALERT = N_("Only the bot's administrators can do this.")
+UPLOAD_EXPIRED = N_(
+    "This upload has expired or was already handled; please send the file again.")
+UPLOAD_CANCELLED = N_("Upload cancelled; nothing was added.")
+REMOVE_CANCELLED = N_("Nothing was removed.")
+REMOVE_GONE = N_("That posting is no longer indexed; send /remove to see the current ones.")
+ADDING = N_("Adding the posting")  # as in "❌ Adding the posting failed; …"
+REMOVING = N_("Removing the posting")
 PENDING_TTL = 3600.0  # an unconfirmed upload (and its temporary copy) lives this long
 
 # Documents often arrive without a usable name (forwarded, sent from some clients).
@@ -125,11 +130,11 @@ class UploadHandlers:
     async def document(self, message: Message, bot: Bot, settings: Settings,
                        indexer: Indexer) -> None:
         if not is_admin_user(message.from_user, settings):
-            await reply(message, ADMINS_ONLY_UPLOAD)
+            await reply(message, _(ADMINS_ONLY_UPLOAD))
             return
         assert message.document is not None and message.from_user is not None
         document = message.document
-        name = document.file_name or "the file"
+        name = document.file_name or _("the file")
         suffix = upload_suffix(document)
         if suffix is None:
             await reply(message, format_unsupported_upload(name, SUPPORTED_SUFFIXES))
@@ -167,23 +172,24 @@ class UploadHandlers:
     async def confirm_upload(self, callback: CallbackQuery, callback_data: UploadAction,
                              settings: Settings, indexer: Indexer) -> None:
         if not is_admin_user(callback.from_user, settings):
-            await callback.answer(NOT_ALLOWED_ALERT, show_alert=True)
+            await callback.answer(_(NOT_ALLOWED_ALERT), show_alert=True)
             return
         upload = self.pending.pop(callback_data.token, None)
         if upload is None:
-            await callback.answer(UPLOAD_EXPIRED, show_alert=True)
+            await callback.answer(_(UPLOAD_EXPIRED), show_alert=True)
             return
         if indexer.running:
             self.pending[callback_data.token] = upload  # keep it: the admin can press again
-            await callback.answer(BUSY, show_alert=True)
+            await callback.answer(_(BUSY), show_alert=True)
             return
         await callback.answer()
-        progress = await self._progress(callback, f"Adding {upload.display_name}…")
+        progress = await self._progress(
+            callback, _("Adding {name}…").format(name=upload.display_name))
         try:
             report = await indexer.aadd_file(upload.path, upload.display_name, progress.update)
         except ReindexBusy:
             self.pending[callback_data.token] = upload
-            await progress.finish(BUSY)
+            await progress.finish(_(BUSY))
             return
         except UploadRejected as exc:  # e.g. a duplicate that arrived since the preview
             upload.discard()
@@ -192,7 +198,7 @@ class UploadHandlers:
         except Exception as exc:
             upload.discard()
             logger.exception("Adding %r failed", upload.display_name)
-            await progress.finish(format_index_failed("Adding the posting", exc))
+            await progress.finish(format_index_failed(ADDING, exc))
             return
         upload.discard()
         await progress.finish(format_posting_added(upload.posting, report))
@@ -200,12 +206,12 @@ class UploadHandlers:
     async def cancel_upload(self, callback: CallbackQuery, callback_data: UploadAction,
                             settings: Settings) -> None:
         if not is_admin_user(callback.from_user, settings):
-            await callback.answer(NOT_ALLOWED_ALERT, show_alert=True)
+            await callback.answer(_(NOT_ALLOWED_ALERT), show_alert=True)
             return
         upload = self.pending.pop(callback_data.token, None)
         if upload is not None:
             upload.discard()
-        await show(callback, UPLOAD_CANCELLED)
+        await show(callback, _(UPLOAD_CANCELLED))
         await callback.answer()
 
     def _expire(self) -> None:
@@ -225,7 +231,7 @@ class UploadHandlers:
     async def remove(self, message: Message, command: CommandObject, settings: Settings,
                      catalog: PostingCatalog) -> None:
         if not is_admin_user(message.from_user, settings):
-            await reply(message, REMOVE_NOT_ALLOWED)
+            await reply(message, _(REMOVE_NOT_ALLOWED))
             return
         postings = catalog.all()
         query = (command.args or "").strip()
@@ -243,36 +249,37 @@ class UploadHandlers:
                              settings: Settings, indexer: Indexer,
                              catalog: PostingCatalog) -> None:
         if not is_admin_user(callback.from_user, settings):
-            await callback.answer(NOT_ALLOWED_ALERT, show_alert=True)
+            await callback.answer(_(NOT_ALLOWED_ALERT), show_alert=True)
             return
         posting = resolve_posting(catalog, callback_data.key)
         if posting is None:
-            await callback.answer(REMOVE_GONE, show_alert=True)
+            await callback.answer(_(REMOVE_GONE), show_alert=True)
             return
         if indexer.running:
-            await callback.answer(BUSY, show_alert=True)
+            await callback.answer(_(BUSY), show_alert=True)
             return
         await callback.answer()
-        progress = await self._progress(callback, f"Removing {posting.id}…")
+        progress = await self._progress(
+            callback, _("Removing {id}…").format(id=posting.id))
         try:
             report = await indexer.aremove_posting(posting.id, progress.update)
         except ReindexBusy:
-            await progress.finish(BUSY)
+            await progress.finish(_(BUSY))
             return
         except UnknownPosting as exc:
             await progress.finish(format_remove_failed(str(exc)))
             return
         except Exception as exc:
             logger.exception("Removing %s failed", posting.id)
-            await progress.finish(format_index_failed("Removing the posting", exc))
+            await progress.finish(format_index_failed(REMOVING, exc))
             return
         await progress.finish(format_posting_removed(posting, report))
 
     async def cancel_remove(self, callback: CallbackQuery, settings: Settings) -> None:
         if not is_admin_user(callback.from_user, settings):
-            await callback.answer(NOT_ALLOWED_ALERT, show_alert=True)
+            await callback.answer(_(NOT_ALLOWED_ALERT), show_alert=True)
             return
-        await show(callback, REMOVE_CANCELLED)
+        await show(callback, _(REMOVE_CANCELLED))
         await callback.answer()
 
     @staticmethod
@@ -283,7 +290,7 @@ class UploadHandlers:
         if not isinstance(message, Message):
             assert callback.bot is not None
             chat_id = message.chat.id if message is not None else callback.from_user.id
-            message = await callback.bot.send_message(chat_id, "🔄 Working…")
+            message = await callback.bot.send_message(chat_id, _("🔄 Working…"))
         progress = ProgressMessage(message)
         await progress.update(first_line)
         return progress
