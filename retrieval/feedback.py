@@ -5,13 +5,12 @@ corpus is missing. Telegram user ids are not stored: each is replaced by a keyed
 is random per database), which still counts distinct users and keeps one rating per user,
 but a copy of the question log alone does not say who asked what.
 
-Like `ProfileStore`, the store is async (aiosqlite), opens its connection lazily on first use
-(services are built before any event loop runs) and reopens after `close()`.
+Like `ProfileStore`, the store is async (aiosqlite), opened lazily and reopened after
+`close()` (`retrieval.sqlite`).
 """
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import secrets
 from dataclasses import dataclass, field
@@ -22,6 +21,7 @@ from typing import Literal
 import aiosqlite
 
 from retrieval.models import Answer
+from retrieval.sqlite import SqliteStore
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (
@@ -71,32 +71,18 @@ class FeedbackStats:
     recent_unanswered: list[UnansweredQuestion] = field(default_factory=list)
 
 
-class FeedbackStore:
+class FeedbackStore(SqliteStore):
     def __init__(self, path: Path | str) -> None:
-        self.path = Path(path)
-        self._db: aiosqlite.Connection | None = None
-        self._opening: asyncio.Lock | None = None
+        super().__init__(path)
         self._salt = b""
 
-    async def _conn(self) -> aiosqlite.Connection:
-        if self._db is not None:
-            return self._db
-        # Two first requests arriving together must not open two connections.
-        if self._opening is None:
-            self._opening = asyncio.Lock()
-        async with self._opening:
-            if self._db is None:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                db = await aiosqlite.connect(self.path)
-                await db.executescript(_SCHEMA)
-                await db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('salt', ?)",
-                                 (secrets.token_hex(16),))
-                await db.commit()
-                async with db.execute("SELECT value FROM meta WHERE key = 'salt'") as cursor:
-                    row = await cursor.fetchone()
-                self._salt = bytes.fromhex(str(row[0])) if row else b""
-                self._db = db
-        return self._db
+    async def _setup(self, db: aiosqlite.Connection) -> None:
+        await db.executescript(_SCHEMA)
+        await db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('salt', ?)",
+                         (secrets.token_hex(16),))
+        async with db.execute("SELECT value FROM meta WHERE key = 'salt'") as cursor:
+            row = await cursor.fetchone()
+        self._salt = bytes.fromhex(str(row[0])) if row else b""
 
     def _user_key(self, user_id: int) -> str:
         return hashlib.blake2b(str(user_id).encode(), key=self._salt, digest_size=12).hexdigest()
@@ -155,11 +141,6 @@ class FeedbackStore:
             unanswered=total - answered, thumbs_up=up, thumbs_down=down,
             recent_unanswered=[UnansweredQuestion(q, datetime.fromisoformat(t)) for q, t in rows],
         )
-
-    async def close(self) -> None:
-        db, self._db = self._db, None
-        if db is not None:
-            await db.close()
 
 
 def _iso(moment: datetime) -> str:

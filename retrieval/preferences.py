@@ -1,16 +1,16 @@
 """Per-user preferences of the bot: for now the language chosen with /language.
 
-One row per Telegram user in the same small SQLite file as the profiles (aiosqlite, opened
-lazily on first use and reopened after `close()`, like `ProfileStore`).
+One row per Telegram user in the same small SQLite file as the profiles (connection handling
+in `retrieval.sqlite`).
 """
 
 from __future__ import annotations
 
-import asyncio
 from datetime import UTC, datetime
-from pathlib import Path
 
 import aiosqlite
+
+from retrieval.sqlite import SqliteStore
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS user_languages (
@@ -21,28 +21,11 @@ CREATE TABLE IF NOT EXISTS user_languages (
 """
 
 
-class LanguageStore:
+class LanguageStore(SqliteStore):
     """The locale ("en", "fr", "es") each user chose, keyed by Telegram user id."""
 
-    def __init__(self, path: Path | str) -> None:
-        self.path = Path(path)
-        self._db: aiosqlite.Connection | None = None
-        self._opening: asyncio.Lock | None = None
-
-    async def _conn(self) -> aiosqlite.Connection:
-        if self._db is not None:
-            return self._db
-        # Two first requests arriving together must not open two connections.
-        if self._opening is None:
-            self._opening = asyncio.Lock()
-        async with self._opening:
-            if self._db is None:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                db = await aiosqlite.connect(self.path)
-                await db.execute(_SCHEMA)
-                await db.commit()
-                self._db = db
-        return self._db
+    async def _setup(self, db: aiosqlite.Connection) -> None:
+        await db.execute(_SCHEMA)
 
     async def get(self, user_id: int) -> str | None:
         db = await self._conn()
@@ -68,7 +51,3 @@ class LanguageStore:
         await db.commit()
         return cursor.rowcount > 0
 
-    async def close(self) -> None:
-        db, self._db = self._db, None
-        if db is not None:
-            await db.close()

@@ -1,9 +1,7 @@
 """Saved candidate profiles: one row per Telegram user in a small SQLite file.
 
-The store is async (aiosqlite) so the bot never blocks its event loop on disk. The connection
-is opened lazily on first use, because services are built synchronously before any loop runs,
-and it reopens after `close()`, so a shut-down dispatcher does not break a later one that
-shares the same services (tests do that).
+The store is async (aiosqlite), opened lazily and reopened after `close()`
+(`retrieval.sqlite`).
 
 `profile_question` renders a profile back into the kind of sentence `parse_profile` reads, so
 the free-text QA path can answer "which postings fit me?" for a user whose profile is saved
@@ -12,17 +10,16 @@ without the eligibility checker needing a second entry point.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 import aiosqlite
 from pydantic import ValidationError
 
 from retrieval.models import Profile
+from retrieval.sqlite import SqliteStore
 
 logger = logging.getLogger(__name__)
 
@@ -41,28 +38,11 @@ class StoredProfile:
     updated_at: datetime
 
 
-class ProfileStore:
+class ProfileStore(SqliteStore):
     """Profiles keyed by Telegram user id, stored as the `Profile` model's JSON."""
 
-    def __init__(self, path: Path | str) -> None:
-        self.path = Path(path)
-        self._db: aiosqlite.Connection | None = None
-        self._opening: asyncio.Lock | None = None
-
-    async def _conn(self) -> aiosqlite.Connection:
-        if self._db is not None:
-            return self._db
-        # Two first requests arriving together must not open two connections.
-        if self._opening is None:
-            self._opening = asyncio.Lock()
-        async with self._opening:
-            if self._db is None:
-                self.path.parent.mkdir(parents=True, exist_ok=True)
-                db = await aiosqlite.connect(self.path)
-                await db.execute(_SCHEMA)
-                await db.commit()
-                self._db = db
-        return self._db
+    async def _setup(self, db: aiosqlite.Connection) -> None:
+        await db.execute(_SCHEMA)
 
     async def get_record(self, user_id: int) -> StoredProfile | None:
         db = await self._conn()
@@ -101,10 +81,6 @@ class ProfileStore:
         await db.commit()
         return cursor.rowcount > 0
 
-    async def close(self) -> None:
-        db, self._db = self._db, None
-        if db is not None:
-            await db.close()
 
 
 # ---- a profile as a sentence ----------------------------------------------------------------

@@ -39,6 +39,12 @@ class Services:
         self.store.snapshot()
         self.store.embeddings.embed_query("warm-up")
 
+    async def aclose(self) -> None:
+        """Close the SQLite stores (each holds a worker thread that would keep the process
+        alive); they reopen on next use."""
+        for store in (self.profiles, self.feedback, self.languages):
+            await store.close()
+
     def as_workflow_data(self) -> dict[str, object]:
         """Keyword arguments for aiogram's dispatcher: handlers receive them by name."""
         return {

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
+import sys
+import threading
 from pathlib import Path
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -11,6 +14,8 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 import pytest
+
+from tests.servers import chroma_server, redis_server, redis_url  # noqa: F401  (fixtures)
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -41,4 +46,51 @@ def indexed_services(tmp_path_factory: pytest.TempPathFactory, shared_embeddings
     settings = Settings(data_dir=base / "data", corpus_dir=corpus, admin_ids=[1])
     services = build_services(settings, embeddings=shared_embeddings)
     services.warm_up()
-    return services
+    yield services
+    asyncio.run(services.aclose())
+
+
+# ---- no test may leave a thread that keeps the process alive ---------------------------------
+# A non-daemon thread still running when the session ends (an unclosed aiosqlite connection, a
+# server thread never stopped) makes Python wait for it forever after pytest has printed its
+# summary: CI then hangs until its time limit instead of failing. Each such thread is traced to
+# the test after which it first appeared, and the session fails naming it.
+
+_THREAD_ORIGINS: dict[int, str] = {}
+THREAD_GRACE_SECONDS = 10.0
+
+
+def _lingering_threads() -> list[threading.Thread]:
+    return [t for t in threading.enumerate()
+            if t.is_alive() and not t.daemon and t is not threading.main_thread()]
+
+
+def pytest_runtest_logfinish(nodeid: str, location: tuple[str, int | None, str]) -> None:
+    for thread in _lingering_threads():
+        _THREAD_ORIGINS.setdefault(thread.ident or 0, nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    lingering = _lingering_threads()
+    for thread in lingering:
+        thread.join(THREAD_GRACE_SECONDS / max(len(lingering), 1))
+    lingering = [t for t in lingering if t.is_alive()]
+    if not lingering:
+        return
+    for thread in lingering:
+        origin = _THREAD_ORIGINS.get(thread.ident or 0, "session start-up")
+        print(f"\nERROR: non-daemon thread {thread.name!r} still running; first seen after "
+              f"{origin}", file=sys.stderr)
+    session.exitstatus = pytest.ExitCode.TESTS_FAILED
+    session.config.stash[_EXIT_NOW] = True
+
+
+_EXIT_NOW = pytest.StashKey[bool]()
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    if config.stash.get(_EXIT_NOW, False):
+        # The interpreter would wait for those threads forever: leave without them.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(int(pytest.ExitCode.TESTS_FAILED))

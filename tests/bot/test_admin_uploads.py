@@ -87,7 +87,9 @@ def real(tmp_path: Path) -> Any:
 async def rdp(real: Any) -> Any:
     dp = create_dispatcher(real)
     yield dp
-    await dp.emit_shutdown()  # discards pending uploads' temporary files, closes the stores
+    # With the workflow data, as polling does: discards pending uploads' temporary files and
+    # closes the stores (an open SQLite connection's thread would keep the process alive).
+    await dp.emit_shutdown(**dp.workflow_data)
 
 
 def corpus_names(real: Any) -> set[str]:

@@ -47,23 +47,37 @@ def answer_part(html: str) -> str:
     return html_to_text(html.split("\n\n<b>Sources</b>")[0])
 
 
-@pytest.fixture(scope="session")
-def real_services(tmp_path_factory: pytest.TempPathFactory, shared_embeddings: Any) -> Any:
+@pytest.fixture(scope="session", params=["embedded", "servers"])
+def real_services(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory,
+                  shared_embeddings: Any) -> Any:
     """Own services (not tests/conftest.py's `indexed_services`, whose corpus other tests may
-    change), sharing the loaded embedding model."""
+    change), sharing the loaded embedding model.
+
+    The whole suite runs twice: with the embedded Chroma store and in-memory bot state, then
+    as a scaled-out deployment runs — Chroma in client/server mode (`chroma run`) and Redis
+    for the FSM, throttling and conversation memory (both started by tests/servers.py)."""
+    from bot.app import share_conversations
     from retrieval.services import build_services
 
+    backends: dict[str, Any] = {}
+    if request.param == "servers":
+        host, port = request.getfixturevalue("chroma_server")
+        redis = request.getfixturevalue("redis_server")
+        backends = {"chroma_host": host, "chroma_port": port, "collection": "e2e",
+                    "redis_url": f"{redis}/1"}  # the ops tests flush database 0
     corpus = tmp_path_factory.mktemp("corpus")
     for path in (PROJECT_ROOT / "corpus").iterdir():
         if path.is_file():
             shutil.copy(path, corpus / path.name)
     settings = Settings(  # type: ignore[call-arg]
         _env_file=None, data_dir=tmp_path_factory.mktemp("data"), corpus_dir=corpus,
-        admin_ids=[ADMIN_ID], throttle_seconds=0, telegram_bot_token=TOKEN,
+        admin_ids=[ADMIN_ID], throttle_seconds=0, telegram_bot_token=TOKEN, **backends,
     )
     services = build_services(settings, embeddings=shared_embeddings)  # indexes the corpus
     services.warm_up()
-    return services
+    share_conversations(services)  # conversation memory in Redis when configured
+    yield services
+    asyncio.run(services.aclose())
 
 
 class Telegram:

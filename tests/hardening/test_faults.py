@@ -45,7 +45,7 @@ from retrieval.services import build_services
 from retrieval.settings import PROJECT_ROOT, Settings
 from retrieval.store import IndexStore, IndexUnavailableError
 from tests.conftest import CORPUS, EXTRA_POSTINGS
-from tests.ops.conftest import VENV_BIN, free_port, stop, wait_until
+from tests.servers import VENV_BIN, free_port, stop, wait_until
 
 QUESTION = "Who supervises the JPO in Standards Policy and Development?"
 ANSWER = "Lisa Tortell"

@@ -21,7 +21,7 @@ from pydantic import SecretStr
 from bot.app import create_bot, create_dispatcher, serve
 from bot.metrics import Metrics
 from bot.web import SECRET_HEADER
-from tests.ops.conftest import free_port
+from tests.servers import free_port
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
 
