@@ -39,17 +39,27 @@ class WebhookHandler(SimpleRequestHandler):
 
 
 async def healthz(request: web.Request) -> web.Response:
-    """200 with the number of indexed postings; 503 when the index can't be read (e.g. the
-    Chroma server is down), so orchestrators restart or stop routing to this replica."""
+    """200 with the number of indexed postings; 503 when no index can be read (e.g. the
+    Chroma server is down and nothing is loaded), so orchestrators restart or stop routing to
+    this replica.
+
+    When the Chroma server goes away after the index was loaded, the bot keeps answering from
+    memory with keyword search only: still 200 (taking every replica out would answer no one),
+    but "degraded", so monitoring sees it."""
     services: Any = request.app[SERVICES_KEY]
+    store = getattr(services, "store", None)
     try:
-        # A snapshot may reload from a Chroma server: keep that off the event loop.
+        # Both may talk to a Chroma server: keep that off the event loop.
         postings = await asyncio.to_thread(len, services.catalog)
+        reachable = await asyncio.to_thread(store.reachable) if store is not None else True
     except Exception as exc:
         logger.warning("Health check failed: %r", exc)
         return web.json_response({"status": "error", "error": type(exc).__name__}, status=503)
-    return web.json_response({"status": "ok", "postings": postings,
-                              "mode": request.app[MODE_KEY]})
+    body: dict[str, Any] = {"status": "ok" if reachable else "degraded", "postings": postings,
+                            "mode": request.app[MODE_KEY]}
+    if not reachable:
+        body["index"] = "unreachable; answering from the index in memory (keyword search only)"
+    return web.json_response(body)
 
 
 async def metrics_view(request: web.Request) -> web.Response:

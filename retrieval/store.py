@@ -120,6 +120,14 @@ class IndexStore:
                 f"Cannot read the index from {where}: {exc}") from exc
         return dict(alias.metadata or {})
 
+    def reachable(self) -> bool:
+        """Whether the index's store answers now; the snapshot in memory outlives it."""
+        try:
+            self.pointer()
+        except IndexUnavailableError:
+            return False
+        return True
+
     def new_collection(self) -> Collection:
         name = f"{self.settings.collection}-g{int(time.time() * 1000)}"
         # A wider HNSW search than the defaults: with many identical vectors (the same

@@ -23,6 +23,7 @@ from typing import Any
 import chromadb
 import pytest
 from aiohttp import web
+from aiohttp.test_utils import TestClient, TestServer
 from fake_bot_api import TOKEN, FakeBotAPI
 from fakes import (
     USER_ID,
@@ -38,6 +39,8 @@ from mocked_bot import MockedBot
 from pydantic import SecretStr
 
 from bot.app import SOMETHING_WENT_WRONG, create_bot, create_dispatcher, run_polling
+from bot.metrics import Metrics
+from bot.web import create_web_app
 from retrieval.indexer import Indexer
 from retrieval.llm import NOTE_UNAVAILABLE
 from retrieval.models import AnswerMode
@@ -142,6 +145,13 @@ async def test_chroma_going_down_mid_run_keeps_answering(
     assert "keyword search only" in caplog.text
     assert [d.metadata["posting_id"] for d in services.answers.retriever.invoke("supervisor")]
     assert len(services.catalog) == 5
+    # /healthz: still serving (200), but reported as degraded.
+    async with TestClient(TestServer(create_web_app(services, Metrics()))) as http:
+        response = await http.get("/healthz")
+        assert response.status == 200
+        health = await response.json()
+    assert health["status"] == "degraded" and health["postings"] == 5
+    assert "unreachable" in health["index"]
     # Through the bot too: an answer, not an apology and not silence.
     dp, bot = create_dispatcher(services), MockedBot()  # type: ignore[arg-type]
     await dp.feed_update(bot, message_update(QUESTION, user_id=77))
