@@ -122,7 +122,10 @@ class ExtractiveAnswerer:
         self.resolver = PostingResolver(self.postings)
         # Per-snapshot caches for questions over all postings (built on first use).
         self._bodies: list[set[str]] | None = None
-        self._sentences: dict[str, list[tuple[str, list[str]]]] = {}
+        # Per posting: its sections' sentences, each with its folded text and folded words,
+        # and its whole folded text (corpus-wide "mention" questions scan them all).
+        self._sentences: dict[str, list[tuple[str, list[_Sentence]]]] = {}
+        self._folded_texts: dict[str, str] = {}
 
     # ---- entry point --------------------------------------------------------------------------
 
@@ -564,7 +567,7 @@ class ExtractiveAnswerer:
             label = LANGUAGE_LABEL[iso]
             groups: dict[str, list[Posting]] = {"required": [], "accepted": [], "desirable": []}
             for p in posts:
-                kind = accepts_language(p, iso)
+                kind = accepts_language(p, iso, self.eligibility.requirements(p))
                 if kind:
                     groups[kind].append(p)
             for kind, key in (("required", "lang_required"), ("accepted", "lang_accept"),
@@ -589,7 +592,8 @@ class ExtractiveAnswerer:
         lines: list[str] = []
         hits: list[Posting] = []
         for field_name in fields:
-            match = {p.id: education_field_match(p, field_name) for p in posts}
+            match = {p.id: education_field_match(p, field_name, self.eligibility.requirements(p))
+                     for p in posts}
             required = [p for p in posts if match[p.id] == "required"]
             accepted = [p for p in posts if match[p.id] == "accepted"]
             if required:
@@ -655,27 +659,26 @@ class ExtractiveAnswerer:
         """Postings whose text contains what the question names: the longest phrase of the
         question found in the postings ("domestic workers"), else its rarest word."""
         f = frames(q.language)
-        phrase = _longest_phrase(q.english, posts)
+        phrase = _longest_phrase(q.english, [self._folded_text(p) for p in posts])
         _stem, surface = terms[0]
         display = phrase or _surface_in_corpus(surface, posts)
 
         forms = word_forms(surface)
+        folded_phrase = fold(phrase)
 
-        def contains(sentence: str) -> bool:
+        def contains(sentence: _Sentence) -> bool:
             if phrase:
-                return fold(phrase) in re.sub(r"\s+", " ", fold(sentence))
-            return bool(forms & set(words(sentence)))
+                return folded_phrase in sentence.folded
+            return bool(forms & sentence.words)
 
         hits: list[tuple[Posting, str, str]] = []
         for p in posts:
-            if p.id not in self._sentences:
-                self._sentences[p.id] = [(k, _line_sentences(t)) for k, t in _section_items(p)]
-            for key, sentences in self._sentences[p.id]:
+            for key, sentences in self._posting_sentences(p):
                 if sections and not key.startswith(sections):
                     continue
-                found_sentence = next((s for s in sentences if contains(s)), None)
-                if found_sentence:
-                    hits.append((p, key, found_sentence))
+                found = next((s for s in sentences if contains(s)), None)
+                if found:
+                    hits.append((p, key, found.text))
                     break
         if not hits:
             return Answer(text=f["mention_none"].format(term=display), found=False,
@@ -685,6 +688,17 @@ class ExtractiveAnswerer:
         return Answer(text="\n".join(lines), found=True, intent="mention",
                       citations=[cite(p, k, s) for p, k, s in hits],
                       posting_ids=[p.id for p, _k, _s in hits])
+
+    def _posting_sentences(self, p: Posting) -> list[tuple[str, list[_Sentence]]]:
+        if p.id not in self._sentences:
+            self._sentences[p.id] = [(k, [_Sentence.of(s) for s in _line_sentences(t)])
+                                     for k, t in _section_items(p)]
+        return self._sentences[p.id]
+
+    def _folded_text(self, p: Posting) -> str:
+        if p.id not in self._folded_texts:
+            self._folded_texts[p.id] = " " + re.sub(r"\s+", " ", fold(p.text))
+        return self._folded_texts[p.id]
 
 
 # ---- helpers ------------------------------------------------------------------------------------
@@ -834,10 +848,21 @@ def _asked_degree_level(text: str) -> str:
     return ""
 
 
-def _longest_phrase(question: str, posts: list[Posting]) -> str:
-    """The longest run (2+ words) of the question's content words that a posting contains."""
+@dataclass(frozen=True)
+class _Sentence:
+    text: str
+    folded: str  # folded, whitespace collapsed: what a phrase is searched in
+    words: frozenset[str]
+
+    @classmethod
+    def of(cls, text: str) -> _Sentence:
+        return cls(text, re.sub(r"\s+", " ", fold(text)), frozenset(words(text)))
+
+
+def _longest_phrase(question: str, texts: list[str]) -> str:
+    """The longest run (2+ words) of the question's content words that a posting contains;
+    `texts` are the postings' folded texts, whitespace collapsed, each after one space."""
     ws = [w for w in re.findall(r"[\w'’-]+", question)]
-    texts = [re.sub(r"\s+", " ", fold(p.text)) for p in posts]
     best = ""
     for i in range(len(ws)):
         if ws[i].lower() in STOPWORDS or ws[i].lower() in GENERIC:
@@ -846,7 +871,8 @@ def _longest_phrase(question: str, posts: list[Posting]) -> str:
             if ws[j - 1].lower() in STOPWORDS:
                 continue
             phrase = " ".join(ws[i:j])
-            if len(phrase) > len(best) and any(f" {fold(phrase)}" in f" {t}" for t in texts):
+            needle = f" {fold(phrase)}"  # at a word start
+            if len(phrase) > len(best) and any(needle in t for t in texts):
                 best = phrase
                 break
     return best if " " in best else ""

@@ -188,6 +188,11 @@ def _term_index() -> list[tuple[tuple[str, ...], str]]:
 
 def field_canonicals(text: str) -> list[str]:
     """Known fields named in a text ('a master's in labour law' → ['law'])."""
+    return list(_field_canonicals(text))
+
+
+@lru_cache(maxsize=8192)  # the same requirement and profile texts come back with every question
+def _field_canonicals(text: str) -> tuple[str, ...]:
     seq = _stems(text)
     found: list[str] = []
     used: set[int] = set()
@@ -198,7 +203,7 @@ def field_canonicals(text: str) -> list[str]:
                 used.update(range(i, i + n))
                 if canonical not in found:
                     found.append(canonical)
-    return found
+    return tuple(found)
 
 
 def field_groups(text: str) -> frozenset[str]:
@@ -497,9 +502,12 @@ def derive_requirements(posting: Posting) -> list[Requirement]:
     return sorted(reqs, key=lambda r: (order[r.kind], r.level != "minimum"))
 
 
-def education_field_match(posting: Posting, field: str) -> Literal["required", "accepted", None]:
-    """Whether a field is *the* required field, one of several accepted, or not named."""
-    for req in derive_requirements(posting):
+def education_field_match(posting: Posting, field: str,
+                          requirements: list[Requirement] | None = None,
+                          ) -> Literal["required", "accepted", None]:
+    """Whether a field is *the* required field, one of several accepted, or not named.
+    `requirements`: the posting's, when already derived (`EligibilityChecker.requirements`)."""
+    for req in requirements if requirements is not None else derive_requirements(posting):
         if req.kind != "education" or req.level != "minimum" or not req.fields:
             continue
         relation = _field_relation(field, req.fields, related_ok=False)
@@ -510,10 +518,10 @@ def education_field_match(posting: Posting, field: str) -> Literal["required", "
     return None
 
 
-def accepts_language(posting: Posting, iso: str
+def accepts_language(posting: Posting, iso: str, requirements: list[Requirement] | None = None,
                      ) -> Literal["required", "accepted", "desirable", None]:
     found: Literal["required", "accepted", "desirable", None] = None
-    for req in derive_requirements(posting):
+    for req in requirements if requirements is not None else derive_requirements(posting):
         if req.kind != "language" or iso not in req.languages:
             continue
         if req.level == "minimum" and req.mode == "all_of":

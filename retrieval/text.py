@@ -32,6 +32,8 @@ _stemmer = snowballstemmer.stemmer("english")
 
 def fold(text: str) -> str:
     """Lower-case and strip accents ('Qué idiomas' → 'que idiomas')."""
+    if text.isascii():  # most posting text; nothing to decompose
+        return text.lower()
     text = unicodedata.normalize("NFKD", text)
     return "".join(c for c in text if not unicodedata.combining(c)).lower()
 
