@@ -15,8 +15,10 @@ import re
 import sys
 import time
 from collections.abc import Awaitable, Callable, Iterable
+from contextlib import suppress
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TextIO
+from urllib.parse import urlsplit
 
 from aiogram import BaseMiddleware
 from aiogram.client.session.middlewares.base import BaseRequestMiddleware
@@ -54,9 +56,15 @@ class Redactor:
 
     @classmethod
     def from_settings(cls, settings: Settings) -> Redactor:
-        values = [settings.telegram_bot_token, settings.llm_api_key,
-                  settings.embeddings_api_key, settings.webhook_secret]
-        return cls(v.get_secret_value() for v in values)
+        values = [v.get_secret_value() for v in (
+            settings.telegram_bot_token, settings.llm_api_key, settings.embeddings_api_key,
+            settings.webhook_secret, settings.state_db_url)]
+        # A database's password may show up on its own (a driver's error message), not only
+        # inside its URL.
+        for url in (settings.state_db_url.get_secret_value(), settings.redis_url):
+            with suppress(ValueError):
+                values.append(urlsplit(url).password or "")
+        return cls(values)
 
     def __call__(self, text: str) -> str:
         for secret in self.secrets:

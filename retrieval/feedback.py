@@ -1,12 +1,12 @@
-"""Questions asked through the bot and the 👍/👎 ratings of their answers, in SQLite.
+"""Questions asked through the bot and the 👍/👎 ratings of their answers, in the state DB.
 
 Admins read the totals with /stats, and the recent unanswered questions tell them what the
 corpus is missing. Telegram user ids are not stored: each is replaced by a keyed hash (the key
 is random per database), which still counts distinct users and keeps one rating per user,
 but a copy of the question log alone does not say who asked what.
 
-Like `ProfileStore`, the store is async (aiosqlite), opened lazily and reopened after
-`close()` (`retrieval.sqlite`).
+Like `ProfileStore`, the store is async, in the state database (SQLite by default;
+`retrieval.state_db`).
 """
 
 from __future__ import annotations
@@ -18,36 +18,55 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Literal
 
-import aiosqlite
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    and_,
+    case,
+    distinct,
+    func,
+    insert,
+    select,
+)
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 from retrieval.models import Answer
-from retrieval.sqlite import SqliteStore
+from retrieval.state_db import SqlStore, upsert
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS meta (
-    key   TEXT PRIMARY KEY,
-    value TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS questions (
-    id         INTEGER PRIMARY KEY AUTOINCREMENT,
-    user_id    TEXT    NOT NULL,
-    question   TEXT    NOT NULL,
-    intent     TEXT    NOT NULL,
-    found      INTEGER NOT NULL,
-    mode       TEXT    NOT NULL,
-    latency_ms INTEGER NOT NULL,
-    created_at TEXT    NOT NULL
-);
-CREATE INDEX IF NOT EXISTS questions_created ON questions (created_at);
-CREATE INDEX IF NOT EXISTS questions_found ON questions (found, created_at);
-CREATE TABLE IF NOT EXISTS ratings (
-    question_id INTEGER NOT NULL REFERENCES questions (id) ON DELETE CASCADE,
-    user_id     TEXT    NOT NULL,
-    rating      INTEGER NOT NULL CHECK (rating IN (-1, 1)),
-    created_at  TEXT    NOT NULL,
-    PRIMARY KEY (question_id, user_id)
-);
-"""
+METADATA = MetaData()
+META = Table(
+    "meta", METADATA,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+QUESTIONS = Table(
+    "questions", METADATA,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("user_id", String(32), nullable=False),  # a keyed hash, never the Telegram id
+    Column("question", Text, nullable=False),
+    Column("intent", String(64), nullable=False),
+    Column("found", Integer, nullable=False),
+    Column("mode", String(32), nullable=False),
+    Column("latency_ms", Integer, nullable=False),
+    Column("created_at", String(40), nullable=False),  # UTC, one format: text order = time
+    Index("questions_created", "created_at"),
+    Index("questions_found", "found", "created_at"),
+)
+RATINGS = Table(
+    "ratings", METADATA,
+    Column("question_id", Integer, ForeignKey("questions.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("user_id", String(32), primary_key=True),
+    Column("rating", Integer, CheckConstraint("rating IN (-1, 1)"), nullable=False),
+    Column("created_at", String(40), nullable=False),
+)
 
 Rating = Literal[1, -1]
 MAX_QUESTION_CHARS = 2000  # the bot refuses longer questions anyway; keep rows bounded
@@ -71,18 +90,20 @@ class FeedbackStats:
     recent_unanswered: list[UnansweredQuestion] = field(default_factory=list)
 
 
-class FeedbackStore(SqliteStore):
-    def __init__(self, path: Path | str) -> None:
-        super().__init__(path)
+class FeedbackStore(SqlStore):
+    metadata = METADATA
+
+    def __init__(self, target: Path | str) -> None:
+        super().__init__(target)
         self._salt = b""
 
-    async def _setup(self, db: aiosqlite.Connection) -> None:
-        await db.executescript(_SCHEMA)
-        await db.execute("INSERT OR IGNORE INTO meta (key, value) VALUES ('salt', ?)",
-                         (secrets.token_hex(16),))
-        async with db.execute("SELECT value FROM meta WHERE key = 'salt'") as cursor:
-            row = await cursor.fetchone()
-        self._salt = bytes.fromhex(str(row[0])) if row else b""
+    async def _setup(self, conn: AsyncConnection) -> None:
+        # The hashing key, random per database and kept in it (replicas sharing the database
+        # hash alike); the first to create it wins.
+        await conn.execute(upsert(conn, META, {"key": "salt", "value": secrets.token_hex(16)},
+                                  key=["key"], update=[]))
+        value = (await conn.execute(select(META.c.value).where(META.c.key == "salt"))).scalar()
+        self._salt = bytes.fromhex(str(value)) if value else b""
 
     def _user_key(self, user_id: int) -> str:
         return hashlib.blake2b(str(user_id).encode(), key=self._salt, digest_size=12).hexdigest()
@@ -90,56 +111,56 @@ class FeedbackStore(SqliteStore):
     async def record(self, user_id: int, question: str, answer: Answer, seconds: float,
                      *, now: datetime | None = None) -> int:
         """Store one answered question; returns its id (the answer id the 👍/👎 buttons carry)."""
-        db = await self._conn()
-        cursor = await db.execute(
-            "INSERT INTO questions (user_id, question, intent, found, mode, latency_ms, "
-            "created_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            (self._user_key(user_id), question[:MAX_QUESTION_CHARS], answer.intent,
-             int(answer.found), str(answer.mode), round(seconds * 1000),
-             _iso(now or datetime.now(UTC))),
-        )
-        await db.commit()
-        return int(cursor.lastrowid or 0)
+        engine = await self._engine()
+        async with engine.begin() as conn:
+            new_id = (await conn.execute(insert(QUESTIONS).values(
+                user_id=self._user_key(user_id), question=question[:MAX_QUESTION_CHARS],
+                intent=answer.intent, found=int(answer.found), mode=str(answer.mode),
+                latency_ms=round(seconds * 1000), created_at=_iso(now or datetime.now(UTC)),
+            ).returning(QUESTIONS.c.id))).scalar_one()
+        return int(new_id)
 
     async def rate(self, question_id: int, user_id: int, rating: Rating) -> bool:
         """Record (or change) a user's rating of an answer; False when the answer is unknown."""
-        db = await self._conn()
-        async with db.execute("SELECT 1 FROM questions WHERE id = ?", (question_id,)) as cursor:
-            if await cursor.fetchone() is None:
+        engine = await self._engine()
+        async with engine.begin() as conn:
+            known = (await conn.execute(select(QUESTIONS.c.id).where(
+                QUESTIONS.c.id == question_id))).first()
+            if known is None:
                 return False
-        await db.execute(
-            "INSERT INTO ratings (question_id, user_id, rating, created_at) VALUES (?, ?, ?, ?) "
-            "ON CONFLICT (question_id, user_id) DO UPDATE SET rating = excluded.rating, "
-            "created_at = excluded.created_at",
-            (question_id, self._user_key(user_id), rating, _iso(datetime.now(UTC))),
-        )
-        await db.commit()
+            await conn.execute(upsert(conn, RATINGS, {
+                "question_id": question_id, "user_id": self._user_key(user_id),
+                "rating": rating, "created_at": _iso(datetime.now(UTC))},
+                key=["question_id", "user_id"]))
         return True
 
     async def stats(self, *, now: datetime | None = None, recent: int = 10) -> FeedbackStats:
         """Totals for /stats; "today" is the current UTC day."""
-        db = await self._conn()
+        engine = await self._engine()
         now = now or datetime.now(UTC)
         midnight = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-        async with db.execute(
-            "SELECT COUNT(DISTINCT user_id), COUNT(*), COALESCE(SUM(found), 0), "
-            "COALESCE(SUM(created_at >= ? AND created_at < ?), 0) FROM questions",
-            (_iso(midnight), _iso(midnight + timedelta(days=1))),
-        ) as cursor:
-            users, total, answered, today = await cursor.fetchone() or (0, 0, 0, 0)
-        async with db.execute(
-            "SELECT COALESCE(SUM(rating = 1), 0), COALESCE(SUM(rating = -1), 0) FROM ratings"
-        ) as cursor:
-            up, down = await cursor.fetchone() or (0, 0)
-        async with db.execute(
-            "SELECT question, created_at FROM questions WHERE found = 0 "
-            "ORDER BY created_at DESC, id DESC LIMIT ?", (recent,),
-        ) as cursor:
-            rows = await cursor.fetchall()
+        q, r = QUESTIONS.c, RATINGS.c
+        today = and_(q.created_at >= _iso(midnight),
+                     q.created_at < _iso(midnight + timedelta(days=1)))
+        async with engine.connect() as conn:
+            users, total, answered, asked_today = (await conn.execute(select(
+                func.count(distinct(q.user_id)), func.count(),
+                func.coalesce(func.sum(q.found), 0),
+                func.coalesce(func.sum(case((today, 1), else_=0)), 0),
+            ).select_from(QUESTIONS))).one()
+            up, down = (await conn.execute(select(
+                func.coalesce(func.sum(case((r.rating == 1, 1), else_=0)), 0),
+                func.coalesce(func.sum(case((r.rating == -1, 1), else_=0)), 0),
+            ).select_from(RATINGS))).one()
+            rows = (await conn.execute(
+                select(q.question, q.created_at).where(q.found == 0)
+                .order_by(q.created_at.desc(), q.id.desc()).limit(recent))).all()
         return FeedbackStats(
-            users=users, questions_total=total, questions_today=today, answered=answered,
-            unanswered=total - answered, thumbs_up=up, thumbs_down=down,
-            recent_unanswered=[UnansweredQuestion(q, datetime.fromisoformat(t)) for q, t in rows],
+            users=int(users), questions_total=int(total), questions_today=int(asked_today),
+            answered=int(answered), unanswered=int(total) - int(answered), thumbs_up=int(up),
+            thumbs_down=int(down),
+            recent_unanswered=[UnansweredQuestion(text, datetime.fromisoformat(at))
+                               for text, at in rows],
         )
 
 

@@ -1,53 +1,48 @@
 """Per-user preferences of the bot: for now the language chosen with /language.
 
-One row per Telegram user in the same small SQLite file as the profiles (connection handling
-in `retrieval.sqlite`).
+One row per Telegram user in the state database, next to the profiles (`retrieval.state_db`).
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-import aiosqlite
+from sqlalchemy import BigInteger, Column, MetaData, String, Table, delete, select
 
-from retrieval.sqlite import SqliteStore
+from retrieval.state_db import SqlStore, upsert
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS user_languages (
-    user_id    INTEGER PRIMARY KEY,
-    locale     TEXT    NOT NULL,
-    updated_at TEXT    NOT NULL
+METADATA = MetaData()
+USER_LANGUAGES = Table(
+    "user_languages", METADATA,
+    Column("user_id", BigInteger, primary_key=True, autoincrement=False),  # Telegram ids > 2³¹
+    Column("locale", String(16), nullable=False),
+    Column("updated_at", String(40), nullable=False),
 )
-"""
 
 
-class LanguageStore(SqliteStore):
+class LanguageStore(SqlStore):
     """The locale ("en", "fr", "es") each user chose, keyed by Telegram user id."""
 
-    async def _setup(self, db: aiosqlite.Connection) -> None:
-        await db.execute(_SCHEMA)
+    metadata = METADATA
 
     async def get(self, user_id: int) -> str | None:
-        db = await self._conn()
-        async with db.execute("SELECT locale FROM user_languages WHERE user_id = ?",
-                              (user_id,)) as cursor:
-            row = await cursor.fetchone()
+        engine = await self._engine()
+        async with engine.connect() as conn:
+            row = (await conn.execute(select(USER_LANGUAGES.c.locale).where(
+                USER_LANGUAGES.c.user_id == user_id))).first()
         return row[0] if row else None
 
     async def set(self, user_id: int, locale: str) -> None:
-        db = await self._conn()
-        await db.execute(
-            "INSERT INTO user_languages (user_id, locale, updated_at) VALUES (?, ?, ?) "
-            "ON CONFLICT(user_id) DO UPDATE SET locale = excluded.locale, "
-            "updated_at = excluded.updated_at",
-            (user_id, locale, datetime.now(UTC).isoformat()),
-        )
-        await db.commit()
+        engine = await self._engine()
+        async with engine.begin() as conn:
+            await conn.execute(upsert(conn, USER_LANGUAGES, {
+                "user_id": user_id, "locale": locale,
+                "updated_at": datetime.now(UTC).isoformat()}, key=["user_id"]))
 
     async def delete(self, user_id: int) -> bool:
         """Forget the choice (the Telegram language applies again); True when there was one."""
-        db = await self._conn()
-        cursor = await db.execute("DELETE FROM user_languages WHERE user_id = ?", (user_id,))
-        await db.commit()
-        return cursor.rowcount > 0
-
+        engine = await self._engine()
+        async with engine.begin() as conn:
+            result = await conn.execute(delete(USER_LANGUAGES).where(
+                USER_LANGUAGES.c.user_id == user_id))
+        return result.rowcount > 0

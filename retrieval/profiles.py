@@ -1,7 +1,6 @@
 """Saved candidate profiles: one row per Telegram user in a small SQLite file.
 
-The store is async (aiosqlite), opened lazily and reopened after `close()`
-(`retrieval.sqlite`).
+The store is async, in the state database (SQLite by default; `retrieval.state_db`).
 
 `profile_question` renders a profile back into the kind of sentence `parse_profile` reads, so
 the free-text QA path can answer "which postings fit me?" for a user whose profile is saved
@@ -15,21 +14,21 @@ import re
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-import aiosqlite
 from pydantic import ValidationError
+from sqlalchemy import BigInteger, Column, MetaData, String, Table, Text, delete, select
 
 from retrieval.models import Profile
-from retrieval.sqlite import SqliteStore
+from retrieval.state_db import SqlStore, upsert
 
 logger = logging.getLogger(__name__)
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS profiles (
-    user_id    INTEGER PRIMARY KEY,
-    profile    TEXT    NOT NULL,
-    updated_at TEXT    NOT NULL
+METADATA = MetaData()
+PROFILES = Table(
+    "profiles", METADATA,
+    Column("user_id", BigInteger, primary_key=True, autoincrement=False),  # Telegram ids > 2³¹
+    Column("profile", Text, nullable=False),  # the Profile model's JSON
+    Column("updated_at", String(40), nullable=False),
 )
-"""
 
 
 @dataclass(frozen=True)
@@ -38,17 +37,16 @@ class StoredProfile:
     updated_at: datetime
 
 
-class ProfileStore(SqliteStore):
+class ProfileStore(SqlStore):
     """Profiles keyed by Telegram user id, stored as the `Profile` model's JSON."""
 
-    async def _setup(self, db: aiosqlite.Connection) -> None:
-        await db.execute(_SCHEMA)
+    metadata = METADATA
 
     async def get_record(self, user_id: int) -> StoredProfile | None:
-        db = await self._conn()
-        async with db.execute("SELECT profile, updated_at FROM profiles WHERE user_id = ?",
-                              (user_id,)) as cursor:
-            row = await cursor.fetchone()
+        engine = await self._engine()
+        async with engine.connect() as conn:
+            row = (await conn.execute(select(PROFILES.c.profile, PROFILES.c.updated_at).where(
+                PROFILES.c.user_id == user_id))).first()
         if row is None:
             return None
         try:
@@ -65,22 +63,18 @@ class ProfileStore(SqliteStore):
         return record.profile if record else None
 
     async def save(self, user_id: int, profile: Profile) -> None:
-        db = await self._conn()
-        await db.execute(
-            "INSERT INTO profiles (user_id, profile, updated_at) VALUES (?, ?, ?) "
-            "ON CONFLICT(user_id) DO UPDATE SET profile = excluded.profile, "
-            "updated_at = excluded.updated_at",
-            (user_id, profile.model_dump_json(), datetime.now(UTC).isoformat()),
-        )
-        await db.commit()
+        engine = await self._engine()
+        async with engine.begin() as conn:
+            await conn.execute(upsert(conn, PROFILES, {
+                "user_id": user_id, "profile": profile.model_dump_json(),
+                "updated_at": datetime.now(UTC).isoformat()}, key=["user_id"]))
 
     async def delete(self, user_id: int) -> bool:
         """Remove the user's row; True when there was one."""
-        db = await self._conn()
-        cursor = await db.execute("DELETE FROM profiles WHERE user_id = ?", (user_id,))
-        await db.commit()
-        return cursor.rowcount > 0
-
+        engine = await self._engine()
+        async with engine.begin() as conn:
+            result = await conn.execute(delete(PROFILES).where(PROFILES.c.user_id == user_id))
+        return result.rowcount > 0
 
 
 # ---- a profile as a sentence ----------------------------------------------------------------

@@ -40,8 +40,8 @@ class Services:
         self.store.embeddings.embed_query("warm-up")
 
     async def aclose(self) -> None:
-        """Close the SQLite stores (each holds a worker thread that would keep the process
-        alive); they reopen on next use."""
+        """Close the state stores' connections (an SQLite one holds a worker thread that
+        would keep the process alive); they reopen on next use."""
         for store in (self.profiles, self.feedback, self.languages):
             await store.close()
 
@@ -73,11 +73,11 @@ def build_services(settings: Settings, *, ensure_index: bool = True,
     # With an LLM configured, answers are rewritten by it; the extractive answer stays the
     # fallback (retrieval/llm.py).
     answers = AnswerService(settings, store, eligibility, llm=build_llm(settings))
-    # Opened lazily on first use (the file lives next to the index, in settings.state_path).
-    profiles = ProfileStore(settings.state_path)
+    # Opened lazily on first use: an SQLite file next to the index, or JPO_STATE_DB_URL.
+    profiles = ProfileStore(settings.state_target)
     # Questions and 👍/👎 ratings for /stats; same SQLite file, opened lazily too.
-    feedback = FeedbackStore(settings.state_path)
+    feedback = FeedbackStore(settings.state_target)
     # The language each user chose with /language; same SQLite file, opened lazily too.
-    languages = LanguageStore(settings.state_path)
+    languages = LanguageStore(settings.state_target)
     return Services(settings, catalog, store, indexer, answers, eligibility, profiles, feedback,
                     languages)

@@ -73,6 +73,9 @@ class Settings(BaseSettings):
 
     # State
     state_db: Path | None = None  # SQLite file for profiles etc.; default: data_dir/state.sqlite3
+    # Another database for that state instead (replicas on several machines share it), as an
+    # SQLAlchemy URL: postgresql://user:password@host/db. Secret: it may carry a password.
+    state_db_url: SecretStr = SecretStr("")
     redis_url: str = Field("", validation_alias=_alias("REDIS_URL"))
 
     # Webhook mode (empty webhook_url = long polling). Telegram POSTs updates to
@@ -117,6 +120,11 @@ class Settings(BaseSettings):
     @property
     def state_path(self) -> Path:
         return self.state_db or self.data_dir / "state.sqlite3"
+
+    @property
+    def state_target(self) -> Path | str:
+        """Where profiles, feedback and language choices live: a database URL or a file."""
+        return self.state_db_url.get_secret_value().strip() or self.state_path
 
     @property
     def chroma_dir(self) -> Path:

@@ -15,7 +15,13 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 import pytest
 
-from tests.servers import chroma_server, redis_server, redis_url  # noqa: F401  (fixtures)
+from tests.servers import (  # noqa: F401  (fixtures)
+    chroma_server,
+    create_postgres_database,
+    postgres_server,
+    redis_server,
+    redis_url,
+)
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
@@ -32,6 +38,15 @@ def shared_embeddings():
     from retrieval.settings import Settings
 
     return build_embeddings(Settings())
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def state_target(request: pytest.FixtureRequest, tmp_path: Path) -> Path | str:
+    """Where a state store keeps its data: an SQLite file (the default), then a fresh
+    database on a real PostgreSQL server (JPO_STATE_DB_URL)."""
+    if request.param == "sqlite":
+        return tmp_path / "state" / "state.sqlite3"  # the directory is created on use
+    return create_postgres_database(request.getfixturevalue("postgres_server"))
 
 
 @pytest.fixture(scope="session")

@@ -1,19 +1,24 @@
-"""Real Redis and Chroma servers for the tests, as subprocesses on free 127.0.0.1 ports,
+"""Real Redis, Chroma and PostgreSQL servers for the tests, as subprocesses on free 127.0.0.1 ports,
 stopped in teardown; a test that needs one is skipped (with the reason) when a binary is
 missing. The fixtures are registered in tests/conftest.py, so the operations tests and the
 end-to-end suite (run a second time against both servers) share one of each per session."""
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
+import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -115,3 +120,110 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
         yield "127.0.0.1", port
     finally:
         stop(proc)
+
+
+# ---- PostgreSQL, for the state stores' other backend -------------------------------------------
+
+def _postgres_binaries() -> tuple[Path, Path] | None:
+    found = shutil.which("initdb")
+    if found:
+        bindir = Path(found).resolve().parent
+    else:  # Debian keeps them off PATH
+        candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
+        if not candidates:
+            return None
+        bindir = candidates[-1].parent
+    return bindir / "initdb", bindir / "postgres"
+
+
+@pytest.fixture(scope="session")
+def postgres_server() -> Iterator[str]:
+    """A throwaway PostgreSQL cluster (trust auth, no fsync) on a free port; yields the base
+    URL `postgresql://jpo@127.0.0.1:PORT`. PostgreSQL refuses to run as root, so as root it
+    runs as the `postgres` user the Debian package creates."""
+    binaries = _postgres_binaries()
+    if binaries is None:
+        pytest.skip("PostgreSQL is not installed (apt-get install postgresql; .ci/run does)")
+    initdb, postgres = binaries
+    prefix: list[str] = []
+    owner: tuple[int, int] | None = None
+    if os.geteuid() == 0:
+        import pwd
+
+        try:
+            account = pwd.getpwnam("postgres")
+        except KeyError:
+            pytest.skip("running as root and there is no `postgres` user to run PostgreSQL as")
+        prefix, owner = ["runuser", "-u", "postgres", "--"], (account.pw_uid, account.pw_gid)
+    # Not under pytest's temp root: that is private to this user, and postgres must enter it.
+    base = Path(tempfile.mkdtemp(prefix="jpo-pg-"))
+    data = base / "data"
+    if owner is not None:
+        os.chown(base, *owner)
+    port = free_port()
+    proc: subprocess.Popen[bytes] | None = None
+    try:
+        subprocess.run([*prefix, str(initdb), "-D", str(data), "-U", "jpo", "-A", "trust",
+                        "-E", "UTF8", "--no-locale", "--no-sync"],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        proc = subprocess.Popen(
+            [*prefix, str(postgres), "-D", str(data), "-p", str(port), "-k", str(base),
+             "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
+             "-c", "synchronous_commit=off", "-c", "full_page_writes=off"],
+            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        url = f"postgresql://jpo@127.0.0.1:{port}"
+        if not wait_until(lambda: _postgres_answers(url), proc, timeout=30):
+            pytest.skip(f"PostgreSQL could not start on port {port}")
+        yield url
+    except subprocess.CalledProcessError as exc:
+        pytest.skip(f"initdb failed: {exc.stderr.decode(errors='replace')[-300:]}")
+    finally:
+        if proc is not None and proc.poll() is None:
+            proc.send_signal(signal.SIGINT)  # "fast" shutdown
+            try:
+                proc.wait(10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(5)
+        shutil.rmtree(base, ignore_errors=True)
+
+
+def _postgres_answers(url: str) -> bool:
+    import asyncpg
+
+    async def ping() -> bool:
+        conn = await asyncpg.connect(f"{url}/postgres", timeout=1)
+        try:
+            return bool(await conn.fetchval("SELECT 1") == 1)
+        finally:
+            await conn.close()
+
+    return asyncio.run(ping())
+
+
+def create_postgres_database(server_url: str) -> str:
+    """A new empty database on the server; returns its URL."""
+    import asyncpg
+
+    name = f"t_{uuid.uuid4().hex[:16]}"
+
+    async def create() -> None:
+        conn = await asyncpg.connect(f"{server_url}/postgres", timeout=5)
+        try:
+            await conn.execute(f'CREATE DATABASE "{name}"')
+        finally:
+            await conn.close()
+
+    asyncio.run(create())
+    return f"{server_url}/{name}"
+
+
+async def table_rows(store: Any, sql: str) -> list[tuple[Any, ...]]:
+    """Run SQL on a state store's own database, whatever its backend, and commit; returns
+    the rows, if the statement has any."""
+    from sqlalchemy import text
+
+    engine = await store._engine()
+    async with engine.begin() as conn:
+        result = await conn.execute(text(sql))
+        return [tuple(row) for row in result.all()] if result.returns_rows else []

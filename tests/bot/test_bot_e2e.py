@@ -26,6 +26,7 @@ from bot.formatting import Section
 from bot.keyboards import MenuAction, PostingsPage, PostingView
 from bot.routers.admin import NOT_ALLOWED
 from retrieval.settings import PROJECT_ROOT, Settings
+from tests.servers import create_postgres_database
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
 
@@ -53,9 +54,10 @@ def real_services(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
     """Own services (not tests/conftest.py's `indexed_services`, whose corpus other tests may
     change), sharing the loaded embedding model.
 
-    The whole suite runs twice: with the embedded Chroma store and in-memory bot state, then
-    as a scaled-out deployment runs — Chroma in client/server mode (`chroma run`) and Redis
-    for the FSM, throttling and conversation memory (both started by tests/servers.py)."""
+    The whole suite runs twice: with the embedded Chroma store, in-memory bot state and
+    SQLite, then as a scaled-out deployment runs — Chroma in client/server mode (`chroma
+    run`), Redis for the FSM, throttling and conversation memory, and PostgreSQL for profiles,
+    ratings and language choices (all started by tests/servers.py)."""
     from bot.app import share_conversations
     from retrieval.services import build_services
 
@@ -63,8 +65,10 @@ def real_services(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
     if request.param == "servers":
         host, port = request.getfixturevalue("chroma_server")
         redis = request.getfixturevalue("redis_server")
+        database = create_postgres_database(request.getfixturevalue("postgres_server"))
         backends = {"chroma_host": host, "chroma_port": port, "collection": "e2e",
-                    "redis_url": f"{redis}/1"}  # the ops tests flush database 0
+                    "redis_url": f"{redis}/1",  # the ops tests flush database 0
+                    "state_db_url": database}
     corpus = tmp_path_factory.mktemp("corpus")
     for path in (PROJECT_ROOT / "corpus").iterdir():
         if path.is_file():

@@ -4,7 +4,6 @@ against the fake Bot API server with the real services."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -41,6 +40,7 @@ from bot.routers.fallback import STALE_BUTTON
 from retrieval.eligibility import EligibilityChecker, parse_profile
 from retrieval.models import Profile
 from retrieval.profiles import ProfileStore
+from tests.servers import table_rows
 
 FREE_TEXT = "I have a master's in law, 3 years at a ministry, fluent French and good English"
 
@@ -425,8 +425,7 @@ async def test_show_edit_check_and_delete(chat: Chat, store: ProfileStore) -> No
     s = await chat.press(ProfileMenu(action="delete"))
     assert s.text == DELETED
     assert await store.get(USER_ID) is None
-    with sqlite3.connect(store.path) as db:
-        assert db.execute("SELECT COUNT(*) FROM profiles").fetchone() == (0,)
+    assert await table_rows(store, "SELECT COUNT(*) FROM profiles") == [(0,)]
     s = await chat.press(ProfileMenu(action="delete"))
     assert s.text == NOTHING_TO_DELETE
     s = await chat.press(ProfileMenu(action="check"))
@@ -454,7 +453,7 @@ async def test_saved_profile_survives_a_restart(services: FakeServices, bot: Moc
     await chat.send(f"/profile {FREE_TEXT}")
     await chat.press(step("confirm"))
     await dp.emit_shutdown(**dp.workflow_data)  # the router closes the store on shutdown
-    assert first._db is None
+    assert first._engine_ is None
 
     second = ProfileStore(path)  # a new process: new store, new dispatcher, empty FSM
     dp2 = create_dispatcher(services)  # type: ignore[arg-type]

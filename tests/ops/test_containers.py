@@ -37,12 +37,14 @@ def env_names() -> set[str]:
 
 def test_compose_services(compose: dict[str, Any]) -> None:
     services = compose["services"]
-    assert set(services) == {"bot", "chroma", "redis"}
+    assert set(services) == {"bot", "chroma", "redis", "postgres"}
     assert "chromadb/chroma:" in services["chroma"]["image"]
     assert "redis:7" in services["redis"]["image"]
     assert services["redis"]["healthcheck"]["test"][-1] == "ping"
+    assert "postgres:" in services["postgres"]["image"]
+    assert "pg_isready" in services["postgres"]["healthcheck"]["test"]
     volumes = set(compose["volumes"])
-    for name in ("chroma", "redis"):
+    for name in ("chroma", "redis", "postgres"):
         mounted = {v.split(":")[0] for v in services[name]["volumes"]}
         assert mounted <= volumes and mounted, f"{name} has no named volume"
 
@@ -55,10 +57,16 @@ def test_compose_bot_wiring(compose: dict[str, Any]) -> None:
     assert env["JPO_CHROMA_HOST"] == "chroma" and env["JPO_CHROMA_PORT"] == "8000"
     host, port = re.fullmatch(r"redis://([\w.-]+):(\d+)/\d+", env["REDIS_URL"]).groups()
     assert host == "redis" and port == "6379"
+    # Profiles, ratings and languages in the compose PostgreSQL, whose user and database match.
+    db = compose["services"]["postgres"]["environment"]
+    user, host, port, name = re.fullmatch(r"postgresql://(\w+):[^@]+@([\w.-]+):(\d+)/(\w+)",
+                                          env["JPO_STATE_DB_URL"]).groups()
+    assert (user, host, port, name) == (db["POSTGRES_USER"], "postgres", "5432",
+                                        db["POSTGRES_DB"])
     assert env["JPO_WEB_PORT"] == "8080" and "8080" in [str(p) for p in bot["expose"]]
     # Every variable set is one the settings actually read (no typos silently ignored).
     assert set(env) <= env_names(), set(env) - env_names()
-    assert set(bot["depends_on"]) == {"chroma", "redis"}
+    assert set(bot["depends_on"]) == {"chroma", "redis", "postgres"}
     mounts = {v.split(":")[1] for v in bot["volumes"]}
     assert {env["JPO_DATA_DIR"], env["JPO_CORPUS_DIR"]} <= mounts
     assert "replicas" in bot["deploy"]
@@ -67,7 +75,8 @@ def test_compose_bot_wiring(compose: dict[str, Any]) -> None:
 def test_env_example_documents_every_compose_and_new_setting() -> None:
     example = (ROOT / ".env.example").read_text()
     for name in ("WEBHOOK_URL", "JPO_WEBHOOK_PATH", "WEBHOOK_SECRET", "JPO_WEB_HOST",
-                 "JPO_WEB_PORT", "REDIS_URL", "JPO_CHROMA_HOST", "JPO_LOG_JSON"):
+                 "JPO_WEB_PORT", "REDIS_URL", "JPO_CHROMA_HOST", "JPO_LOG_JSON",
+                 "JPO_STATE_DB_URL"):
         assert re.search(rf"^{name}=", example, re.MULTILINE), name
 
 

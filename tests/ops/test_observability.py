@@ -44,7 +44,7 @@ def lines(buffer: io.StringIO) -> list[dict[str, Any]]:
 
 def test_json_lines_carry_extras_and_redact(restore_logging: None) -> None:
     settings = Settings(_env_file=None, log_json=True, telegram_bot_token=TOKEN,  # type: ignore[call-arg]
-                        llm_api_key=LLM_KEY)
+                        llm_api_key=LLM_KEY, state_db_url="postgresql://jpo:s3cretDbPass@db/jpo")
     buffer = io.StringIO()
     configure_logging(settings, stream=buffer)
     configure_logging(settings, stream=buffer)  # idempotent: still one handler, one line each
@@ -53,21 +53,22 @@ def test_json_lines_carry_extras_and_redact(restore_logging: None) -> None:
                                 "mode": "extractive"})
     log.warning("calling https://api.telegram.org/bot%s/getMe with key %s", TOKEN, LLM_KEY)
     log.info("queue at redis://:hunter2pass@redis:6379/0 and 123456789:%s", "A" * 35)
+    log.error("password authentication failed (password s3cretDbPass)")
     try:
         raise RuntimeError(f"POST https://api.telegram.org/bot{TOKEN}/sendMessage failed")
     except RuntimeError:
         log.exception("request failed")
     entries = lines(buffer)
-    assert len(entries) == 4
+    assert len(entries) == 5
     first = entries[0]
     assert first["message"] == "answered" and first["level"] == "INFO"
     assert (first["update_id"], first["user_id"], first["latency_ms"], first["mode"]) == (
         7, 42, 12.5, "extractive")
     assert first["logger"] == "jpo.test" and first["ts"].endswith("+00:00")
     text = buffer.getvalue()
-    for secret in (TOKEN, LLM_KEY, "hunter2pass", "A" * 35):
+    for secret in (TOKEN, LLM_KEY, "hunter2pass", "A" * 35, "s3cretDbPass"):
         assert secret not in text
-    assert REDACTED in entries[1]["message"] and REDACTED in entries[3]["exc"]
+    assert REDACTED in entries[1]["message"] and REDACTED in entries[4]["exc"]
     assert "redis://:[REDACTED]@redis:6379/0" in entries[2]["message"]
 
 

@@ -1,8 +1,7 @@
-"""The feedback store: questions, ratings and the /stats totals, in SQLite."""
+"""The feedback store: questions, ratings and the /stats totals, in SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -10,6 +9,7 @@ import pytest
 
 from retrieval.feedback import FeedbackStore
 from retrieval.models import Answer, AnswerMode
+from tests.servers import table_rows
 
 NOW = datetime(2025, 5, 20, 15, 0, tzinfo=UTC)
 FOUND = Answer(text="Lisa Tortell", intent="supervisor", found=True)
@@ -18,8 +18,8 @@ NOT_FOUND = Answer(text="The postings do not state this.", intent="general", fou
 
 
 @pytest.fixture
-async def store(tmp_path: Path):
-    store = FeedbackStore(tmp_path / "state" / "state.sqlite3")
+async def store(state_target: Path | str):
+    store = FeedbackStore(state_target)
     yield store
     await store.close()
 
@@ -30,9 +30,8 @@ async def test_record_returns_increasing_ids_and_stores_the_details(
     first = await store.record(7, "Who supervises?", FOUND, 0.1234, now=NOW)
     second = await store.record(7, "Salary?", NOT_FOUND, 0.5, now=NOW)
     assert second > first > 0
-    with sqlite3.connect(store.path) as db:
-        rows = db.execute("SELECT user_id, question, intent, found, mode, latency_ms, "
-                          "created_at FROM questions ORDER BY id").fetchall()
+    rows = await table_rows(store, "SELECT user_id, question, intent, found, mode, latency_ms, "
+                                   "created_at FROM questions ORDER BY id")
     assert rows[0][1:] == ("Who supervises?", "supervisor", 1, "extractive", 123,
                            "2025-05-20T15:00:00.000000+00:00")
     assert rows[1][2:5] == ("general", 0, "fallback")
@@ -74,8 +73,9 @@ async def test_empty_store_stats(store: FeedbackStore) -> None:
     assert stats.recent_unanswered == []
 
 
-async def test_data_survives_reopening_with_the_same_user_hash(tmp_path: Path) -> None:
-    path = tmp_path / "state.sqlite3"
+async def test_data_survives_reopening_with_the_same_user_hash(state_target: Path | str
+                                                               ) -> None:
+    path = state_target
     first = FeedbackStore(path)
     await first.record(42, "Who supervises?", FOUND, 0.1)
     await first.close()
@@ -88,11 +88,11 @@ async def test_data_survives_reopening_with_the_same_user_hash(tmp_path: Path) -
     assert stats.questions_total == 3 and stats.users == 1  # the salt is kept in the file
 
 
-async def test_shares_the_state_file_with_profiles(tmp_path: Path) -> None:
+async def test_shares_the_state_database_with_profiles(state_target: Path | str) -> None:
     from retrieval.models import Profile
     from retrieval.profiles import ProfileStore
 
-    path = tmp_path / "state.sqlite3"
+    path = state_target
     profiles, feedback = ProfileStore(path), FeedbackStore(path)
     await profiles.save(5, Profile())
     await feedback.record(5, "q", FOUND, 0.1)
@@ -104,5 +104,5 @@ async def test_shares_the_state_file_with_profiles(tmp_path: Path) -> None:
 
 def test_services_expose_the_store(indexed_services) -> None:
     assert isinstance(indexed_services.feedback, FeedbackStore)
-    assert indexed_services.feedback.path == indexed_services.settings.state_path
+    assert indexed_services.feedback.url.endswith(str(indexed_services.settings.state_path))
     assert indexed_services.as_workflow_data()["feedback"] is indexed_services.feedback

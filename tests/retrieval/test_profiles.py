@@ -1,9 +1,9 @@
-"""ProfileStore (SQLite persistence) and profile_question (a profile as a parsable sentence)."""
+"""ProfileStore (persistence in SQLite and PostgreSQL) and profile_question (a profile as a
+parsable sentence)."""
 
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,21 +13,21 @@ import pytest
 from retrieval.eligibility import parse_profile
 from retrieval.models import Profile
 from retrieval.profiles import ProfileStore, profile_question, with_stored_profile
+from tests.servers import table_rows
 
 LAW = Profile(degree_level="advanced", has_degree=True, degree_field="law", years_experience=3,
               experience_domain="labour rights", languages={"en": "spoken", "fr": "spoken"})
 
 
 @pytest.fixture
-async def store(tmp_path: Path) -> AsyncIterator[ProfileStore]:
-    s = ProfileStore(tmp_path / "state" / "state.sqlite3")  # the directory is created on use
+async def store(state_target: Path | str) -> AsyncIterator[ProfileStore]:
+    s = ProfileStore(state_target)
     yield s
     await s.close()
 
 
-def rows(path: Path) -> list[tuple[int, str]]:
-    with sqlite3.connect(path) as db:
-        return db.execute("SELECT user_id, profile FROM profiles ORDER BY user_id").fetchall()
+async def rows(store: ProfileStore) -> list[tuple[int, str]]:
+    return await table_rows(store, "SELECT user_id, profile FROM profiles ORDER BY user_id")
 
 
 async def test_save_get_and_overwrite(store: ProfileStore) -> None:
@@ -40,7 +40,7 @@ async def test_save_get_and_overwrite(store: ProfileStore) -> None:
     changed = LAW.model_copy(update={"years_experience": 4.5})
     await store.save(1, changed)
     assert await store.get(1) == changed
-    assert len(rows(store.path)) == 1  # one row per user, updated in place
+    assert len(await rows(store)) == 1  # one row per user, updated in place
 
 
 async def test_users_are_kept_apart(store: ProfileStore) -> None:
@@ -51,12 +51,11 @@ async def test_users_are_kept_apart(store: ProfileStore) -> None:
     assert await store.get(2) == other
 
 
-async def test_survives_a_restart(tmp_path: Path) -> None:
-    path = tmp_path / "state.sqlite3"
-    first = ProfileStore(path)
+async def test_survives_a_restart(state_target: Path | str) -> None:
+    first = ProfileStore(state_target)
     await first.save(7, LAW)
     await first.close()
-    second = ProfileStore(path)  # as after a process restart
+    second = ProfileStore(state_target)  # as after a process restart
     try:
         assert await second.get(7) == LAW
     finally:
@@ -68,7 +67,7 @@ async def test_delete_removes_the_row(store: ProfileStore) -> None:
     await store.save(2, LAW)
     assert await store.delete(1) is True
     assert await store.get(1) is None
-    assert [uid for uid, _ in rows(store.path)] == [2]  # really gone from the file
+    assert [uid for uid, _ in await rows(store)] == [2]  # really gone from the database
     assert await store.delete(1) is False
 
 
@@ -79,21 +78,21 @@ async def test_close_is_idempotent_and_the_store_reopens(store: ProfileStore) ->
     assert await store.get(1) == LAW
 
 
-async def test_concurrent_first_use_opens_one_connection(tmp_path: Path) -> None:
-    s = ProfileStore(tmp_path / "state.sqlite3")
+async def test_concurrent_first_use_creates_one_engine(state_target: Path | str) -> None:
+    s = ProfileStore(state_target)
     try:
+        engines = await asyncio.gather(*(s._engine() for _ in range(10)))
+        assert len({id(e) for e in engines}) == 1
         await asyncio.gather(*(s.save(i, LAW) for i in range(10)))
-        assert len(rows(s.path)) == 10
+        assert len(await rows(s)) == 10
     finally:
         await s.close()
 
 
 async def test_unreadable_row_counts_as_absent(store: ProfileStore) -> None:
     await store.save(1, LAW)
-    await store.close()
-    with sqlite3.connect(store.path) as db:
-        db.execute("UPDATE profiles SET profile = ? WHERE user_id = 1",
-                   ('{"years_experience": "many"}',))
+    await table_rows(store, """UPDATE profiles SET profile = '{"years_experience": "many"}'
+                               WHERE user_id = 1""")
     assert await store.get(1) is None
     await store.save(1, LAW)  # and saving again repairs it
     assert await store.get(1) == LAW
