@@ -44,7 +44,7 @@ URL_CREDENTIALS_RE = re.compile(r"(?P<scheme>\b[a-z][a-z0-9+.-]*://)(?P<user>[^:
 _STANDARD_ATTRS = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {
     "message", "asctime", "taskName"}
 _HANDLER_MARK = "_jpo_handler"
-QUIET_LOGGERS = ("aiogram.event", "httpx", "httpcore", "aiosqlite")
+QUIET_LOGGERS = ("aiogram.event", "httpx", "httpcore", "sqlalchemy.engine")
 
 
 class Redactor:
@@ -140,8 +140,8 @@ def configure_logging(settings: Settings, stream: TextIO | None = None) -> loggi
     root.addHandler(handler)
     root.setLevel(settings.log_level.upper())
     # Our per-update line replaces aiogram's "Update id=… is handled" line; the Chroma HTTP
-    # client's (httpx) per-request INFO lines would drown everything else; and aiosqlite
-    # logs every SQL statement with its parameters at DEBUG — user questions included.
+    # client's (httpx) per-request INFO lines would drown everything else; and SQLAlchemy
+    # can log every SQL statement with its parameters — user questions included.
     for name in QUIET_LOGGERS:
         logging.getLogger(name).setLevel(max(logging.WARNING, root.level))
     return handler

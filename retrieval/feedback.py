@@ -21,6 +21,7 @@ from typing import Literal
 from sqlalchemy import (
     CheckConstraint,
     Column,
+    Connection,
     ForeignKey,
     Index,
     Integer,
@@ -35,7 +36,6 @@ from sqlalchemy import (
     insert,
     select,
 )
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from retrieval.models import Answer
 from retrieval.state_db import SqlStore, upsert
@@ -97,12 +97,12 @@ class FeedbackStore(SqlStore):
         super().__init__(target)
         self._salt = b""
 
-    async def _setup(self, conn: AsyncConnection) -> None:
+    def _setup(self, conn: Connection) -> None:
         # The hashing key, random per database and kept in it (replicas sharing the database
         # hash alike); the first to create it wins.
-        await conn.execute(upsert(conn, META, {"key": "salt", "value": secrets.token_hex(16)},
-                                  key=["key"], update=[]))
-        value = (await conn.execute(select(META.c.value).where(META.c.key == "salt"))).scalar()
+        conn.execute(upsert(conn, META, {"key": "salt", "value": secrets.token_hex(16)},
+                            key=["key"], update=[]))
+        value = conn.execute(select(META.c.value).where(META.c.key == "salt")).scalar()
         self._salt = bytes.fromhex(str(value)) if value else b""
 
     def _user_key(self, user_id: int) -> str:
@@ -111,57 +111,56 @@ class FeedbackStore(SqlStore):
     async def record(self, user_id: int, question: str, answer: Answer, seconds: float,
                      *, now: datetime | None = None) -> int:
         """Store one answered question; returns its id (the answer id the 👍/👎 buttons carry)."""
-        engine = await self._engine()
-        async with engine.begin() as conn:
-            new_id = (await conn.execute(insert(QUESTIONS).values(
-                user_id=self._user_key(user_id), question=question[:MAX_QUESTION_CHARS],
-                intent=answer.intent, found=int(answer.found), mode=str(answer.mode),
-                latency_ms=round(seconds * 1000), created_at=_iso(now or datetime.now(UTC)),
-            ).returning(QUESTIONS.c.id))).scalar_one()
+        row = {"question": question[:MAX_QUESTION_CHARS], "intent": answer.intent,
+               "found": int(answer.found), "mode": str(answer.mode),
+               "latency_ms": round(seconds * 1000), "created_at": _iso(now or datetime.now(UTC))}
+        return await self._run(self._record, user_id, row)
+
+    def _record(self, conn: Connection, user_id: int, row: dict[str, object]) -> int:
+        # The salt is read when the engine is created, inside this same call.
+        new_id = conn.execute(insert(QUESTIONS).values(user_id=self._user_key(user_id), **row)
+                              .returning(QUESTIONS.c.id)).scalar_one()
         return int(new_id)
 
     async def rate(self, question_id: int, user_id: int, rating: Rating) -> bool:
         """Record (or change) a user's rating of an answer; False when the answer is unknown."""
-        engine = await self._engine()
-        async with engine.begin() as conn:
-            known = (await conn.execute(select(QUESTIONS.c.id).where(
-                QUESTIONS.c.id == question_id))).first()
-            if known is None:
-                return False
-            await conn.execute(upsert(conn, RATINGS, {
-                "question_id": question_id, "user_id": self._user_key(user_id),
-                "rating": rating, "created_at": _iso(datetime.now(UTC))},
-                key=["question_id", "user_id"]))
+        return await self._run(self._rate, question_id, user_id, rating)
+
+    def _rate(self, conn: Connection, question_id: int, user_id: int, rating: Rating) -> bool:
+        known = conn.execute(select(QUESTIONS.c.id).where(QUESTIONS.c.id == question_id)).first()
+        if known is None:
+            return False
+        conn.execute(upsert(conn, RATINGS, {
+            "question_id": question_id, "user_id": self._user_key(user_id), "rating": rating,
+            "created_at": _iso(datetime.now(UTC))}, key=["question_id", "user_id"]))
         return True
 
     async def stats(self, *, now: datetime | None = None, recent: int = 10) -> FeedbackStats:
         """Totals for /stats; "today" is the current UTC day."""
-        engine = await self._engine()
-        now = now or datetime.now(UTC)
-        midnight = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
-        q, r = QUESTIONS.c, RATINGS.c
-        today = and_(q.created_at >= _iso(midnight),
-                     q.created_at < _iso(midnight + timedelta(days=1)))
-        async with engine.connect() as conn:
-            users, total, answered, asked_today = (await conn.execute(select(
-                func.count(distinct(q.user_id)), func.count(),
-                func.coalesce(func.sum(q.found), 0),
-                func.coalesce(func.sum(case((today, 1), else_=0)), 0),
-            ).select_from(QUESTIONS))).one()
-            up, down = (await conn.execute(select(
-                func.coalesce(func.sum(case((r.rating == 1, 1), else_=0)), 0),
-                func.coalesce(func.sum(case((r.rating == -1, 1), else_=0)), 0),
-            ).select_from(RATINGS))).one()
-            rows = (await conn.execute(
-                select(q.question, q.created_at).where(q.found == 0)
-                .order_by(q.created_at.desc(), q.id.desc()).limit(recent))).all()
-        return FeedbackStats(
-            users=int(users), questions_total=int(total), questions_today=int(asked_today),
-            answered=int(answered), unanswered=int(total) - int(answered), thumbs_up=int(up),
-            thumbs_down=int(down),
-            recent_unanswered=[UnansweredQuestion(text, datetime.fromisoformat(at))
-                               for text, at in rows],
-        )
+        return await self._run(_stats, now or datetime.now(UTC), recent)
+
+
+def _stats(conn: Connection, now: datetime, recent: int) -> FeedbackStats:
+    midnight = now.astimezone(UTC).replace(hour=0, minute=0, second=0, microsecond=0)
+    q, r = QUESTIONS.c, RATINGS.c
+    today = and_(q.created_at >= _iso(midnight), q.created_at < _iso(midnight + timedelta(days=1)))
+    users, total, answered, asked_today = conn.execute(select(
+        func.count(distinct(q.user_id)), func.count(), func.coalesce(func.sum(q.found), 0),
+        func.coalesce(func.sum(case((today, 1), else_=0)), 0),
+    ).select_from(QUESTIONS)).one()
+    up, down = conn.execute(select(
+        func.coalesce(func.sum(case((r.rating == 1, 1), else_=0)), 0),
+        func.coalesce(func.sum(case((r.rating == -1, 1), else_=0)), 0),
+    ).select_from(RATINGS)).one()
+    rows = conn.execute(select(q.question, q.created_at).where(q.found == 0)
+                        .order_by(q.created_at.desc(), q.id.desc()).limit(recent)).all()
+    return FeedbackStats(
+        users=int(users), questions_total=int(total), questions_today=int(asked_today),
+        answered=int(answered), unanswered=int(total) - int(answered), thumbs_up=int(up),
+        thumbs_down=int(down),
+        recent_unanswered=[UnansweredQuestion(text, datetime.fromisoformat(at))
+                           for text, at in rows],
+    )
 
 
 def _iso(moment: datetime) -> str:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import BigInteger, Column, MetaData, String, Table, delete, select
+from sqlalchemy import BigInteger, Column, Connection, MetaData, String, Table, delete, select
 
 from retrieval.state_db import SqlStore, upsert
 
@@ -26,23 +26,27 @@ class LanguageStore(SqlStore):
     metadata = METADATA
 
     async def get(self, user_id: int) -> str | None:
-        engine = await self._engine()
-        async with engine.connect() as conn:
-            row = (await conn.execute(select(USER_LANGUAGES.c.locale).where(
-                USER_LANGUAGES.c.user_id == user_id))).first()
-        return row[0] if row else None
+        return await self._run(_get_locale, user_id)
 
     async def set(self, user_id: int, locale: str) -> None:
-        engine = await self._engine()
-        async with engine.begin() as conn:
-            await conn.execute(upsert(conn, USER_LANGUAGES, {
-                "user_id": user_id, "locale": locale,
-                "updated_at": datetime.now(UTC).isoformat()}, key=["user_id"]))
+        await self._run(_set_locale, user_id, locale)
 
     async def delete(self, user_id: int) -> bool:
         """Forget the choice (the Telegram language applies again); True when there was one."""
-        engine = await self._engine()
-        async with engine.begin() as conn:
-            result = await conn.execute(delete(USER_LANGUAGES).where(
-                USER_LANGUAGES.c.user_id == user_id))
-        return result.rowcount > 0
+        return await self._run(_delete_locale, user_id)
+
+
+def _get_locale(conn: Connection, user_id: int) -> str | None:
+    return conn.execute(select(USER_LANGUAGES.c.locale).where(
+        USER_LANGUAGES.c.user_id == user_id)).scalar()
+
+
+def _set_locale(conn: Connection, user_id: int, locale: str) -> None:
+    conn.execute(upsert(conn, USER_LANGUAGES, {
+        "user_id": user_id, "locale": locale, "updated_at": datetime.now(UTC).isoformat()},
+        key=["user_id"]))
+
+
+def _delete_locale(conn: Connection, user_id: int) -> bool:
+    result = conn.execute(delete(USER_LANGUAGES).where(USER_LANGUAGES.c.user_id == user_id))
+    return result.rowcount > 0

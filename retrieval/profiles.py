@@ -15,7 +15,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from pydantic import ValidationError
-from sqlalchemy import BigInteger, Column, MetaData, String, Table, Text, delete, select
+from sqlalchemy import (
+    BigInteger,
+    Column,
+    Connection,
+    MetaData,
+    String,
+    Table,
+    Text,
+    delete,
+    select,
+)
 
 from retrieval.models import Profile
 from retrieval.state_db import SqlStore, upsert
@@ -43,10 +53,7 @@ class ProfileStore(SqlStore):
     metadata = METADATA
 
     async def get_record(self, user_id: int) -> StoredProfile | None:
-        engine = await self._engine()
-        async with engine.connect() as conn:
-            row = (await conn.execute(select(PROFILES.c.profile, PROFILES.c.updated_at).where(
-                PROFILES.c.user_id == user_id))).first()
+        row = await self._run(_get_profile, user_id)
         if row is None:
             return None
         try:
@@ -63,18 +70,27 @@ class ProfileStore(SqlStore):
         return record.profile if record else None
 
     async def save(self, user_id: int, profile: Profile) -> None:
-        engine = await self._engine()
-        async with engine.begin() as conn:
-            await conn.execute(upsert(conn, PROFILES, {
-                "user_id": user_id, "profile": profile.model_dump_json(),
-                "updated_at": datetime.now(UTC).isoformat()}, key=["user_id"]))
+        await self._run(_save_profile, user_id, profile.model_dump_json())
 
     async def delete(self, user_id: int) -> bool:
         """Remove the user's row; True when there was one."""
-        engine = await self._engine()
-        async with engine.begin() as conn:
-            result = await conn.execute(delete(PROFILES).where(PROFILES.c.user_id == user_id))
-        return result.rowcount > 0
+        return await self._run(_delete_profile, user_id)
+
+
+def _get_profile(conn: Connection, user_id: int) -> tuple[str, str] | None:
+    row = conn.execute(select(PROFILES.c.profile, PROFILES.c.updated_at).where(
+        PROFILES.c.user_id == user_id)).first()
+    return (row[0], row[1]) if row else None
+
+
+def _save_profile(conn: Connection, user_id: int, profile_json: str) -> None:
+    conn.execute(upsert(conn, PROFILES, {
+        "user_id": user_id, "profile": profile_json,
+        "updated_at": datetime.now(UTC).isoformat()}, key=["user_id"]))
+
+
+def _delete_profile(conn: Connection, user_id: int) -> bool:
+    return conn.execute(delete(PROFILES).where(PROFILES.c.user_id == user_id)).rowcount > 0
 
 
 # ---- a profile as a sentence ----------------------------------------------------------------

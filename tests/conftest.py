@@ -66,7 +66,7 @@ def indexed_services(tmp_path_factory: pytest.TempPathFactory, shared_embeddings
 
 
 # ---- no test may leave a thread that keeps the process alive ---------------------------------
-# A non-daemon thread still running when the session ends (an unclosed aiosqlite connection, a
+# A non-daemon thread still running when the session ends (an unclosed database driver thread, a
 # server thread never stopped) makes Python wait for it forever after pytest has printed its
 # summary: CI then hangs until its time limit instead of failing. Each such thread is traced to
 # the test after which it first appeared, and the session fails naming it.
@@ -76,8 +76,11 @@ THREAD_GRACE_SECONDS = 10.0
 
 
 def _lingering_threads() -> list[threading.Thread]:
+    # Idle executor workers are told to stop and joined by Python's own exit hook: harmless.
     return [t for t in threading.enumerate()
-            if t.is_alive() and not t.daemon and t is not threading.main_thread()]
+            if t.is_alive() and not t.daemon and t is not threading.main_thread()
+            and getattr(getattr(t, "_target", None), "__module__", "")
+            != "concurrent.futures.thread"]
 
 
 def pytest_runtest_logfinish(nodeid: str, location: tuple[str, int | None, str]) -> None:

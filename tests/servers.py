@@ -5,7 +5,6 @@ end-to-end suite (run a second time against both servers) share one of each per 
 
 from __future__ import annotations
 
-import asyncio
 import os
 import shutil
 import signal
@@ -189,32 +188,20 @@ def postgres_server() -> Iterator[str]:
 
 
 def _postgres_answers(url: str) -> bool:
-    import asyncpg
+    import psycopg
 
-    async def ping() -> bool:
-        conn = await asyncpg.connect(f"{url}/postgres", timeout=1)
-        try:
-            return bool(await conn.fetchval("SELECT 1") == 1)
-        finally:
-            await conn.close()
-
-    return asyncio.run(ping())
+    with psycopg.connect(f"{url}/postgres", connect_timeout=1) as conn:
+        return conn.execute("SELECT 1").fetchone() == (1,)
 
 
 def create_postgres_database(server_url: str) -> str:
     """A new empty database on the server; returns its URL."""
-    import asyncpg
+    import psycopg
 
     name = f"t_{uuid.uuid4().hex[:16]}"
-
-    async def create() -> None:
-        conn = await asyncpg.connect(f"{server_url}/postgres", timeout=5)
-        try:
-            await conn.execute(f'CREATE DATABASE "{name}"')
-        finally:
-            await conn.close()
-
-    asyncio.run(create())
+    # CREATE DATABASE cannot run inside a transaction.
+    with psycopg.connect(f"{server_url}/postgres", autocommit=True, connect_timeout=5) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
     return f"{server_url}/{name}"
 
 
@@ -223,7 +210,8 @@ async def table_rows(store: Any, sql: str) -> list[tuple[Any, ...]]:
     the rows, if the statement has any."""
     from sqlalchemy import text
 
-    engine = await store._engine()
-    async with engine.begin() as conn:
-        result = await conn.execute(text(sql))
+    def run(conn: Any) -> list[tuple[Any, ...]]:
+        result = conn.execute(text(sql))
         return [tuple(row) for row in result.all()] if result.returns_rows else []
+
+    return list(await store._run(run))

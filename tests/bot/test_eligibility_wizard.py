@@ -453,7 +453,7 @@ async def test_saved_profile_survives_a_restart(services: FakeServices, bot: Moc
     await chat.send(f"/profile {FREE_TEXT}")
     await chat.press(step("confirm"))
     await dp.emit_shutdown(**dp.workflow_data)  # the router closes the store on shutdown
-    assert first._engine_ is None
+    assert first._engine_ is None and first._executor is None
 
     second = ProfileStore(path)  # a new process: new store, new dispatcher, empty FSM
     dp2 = create_dispatcher(services)  # type: ignore[arg-type]

@@ -52,8 +52,8 @@ _chats = iter(range(700_000, 800_000))
 
 @dataclass
 class RealServices:
-    """The real catalog, answers and eligibility; a profile store of the test's own (aiosqlite
-    is bound to one event loop) and a fake indexer (reindexing is not the subject here)."""
+    """The real catalog, answers and eligibility; a profile store of the test's own and a
+    fake indexer (reindexing is not the subject here)."""
 
     settings: Any
     catalog: Any

@@ -1,6 +1,6 @@
-"""The state stores' shared database handling (retrieval/state_db.py): URLs, no connection
-(and so, with SQLite, no worker thread that keeps Python from exiting) outliving `close()`, a
-failed schema set-up or a race, and the same behaviour on SQLite and PostgreSQL."""
+"""The state stores' shared database handling (retrieval/state_db.py): URLs, no connection or
+worker thread outliving `close()` or a failed schema set-up, one engine however many first
+requests race, and the same behaviour on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -9,9 +9,8 @@ import threading
 from pathlib import Path
 
 import pytest
-from sqlalchemy import Column, Integer, MetaData, Table
+from sqlalchemy import Column, Connection, Integer, MetaData, Table
 from sqlalchemy.exc import SQLAlchemyError
-from sqlalchemy.ext.asyncio import AsyncConnection
 
 from retrieval.feedback import FeedbackStore
 from retrieval.preferences import LanguageStore
@@ -23,9 +22,8 @@ from tests.servers import table_rows
 
 
 def worker_threads() -> int:
-    # aiosqlite runs each SQLite connection on a thread of this name
-    return sum(1 for t in threading.enumerate()
-               if t.is_alive() and "_connection_worker_thread" in t.name)
+    # the stores' own executor threads
+    return sum(1 for t in threading.enumerate() if t.is_alive() and t.name.startswith("state-db"))
 
 
 async def settled(expected: int) -> int:
@@ -41,17 +39,17 @@ class BrokenSetup(SqlStore):
     metadata = MetaData()
     Table("fine", metadata, Column("id", Integer, primary_key=True))
 
-    async def _setup(self, conn: AsyncConnection) -> None:
-        await conn.exec_driver_sql("CREATE TABLE broken (")
+    def _setup(self, conn: Connection) -> None:
+        conn.exec_driver_sql("CREATE TABLE broken (")
 
 
 def test_database_urls() -> None:
-    assert database_url(Path("/srv/state.sqlite3")) == "sqlite+aiosqlite:////srv/state.sqlite3"
-    assert database_url("/srv/state.sqlite3") == "sqlite+aiosqlite:////srv/state.sqlite3"
-    assert database_url("postgresql://u:p@db:5432/jpo") == "postgresql+asyncpg://u:p@db:5432/jpo"
-    assert database_url("postgres://db/jpo") == "postgresql+asyncpg://db/jpo"
-    assert database_url("sqlite:////srv/x.db") == "sqlite+aiosqlite:////srv/x.db"
-    assert database_url("postgresql+asyncpg://db/jpo") == "postgresql+asyncpg://db/jpo"
+    assert database_url(Path("/srv/state.sqlite3")) == "sqlite:////srv/state.sqlite3"
+    assert database_url("/srv/state.sqlite3") == "sqlite:////srv/state.sqlite3"
+    assert database_url("postgresql://u:p@db:5432/jpo") == "postgresql+psycopg://u:p@db:5432/jpo"
+    assert database_url("postgres://db/jpo") == "postgresql+psycopg://db/jpo"
+    assert database_url("sqlite:////srv/x.db") == "sqlite:////srv/x.db"
+    assert database_url("postgresql+psycopg://db/jpo") == "postgresql+psycopg://db/jpo"
 
 
 def test_settings_choose_the_database(tmp_path: Path) -> None:
@@ -62,26 +60,28 @@ def test_settings_choose_the_database(tmp_path: Path) -> None:
     assert chosen.state_target == url
     services = build_services(chosen, ensure_index=False)
     assert {s.url for s in (services.profiles, services.feedback, services.languages)} == {
-        "postgresql+asyncpg://jpo:pw@db/jpo"}
+        "postgresql+psycopg://jpo:pw@db/jpo"}
     assert "pw" not in repr(chosen)  # a secret
 
 
-async def test_close_racing_the_first_open_leaves_no_connection(tmp_path: Path) -> None:
-    before = worker_threads()
-    store = LanguageStore(tmp_path / "state.sqlite3")
-    opening = asyncio.create_task(store._engine())
-    await asyncio.sleep(0)  # the engine is being created, under the lock
-    await asyncio.gather(opening, store.close())
-    assert store._engine_ is None
-    assert await settled(before) == before
+async def test_concurrent_first_requests_create_one_engine(state_target: Path | str) -> None:
+    store = LanguageStore(state_target)
+    await asyncio.gather(*(store.set(i, "fr") for i in range(20)))
+    engine = store._engine_
+    assert engine is not None
+    await asyncio.gather(*(store.get(i) for i in range(20)))
+    assert store._engine_ is engine
+    await store.close()
+    assert store._engine_ is None and store._executor is None
 
 
 async def test_failed_setup_disposes_of_the_engine(state_target: Path | str) -> None:
     before = worker_threads()
     store = BrokenSetup(state_target)
     with pytest.raises(SQLAlchemyError):
-        await store._engine()
+        await store._run(lambda conn: None)
     assert store._engine_ is None
+    await store.close()
     assert await settled(before) == before
 
 
