@@ -160,7 +160,9 @@ def analyse(text: str) -> Query:
     q = Query(text=text, clean=clean.strip(), folded=folded, english=english, language=language,
               injection=injection)
     probe = f"{folded} {english}" if language != "en" else folded
-    q.intents, q.not_stated = _detect(probe)
+    q.intents, q.not_stated = _detect(_asked_part(clean, language) or probe)
+    if not q.intents and not q.not_stated:
+        q.intents, q.not_stated = _detect(probe)
     q.corpus_scope = any(p.search(probe) for p in comp["corpus"]) or bool(
         re.search(r"\bwhich (posting|post|position|job|vacancy|jpo|announcement)\b(?! number)",
                   probe))
@@ -172,6 +174,19 @@ def analyse(text: str) -> Query:
     q.mentions = bool(MENTION_RE.search(probe))
     q.named_people = [m.group(1) for m in NAME_RE.finditer(clean) if m.start() > 0]
     return q
+
+
+def _asked_part(text: str, language: str) -> str:
+    """The probe of just the question sentences, when statements come with them: in "I have
+    a master's in law. Where is the post based?" the first sentence is context (a profile),
+    and its "master's" must not turn the question into one about education. Empty when
+    there is nothing to separate."""
+    sentences = [s for s in re.split(r"(?<=[.!?;:])\s+", text.strip()) if s]
+    asked = [s for s in sentences if "?" in s]
+    if not asked or len(asked) == len(sentences):
+        return ""
+    part = " ".join(asked)
+    return f"{fold(part)} {to_english(part, language)}" if language != "en" else fold(part)
 
 
 def _detect(probe: str) -> tuple[list[str], str | None]:
@@ -232,6 +247,9 @@ class _PostingNames:
     body: Counter[str]
 
 
+_ELIDED_WORD = re.compile(r"\b(?i:[cdjlmnst]|qu)['’][a-zà-ÿ][\w-]*")
+
+
 class PostingResolver:
     """Find the postings a question names, by weighted word overlap with their names."""
 
@@ -277,8 +295,11 @@ class PostingResolver:
         text = english or question
         q_tokens = [t for t in dict.fromkeys(content_tokens(text)) if t not in FIELD_WORDS]
         q_bigrams = set(itertools.pairwise(q_tokens))
-        raw_words = set(re.findall(r"[\w/-]+", question))
-        folded_words = {w.lower() for w in raw_words} | set(words(text))
+        # A lower-case word glued to a French elision is a word, not an acronym: the "ai" of
+        # "j'ai" (I have) must not name the AI posting; "l'AI" still would.
+        question_ids, text_ids = (_ELIDED_WORD.sub(" ", t) for t in (question, text))
+        raw_words = set(re.findall(r"[\w/-]+", question_ids))
+        folded_words = {w.lower() for w in raw_words} | set(words(text_ids))
         out: list[tuple[Posting, float, bool]] = []
         for names in self._names:
             score = 0.0

@@ -96,9 +96,38 @@ def test_language_detection(text: str, lang: str) -> None:
     ("How many postings do you know about?", "count"),
     ("Quelles langues sont requises ?", "languages"),
     ("¿Quién supervisa el puesto?", "supervisor"),
+    # the eligibility question in French and Spanish, however it is put
+    ("Quels postes me conviennent ?", "eligibility"),
+    ("Ce poste correspond-il à mon profil ?", "eligibility"),
+    ("Pourrais-je postuler au poste NORMES ?", "eligibility"),
+    ("¿Qué puestos me convienen?", "eligibility"),
+    ("¿Cumplo los requisitos del puesto?", "eligibility"),
+    ("¿Podría postular al puesto de IA?", "eligibility"),
+    # a statement before the question is context: the question decides what is asked
+    ("I have a master's in law. Where is the domestic workers post based?", "duty_station"),
+    ("J'ai un master en droit. Où est basé le poste ?", "duty_station"),
+    ("I speak French and Spanish. How long is the assignment?", "duration"),
+    ("I have a master's in law and 3 years of experience. Which postings fit me?",
+     "eligibility"),
 ])
 def test_intents(question: str, intent: str) -> None:
     assert analyse(question).intent == intent
+
+
+@pytest.mark.parametrize("question,expected", [
+    # "j'ai" is "I have", not the AI posting; the posting the question names wins
+    ("J'ai un master en droit. Où est basé le poste sur les travailleurs domestiques ?", [VULN]),
+    ("J'ai une question sur le poste NORMES : qui supervise ?", [NORMES]),
+    ("Je l'ai lu : quelle est la durée du poste sur la diligence raisonnable ?", [MULTI]),
+    ("J'ai 3 ans d'expérience.", []),
+    # the acronym itself still names it, in French too
+    ("J'ai une question : qui supervise le poste AI ?", [AI]),
+    ("Quelle est la durée du poste d'IA ?", [AI]),
+])
+def test_french_elisions_are_not_acronyms(indexed_services, question: str,
+                                          expected: list[str]) -> None:
+    resolver = PostingResolver(indexed_services.catalog.all())
+    assert resolver.resolve(question, analyse(question).english) == expected
 
 
 def test_injection_is_stripped() -> None:
