@@ -14,7 +14,7 @@ import re
 import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from langchain_core.documents import Document
@@ -31,7 +31,15 @@ from retrieval.parsing import duration_in_months, number_value, split_sentences
 from retrieval.retriever import HybridRetriever
 from retrieval.settings import Settings
 from retrieval.store import IndexSnapshot, IndexStore
-from retrieval.text import GENERIC, STOPWORDS, content_tokens, fold, stem, words
+from retrieval.text import (
+    FOREIGN_FUNCTION_WORDS,
+    GENERIC,
+    STOPWORDS,
+    content_tokens,
+    fold,
+    stem,
+    words,
+)
 from retrieval.understanding import (
     PostingResolver,
     Query,
@@ -153,7 +161,7 @@ class ExtractiveAnswerer:
             if verdict is not None:
                 return verdict
         if "count" in q.intents:
-            return self._count(q)
+            return self._conditional_count(q) or self._count(q)
         corpus = q.corpus_scope and not (named and not q.mentions and len(named) == 1
                                          and not re.search(r"\b(which|any|all|how many)\b",
                                                            q.english))
@@ -471,6 +479,19 @@ class ExtractiveAnswerer:
                       citations=[cite(p, "summary", p.title) for p in self.postings],
                       posting_ids=[p.id for p in self.postings])
 
+    def _conditional_count(self, q: Query) -> Answer | None:
+        """"How many postings require an advanced degree?": the corpus-wide answer to the
+        condition, headed by how many postings meet it."""
+        asked = [i for i in q.intents if i != "count"]
+        if not asked and not q.mentions:
+            return None
+        answer = self._corpus(replace(q, intents=asked))
+        if answer is None or not answer.found or answer.intent not in _COUNTABLE:
+            return None
+        head = frames(q.language)["count_of"].format(k=len(answer.posting_ids),
+                                                     n=len(self.postings))
+        return answer.model_copy(update={"text": f"{head}\n{answer.text}"})
+
     def _corpus(self, q: Query) -> Answer | None:
         f = frames(q.language)
         posts = self.postings
@@ -478,6 +499,9 @@ class ExtractiveAnswerer:
         if q.not_stated and not _fields_asked(q):
             return self._not_stated(q, posts)
         if "duration" in intents:
+            compared = self._durations_compared(q, posts)
+            if compared is not None:
+                return compared
             months = _asked_months(q.english)
             if months:
                 hits = [p for p in posts if p.duration_months == months]
@@ -530,7 +554,15 @@ class ExtractiveAnswerer:
             return _corpus_answer(lines, posts, "summary", "grade")
         if self._bodies is None:
             self._bodies = [set(words(p.text)) for p in self.postings]
-        terms = rare_terms(q.english, posts, skip=_intent_words(), bodies=self._bodies)
+        skip = _intent_words() | (FOREIGN_FUNCTION_WORDS if q.language != "en" else set())
+        terms = rare_terms(q.english, posts, skip=skip, bodies=self._bodies)
+        if not terms:
+            # "Does any posting require Python?": a name no posting contains gets a plain
+            # "none mention it", not a list built from the question's other words.
+            absent = _absent_names(q.clean, self._bodies)
+            if absent:
+                return Answer(text=f["mention_none"].format(term=" / ".join(absent)),
+                              found=False, intent="mention")
         if terms and (q.mentions or not (intents & _FIELD_INTENTS)):
             return self._mentions(q, posts, terms)
         field_intents = [i for i in q.intents if i in _FIELD_INTENTS]
@@ -609,6 +641,42 @@ class ExtractiveAnswerer:
         return Answer(text="\n".join(lines), found=True, intent="education",
                       citations=[cite(p, "education.minimum", p.education.minimum) for p in uniq],
                       posting_ids=[p.id for p in uniq])
+
+    def _durations_compared(self, q: Query, posts: list[Posting]) -> Answer | None:
+        """"Which posting is the longest?", "…shorter than 2 years?" (durations in months)."""
+        f = frames(q.language)
+        known = [p for p in posts if p.duration_months]
+        text = f"{q.folded} {q.english}"
+        if not known:
+            return None
+        if re.search(r"\b(longest|le plus long|la plus longue|mas larg[oa])\b", text):
+            best = max(p.duration_months or 0 for p in known)
+            hits = [p for p in known if p.duration_months == best]
+            lines = [f["duration_longest"].format(value=_months_label(best))]
+        elif re.search(r"\b(shortest|le plus court|la plus courte|mas cort[oa])\b", text):
+            best = min(p.duration_months or 0 for p in known)
+            hits = [p for p in known if p.duration_months == best]
+            lines = [f["duration_shortest"].format(value=_months_label(best))]
+        else:
+            m = re.search(r"\b(longer|more|over|above|shorter|less|fewer|under|below)\s+(than\s+)?"
+                          r"(\d+|one|two|three|four|five|six|twelve|eighteen)[\s-]*"
+                          r"(years?|months?|yrs?)\b", q.english)
+            months = duration_in_months(f"{m.group(3)} {m.group(4)}") if m else None
+            if not m or not months:
+                return None
+            longer = m.group(1) in {"longer", "more", "over", "above"}
+            hits = [p for p in known if (p.duration_months or 0) > months] if longer else \
+                [p for p in known if (p.duration_months or 0) < months]
+            frame = "duration_longer" if longer else "duration_shorter"
+            lines = [f[frame].format(value=_months_label(months))]
+        if not hits:
+            lines = [f["duration_cmp_none"]]
+            lines += [f"• {p.short_title}: {p.duration}" for p in posts]
+            return Answer(text="\n".join(lines), found=True, intent="duration",
+                          citations=[cite(p, "summary", p.duration) for p in posts],
+                          posting_ids=[])
+        lines += [f"• {p.title}: {p.duration}" for p in hits]
+        return _corpus_answer(lines, hits, "summary", "duration")
 
     def _years_corpus(self, q: Query, posts: list[Posting], kind: str, years: float) -> Answer:
         f = frames(q.language)
@@ -703,6 +771,8 @@ class ExtractiveAnswerer:
 
 # ---- helpers ------------------------------------------------------------------------------------
 
+# Corpus-wide answers whose posting_ids are exactly the postings meeting the condition.
+_COUNTABLE = {"education", "languages", "duration", "experience", "mention"}
 _FIELD_INTENTS = {
     "supervisor", "contact", "duty_station", "grade", "duration", "department_unit",
     "post_number", "issue_date", "duties", "key_outputs", "education", "experience", "skills",
@@ -910,9 +980,28 @@ def _intent_words() -> set[str]:
         "mention", "mentions", "mentioning", "collaboration", "collaborate", "collaborates",
         "refer", "refers", "involve", "involves", "related", "cover", "covers", "include",
         "includes", "talk", "deal", "deals", "work", "works", "about", "postings", "posting",
-        "does", "which", "any", "say", "says",
+        "does", "which", "any", "say", "says", "require", "requires", "required", "requiring",
+        "need", "needs", "needed", "ask", "asks", "expect", "expects", "knowledge", "know",
     }
     return base | {stem(w) for w in base}
+
+
+def _absent_names(text: str, bodies: list[set[str]]) -> list[str]:
+    """Capitalised words inside a sentence (names: Python, Stata, UNICEF) that no posting
+    contains."""
+    names: list[str] = []
+    for sentence in re.split(r"(?<=[.!?¿¡:;])\s+", text):
+        for m in re.finditer(r"(?<!\w)([A-Z][\w+#-]+)", sentence):  # l'OCDE counts
+            if m.start() == 0 or not sentence[:m.start()].strip(" ¿¡\"'“«("):
+                continue  # the sentence's first word is capitalised anyway
+            word = m.group(1)
+            folded = fold(word)
+            if folded in STOPWORDS or folded in GENERIC or len(folded) < 2:
+                continue
+            forms = word_forms(folded)
+            if not any(forms & body for body in bodies) and word not in names:
+                names.append(word)
+    return names
 
 
 def _surface_in_corpus(word: str, posts: list[Posting]) -> str:

@@ -17,6 +17,7 @@ same she should so some such than that the their theirs them themselves then the
 those through to too under until up very was we were what when where which while who whom why will
 with would you your yours yourself yourselves also may might must shall etc e g i e per via within
 tell give show know please let me i'm i've i'd there's what's who's it's that's
+many much
 """.split())
 
 # Words of the domain that say nothing about which posting is meant.
@@ -24,6 +25,18 @@ GENERIC = frozenset("""
 jpo jpos junior professional officer officers post posts posting postings position positions job
 jobs vacancy vacancies role roles assignment programme program ilo international labour labor
 office organization organisation one
+""".split())
+
+# French and Spanish words that glossary translation (word by word) leaves in a question and
+# that name nothing: they must not become the term of "which postings mention …?".
+FOREIGN_FUNCTION_WORDS = frozenset("""
+de la le les des du un une il elle ils elles y a t en et ou que qui quoi est sont ce cette ces
+au aux pour par sur dans avec son sa ses leur leurs ne pas plus se l d j n s c qu on nous vous
+mentionne mentionnent exige exigent demande demandent requiert parle parlent annonce annonces
+poste postes offre offres connaissance connaissances aucun aucune quel quels quelle quelles
+el los las del al con por para es son uno unos unas algun alguno alguna algunos algunas ningun
+ninguno ninguna cual cuales como donde su sus mi mis tu hay menciona mencionan requiere
+requieren exige exigen pide piden puesto puestos anuncio anuncios conocimiento conocimientos
 """.split())
 
 _TOKEN_RE = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")

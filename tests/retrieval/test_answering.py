@@ -95,6 +95,59 @@ def test_cross_posting_mentions(ask) -> None:
     assert not none.found
 
 
+@pytest.mark.parametrize("question,expected", [
+    ("Does any posting require knowledge of Python or R?", "None of the postings mention Python"),
+    ("Which postings mention UNICEF?", "None of the postings mention UNICEF"),
+    ("Quels postes mentionnent l'OCDE ?", "Aucune annonce ne mentionne OCDE"),
+    ("¿Algún puesto requiere conocimientos de Python?", "Ningún anuncio menciona Python"),
+])
+def test_a_name_no_posting_contains_is_said_to_be_absent(ask, question: str,
+                                                         expected: str) -> None:
+    a = ask(question)
+    assert not a.found and a.text.startswith(expected)
+
+
+@pytest.mark.parametrize("question", [
+    "¿Algún puesto menciona a la UNESCO?",
+    "Y a-t-il une annonce qui mentionne l'UNESCO ?",
+    "Which postings require knowledge of Excel?",
+])
+def test_mentions_asked_in_any_language_find_the_term_not_a_function_word(
+        ask, question: str) -> None:
+    a = ask(question)
+    assert a.found and a.intent == "mention"
+    term = "Excel" if "Excel" in question else "UNESCO"
+    assert term in a.text.splitlines()[0]
+
+
+@pytest.mark.parametrize("question,head,listed", [
+    ("Which posting is the longest?", "The longest assignment (2 years)", [AI]),
+    ("Which postings are shorter than 2 years?", "Postings shorter than 2 years", None),
+    ("Which postings last more than 12 months?", "Postings longer than 1 year", [AI]),
+    ("¿Qué puesto es el más corto?", "La asignación más corta (1 year)", None),
+    ("Quel poste est le plus long ?", "L'affectation la plus longue (2 years)", [AI]),
+])
+def test_durations_compared_across_postings(ask, question: str, head: str,
+                                            listed: list[str] | None) -> None:
+    a = ask(question)
+    assert a.found and a.text.startswith(head)
+    if listed is not None:
+        assert a.posting_ids == listed
+    assert {c.posting_id for c in a.citations} == set(a.posting_ids)  # each one cited
+
+
+@pytest.mark.parametrize("question,count", [
+    ("How many postings require a law degree?", 3),
+    ("How many postings require a master's degree?", 3),
+    ("How many postings mention UNESCO?", 1),
+    ("How many postings accept French?", 5),
+])
+def test_how_many_postings_meet_a_condition(ask, question: str, count: int) -> None:
+    a = ask(question)
+    assert a.text.splitlines()[0] == f"{count} of the 5 postings."
+    assert len(a.posting_ids) == count
+
+
 def test_count(ask) -> None:
     a = ask("How many postings do you know about?")
     assert "5" in a.text and len(a.cited_posting_ids()) == 5
