@@ -486,8 +486,8 @@ class ExtractiveAnswerer:
         if not asked and not q.mentions:
             return None
         answer = self._corpus(replace(q, intents=asked))
-        if answer is None or not answer.found or answer.intent not in _COUNTABLE:
-            return None
+        if answer is None or answer.intent not in _COUNTABLE:
+            return None  # an answer that is no list of matching postings: count them all
         head = frames(q.language)["count_of"].format(k=len(answer.posting_ids),
                                                      n=len(self.postings))
         return answer.model_copy(update={"text": f"{head}\n{answer.text}"})

@@ -141,6 +141,7 @@ def test_durations_compared_across_postings(ask, question: str, head: str,
     ("How many postings require a master's degree?", 3),
     ("How many postings mention UNESCO?", 1),
     ("How many postings accept French?", 5),
+    ("How many postings mention UNICEF?", 0),
 ])
 def test_how_many_postings_meet_a_condition(ask, question: str, count: int) -> None:
     a = ask(question)
