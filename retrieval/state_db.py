@@ -64,7 +64,10 @@ class SqlStore:
         self.url = database_url(target)
         self._engine_: Engine | None = None
         self._executor: ThreadPoolExecutor | None = None
-        self._lock = threading.Lock()  # creating/closing the engine, from any thread
+        # Creating the engine (on a worker thread, first use: may take a while) and creating
+        # the executor (on the event loop: must not wait for the former) each have their own.
+        self._engine_lock = threading.Lock()
+        self._executor_lock = threading.Lock()
 
     @property
     def backend(self) -> str:
@@ -75,7 +78,7 @@ class SqlStore:
 
     def _open(self) -> Engine:
         """The engine, created (with the tables) on first use; runs on a worker thread."""
-        with self._lock:
+        with self._engine_lock:
             if self._engine_ is None:
                 url = make_url(self.url)
                 if url.get_backend_name() == "sqlite":
@@ -101,7 +104,7 @@ class SqlStore:
             return fn(conn, *args)
 
     def _pool(self) -> ThreadPoolExecutor:
-        with self._lock:
+        with self._executor_lock:
             if self._executor is None:
                 workers = 1 if self.backend == "sqlite" else SERVER_POOL_SIZE
                 self._executor = ThreadPoolExecutor(workers, thread_name_prefix="state-db")
@@ -114,11 +117,12 @@ class SqlStore:
 
     async def close(self) -> None:
         """Close the connections and stop the worker threads (both come back on next use)."""
-        with self._lock:
-            engine, self._engine_ = self._engine_, None
+        with self._executor_lock:
             executor, self._executor = self._executor, None
-        if executor is not None:
+        if executor is not None:  # lets the operations already queued finish
             await asyncio.get_running_loop().run_in_executor(None, executor.shutdown, True)
+        with self._engine_lock:
+            engine, self._engine_ = self._engine_, None
         if engine is not None:
             engine.dispose()
 
