@@ -15,6 +15,7 @@ import time
 from collections import OrderedDict
 from collections.abc import AsyncIterator, Callable, Iterable
 from dataclasses import dataclass, field, replace
+from functools import cache
 from typing import Any
 
 from langchain_core.documents import Document
@@ -35,6 +36,7 @@ from retrieval.text import (
     FOREIGN_FUNCTION_WORDS,
     GENERIC,
     STOPWORDS,
+    clauses,
     content_tokens,
     fold,
     stem,
@@ -510,11 +512,7 @@ class ExtractiveAnswerer:
                     lines = [f["duration_match"].format(value=label)]
                     lines += [f"• {p.title}: {p.duration}" for p in hits]
                     return _corpus_answer(lines, hits, "summary", "duration")
-                lines = [f["duration_none"].format(value=label)]
-                lines += [f"• {p.short_title}: {p.duration}" for p in posts]
-                return Answer(text="\n".join(lines), found=True, intent="duration",
-                              citations=[cite(p, "summary", p.duration) for p in posts],
-                              posting_ids=[])
+                return _all_durations(f["duration_none"].format(value=label), posts)
         if "experience" in intents:
             bounds = _asked_years(q.english)
             if bounds:
@@ -659,9 +657,8 @@ class ExtractiveAnswerer:
             lines = [f["duration_shortest"].format(value=_months_label(best))]
         else:
             m = re.search(r"\b(longer|more|over|above|shorter|less|fewer|under|below)\s+(than\s+)?"
-                          r"(\d+|one|two|three|four|five|six|twelve|eighteen)[\s-]*"
-                          r"(years?|months?|yrs?)\b", q.english)
-            months = duration_in_months(f"{m.group(3)} {m.group(4)}") if m else None
+                          rf"{_TIME_AMOUNT}\b", q.english)
+            months = _asked_months(m.group(0)) if m else None
             if not m or not months:
                 return None
             longer = m.group(1) in {"longer", "more", "over", "above"}
@@ -670,11 +667,7 @@ class ExtractiveAnswerer:
             frame = "duration_longer" if longer else "duration_shorter"
             lines = [f[frame].format(value=_months_label(months))]
         if not hits:
-            lines = [f["duration_cmp_none"]]
-            lines += [f"• {p.short_title}: {p.duration}" for p in posts]
-            return Answer(text="\n".join(lines), found=True, intent="duration",
-                          citations=[cite(p, "summary", p.duration) for p in posts],
-                          posting_ids=[])
+            return _all_durations(f["duration_cmp_none"], posts)
         lines += [f"• {p.title}: {p.duration}" for p in hits]
         return _corpus_answer(lines, hits, "summary", "duration")
 
@@ -765,7 +758,7 @@ class ExtractiveAnswerer:
 
     def _folded_text(self, p: Posting) -> str:
         if p.id not in self._folded_texts:
-            self._folded_texts[p.id] = " " + re.sub(r"\s+", " ", fold(p.text))
+            self._folded_texts[p.id] = " " + _flat_fold(p.text)
         return self._folded_texts[p.id]
 
 
@@ -871,12 +864,22 @@ def _idf(df: int, n: int) -> float:
     return math.log(1 + (n - df + 0.5) / (df + 0.5))
 
 
+# "2 years", "eighteen months", "12-month": a number and its unit.
+_TIME_AMOUNT = r"(\d+|one|two|three|four|five|six|twelve|eighteen)[\s-]*(years?|months?|yrs?)"
+
+
 def _asked_months(text: str) -> int | None:
-    m = re.search(r"(\d+|one|two|three|four|five|six|twelve|eighteen)[\s-]*(years?|months?|yrs?)",
-                  text)
+    m = re.search(_TIME_AMOUNT, text)
     if not m:
         return None
     return duration_in_months(f"{m.group(1)} {m.group(2)}")
+
+
+def _all_durations(head: str, posts: list[Posting]) -> Answer:
+    """No posting matched the asked duration: say so and list what the durations are."""
+    lines = [head, *(f"• {p.short_title}: {p.duration}" for p in posts)]
+    return Answer(text="\n".join(lines), found=True, intent="duration",
+                  citations=[cite(p, "summary", p.duration) for p in posts], posting_ids=[])
 
 
 def _line_sentences(text: str) -> list[str]:
@@ -926,7 +929,12 @@ class _Sentence:
 
     @classmethod
     def of(cls, text: str) -> _Sentence:
-        return cls(text, re.sub(r"\s+", " ", fold(text)), frozenset(words(text)))
+        return cls(text, _flat_fold(text), frozenset(words(text)))
+
+
+def _flat_fold(text: str) -> str:
+    """Folded, whitespace runs made one space: what a phrase of the question is looked for in."""
+    return re.sub(r"\s+", " ", fold(text))
 
 
 def _longest_phrase(question: str, texts: list[str]) -> str:
@@ -975,7 +983,8 @@ def _degree_fields(q: Query) -> list[str]:
     return [" ".join(ws)] if ws and len(ws) <= 3 else []
 
 
-def _intent_words() -> set[str]:
+@cache
+def _intent_words() -> frozenset[str]:
     base = {
         "mention", "mentions", "mentioning", "collaboration", "collaborate", "collaborates",
         "refer", "refers", "involve", "involves", "related", "cover", "covers", "include",
@@ -983,16 +992,16 @@ def _intent_words() -> set[str]:
         "does", "which", "any", "say", "says", "require", "requires", "required", "requiring",
         "need", "needs", "needed", "ask", "asks", "expect", "expects", "knowledge", "know",
     }
-    return base | {stem(w) for w in base}
+    return frozenset(base | {stem(w) for w in base})
 
 
 def _absent_names(text: str, bodies: list[set[str]]) -> list[str]:
     """Capitalised words inside a sentence (names: Python, Stata, UNICEF) that no posting
     contains."""
     names: list[str] = []
-    for sentence in re.split(r"(?<=[.!?¿¡:;])\s+", text):
+    for sentence in clauses(text):
         for m in re.finditer(r"(?<!\w)([A-Z][\w+#-]+)", sentence):  # l'OCDE counts
-            if m.start() == 0 or not sentence[:m.start()].strip(" ¿¡\"'“«("):
+            if not sentence[:m.start()].strip(" ¿¡\"'“«("):
                 continue  # the sentence's first word is capitalised anyway
             word = m.group(1)
             folded = fold(word)

@@ -43,6 +43,11 @@ _TOKEN_RE = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 _stemmer = snowballstemmer.stemmer("english")
 
 
+def clauses(text: str) -> list[str]:
+    """A message cut after each sentence or clause mark ('.', '!', '?', ';', ':')."""
+    return [c for c in re.split(r"(?<=[.!?;:])\s+", text.strip()) if c]
+
+
 def fold(text: str) -> str:
     """Lower-case and strip accents ('Qué idiomas' → 'que idiomas')."""
     if text.isascii():  # most posting text; nothing to decompose

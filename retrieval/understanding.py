@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from retrieval.models import Posting
-from retrieval.text import GENERIC, STOPWORDS, content_tokens, fold, stem, words
+from retrieval.text import GENERIC, STOPWORDS, clauses, content_tokens, fold, stem, words
 
 LEXICON_DIR = Path(__file__).parent / "lexicon"
 
@@ -159,7 +159,7 @@ def analyse(text: str) -> Query:
     english = to_english(clean, language)
     q = Query(text=text, clean=clean.strip(), folded=folded, english=english, language=language,
               injection=injection)
-    probe = f"{folded} {english}" if language != "en" else folded
+    probe = _probe(folded, english, language)
     q.intents, q.not_stated = _detect(_asked_part(clean, language) or probe)
     if not q.intents and not q.not_stated:
         q.intents, q.not_stated = _detect(probe)
@@ -181,12 +181,18 @@ def _asked_part(text: str, language: str) -> str:
     a master's in law. Where is the post based?" the first sentence is context (a profile),
     and its "master's" must not turn the question into one about education. Empty when
     there is nothing to separate."""
-    sentences = [s for s in re.split(r"(?<=[.!?;:])\s+", text.strip()) if s]
+    sentences = clauses(text)
     asked = [s for s in sentences if "?" in s]
     if not asked or len(asked) == len(sentences):
         return ""
     part = " ".join(asked)
-    return f"{fold(part)} {to_english(part, language)}" if language != "en" else fold(part)
+    return _probe(fold(part), to_english(part, language), language)
+
+
+def _probe(folded: str, english: str, language: str) -> str:
+    """What intent patterns are matched against: the folded text, plus its glossary English
+    when it is French or Spanish."""
+    return f"{folded} {english}" if language != "en" else folded
 
 
 def _detect(probe: str) -> tuple[list[str], str | None]:
