@@ -78,6 +78,9 @@ class SqlStore:
 
     def _open(self) -> Engine:
         """The engine, created (with the tables) on first use; runs on a worker thread."""
+        engine = self._engine_
+        if engine is not None:  # every operation but the first: no lock to take
+            return engine
         with self._engine_lock:
             if self._engine_ is None:
                 url = make_url(self.url)
