@@ -112,18 +112,6 @@ class LoadBotAPI(FakeBotAPI):
         self.webhooks.append(str(params.get("url", "")))
         return True
 
-    def message_update(self, text: str, user_id: int) -> dict[str, Any]:
-        return {"update_id": next(self._update_ids), "message": {
-            "message_id": next(self._message_ids), "date": int(time.time()),
-            "chat": self._chat(user_id),
-            "from": {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"},
-            "text": text,
-        }}
-
-    async def queue(self, update: dict[str, Any]) -> None:
-        async with self._changed:
-            self.updates.append(update)
-            self._changed.notify_all()
 
 
 @dataclass
@@ -241,10 +229,11 @@ async def run_load(api: LoadBotAPI, bots: list[BotProcess], *, mode: str, users:
     connector = aiohttp.TCPConnector(limit=0)
     async with aiohttp.ClientSession(connector=connector) as http:
 
-        async def deliver(update: dict[str, Any]) -> None:
+        async def deliver(message: dict[str, Any]) -> None:
             if not webhook:
-                await api.queue(update)
+                await api.push("message", message)
                 return
+            update = api.update("message", message)
             async with http.post(next(targets), json=update, headers=headers) as response:
                 if response.status != 200:
                     raise RuntimeError(f"webhook answered {response.status}")
@@ -258,7 +247,7 @@ async def run_load(api: LoadBotAPI, bots: list[BotProcess], *, mode: str, users:
                 api.waiting[user_id] = future
                 sent = time.perf_counter()
                 try:
-                    await deliver(api.message_update(text, user_id))
+                    await deliver(api.text_message(text, user_id=user_id))
                     answered_at, reply = await asyncio.wait_for(future, timeout)
                 except TimeoutError:
                     result.error("timeout")

@@ -231,17 +231,27 @@ class FakeBotAPI:
 
     # ------------------------------------------------------------------ test side
 
+    def update(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """A new update (with the next update id), as getUpdates or a webhook delivers it."""
+        return {"update_id": next(self._update_ids), kind: payload}
+
     async def push(self, kind: str, payload: dict[str, Any]) -> int:
-        update_id = next(self._update_ids)
+        update = self.update(kind, payload)
         async with self._changed:
-            self.updates.append({"update_id": update_id, kind: payload})
+            self.updates.append(update)
             self._changed.notify_all()
-        return update_id
+        return int(update["update_id"])
 
     async def send_text(self, text: str, *, user_id: int, chat_id: int | None = None) -> int:
         """A user writes `text`; returns the index of the first request that can answer it."""
-        chat_id = chat_id if chat_id is not None else user_id
         mark = len(self.requests)
+        await self.push("message", self.text_message(text, user_id=user_id, chat_id=chat_id))
+        return mark
+
+    def text_message(self, text: str, *, user_id: int,
+                     chat_id: int | None = None) -> dict[str, Any]:
+        """The message a user writing `text` sends, as Telegram describes it."""
+        chat_id = chat_id if chat_id is not None else user_id
         message: dict[str, Any] = {
             "message_id": next(self._message_ids), "date": int(time.time()),
             "chat": self._chat(chat_id),
@@ -256,8 +266,7 @@ class FakeBotAPI:
                                 "length": _utf16(text.split()[0])})
         if entities:
             message["entities"] = entities
-        await self.push("message", message)
-        return mark
+        return message
 
     async def send_document(self, content: bytes, file_name: str, *, user_id: int,
                             chat_id: int | None = None, mime_type: str | None = None) -> int:
