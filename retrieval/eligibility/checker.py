@@ -10,15 +10,7 @@ from retrieval.eligibility.profile import parse_profile
 from retrieval.eligibility.render import ranked_verdicts_text, single_verdict_text, verdict_excerpt
 from retrieval.eligibility.requirements import derive_requirements
 from retrieval.eligibility.vocabulary import SECTION, lexicon_for
-from retrieval.models import (
-    Answer,
-    AnswerMode,
-    Citation,
-    Posting,
-    Profile,
-    Requirement,
-    Verdict,
-)
+from retrieval.models import Answer, AnswerMode, Citation, Posting, Profile, Requirement, Verdict
 from retrieval.text import fold
 
 # ---- answers --------------------------------------------------------------------------------

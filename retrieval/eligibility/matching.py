@@ -16,13 +16,7 @@ from retrieval.eligibility.profile import LEVEL_RANK
 from retrieval.eligibility.render import join_items
 from retrieval.eligibility.requirements import derive_requirements
 from retrieval.eligibility.vocabulary import format_number, lexicon_for, stem_words
-from retrieval.models import (
-    Posting,
-    Profile,
-    Requirement,
-    RequirementCheck,
-    Verdict,
-)
+from retrieval.models import Posting, Profile, Requirement, RequirementCheck, Verdict
 from retrieval.text import fold
 
 # ---- matching -------------------------------------------------------------------------------

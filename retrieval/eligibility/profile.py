@@ -6,9 +6,7 @@ import re
 
 from retrieval.eligibility.fields import field_canonicals
 from retrieval.eligibility.vocabulary import LANGUAGE_RE, LANGUAGE_WORD, NUM, number_of
-from retrieval.models import (
-    Profile,
-)
+from retrieval.models import Profile
 from retrieval.text import fold
 
 # ---- reading a profile ----------------------------------------------------------------------

@@ -14,10 +14,7 @@ from retrieval.eligibility.vocabulary import (
     YEAR,
     number_of,
 )
-from retrieval.models import (
-    Posting,
-    Requirement,
-)
+from retrieval.models import Posting, Requirement
 from retrieval.parsing import split_sentences
 from retrieval.text import fold
 
