@@ -38,6 +38,7 @@ class Posting(BaseModel):
     id: str
     source: str = ""
     title: str = ""
+    organisation: str = ""  # short name: ILO, UNEP, UNHCR, UN Secretariat…
     post_number: str = ""
     month_of_issue: str = ""
     year_of_issue: str = ""
