@@ -26,8 +26,8 @@ NUMBERING_RE = re.compile(
     r"^(?:(?:part|section)\s+\d{1,2}[a-z]?\s*[-–—:.)]?\s*|(?:\d{1,2}|[IVX]{1,4}|[A-H])[.)]\s+)",
     re.I)
 FUZZY_CUTOFF = 92  # rapidfuzz ratio: "Duties and Responsabilites" yes, "Duty station" no
-MIN_SIMILARITY = 0.40
-_REQUIREMENT_TOPICS = {"education", "experience", "languages", "education_experience"}  # cosine between a heading (+ its first lines) and a section example
+MIN_SIMILARITY = 0.40  # cosine between a heading (+ its first lines) and a section example
+_REQUIREMENT_TOPICS = {"education", "experience", "languages", "education_experience"}
 
 
 def strip_numbering(text: str) -> str:

@@ -1,5 +1,9 @@
 """Turn the text of a vacancy announcement into a structured `Posting`.
 
+(Longer than our usual modules: the section walk, the per-section extraction and the
+fallbacks share one `Posting` under construction and read best together; the line, label,
+heading, requirement and value helpers live in their own modules beside this one.)
+
 The parser reads the text's structure, not any one file's quirks: every line is cleaned of
 markdown (headings, bold, italics, links, stray asterisks), then classified as a section
 heading, a "Label: value" field, a Minimum/Desirable sub-label, a bullet, or prose. Headings
