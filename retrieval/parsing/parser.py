@@ -376,7 +376,8 @@ class PostingParser:
         # The supervisor is the first paragraph after the label (it may wrap over lines).
         taken: list[str] = []
         for ln in content:
-            if taken and (ln.bullet or len(" ".join(taken)) > 200 or _ANY_PAIR_RE.match(ln.text)):
+            if taken and (ln.bullet or len(" ".join(taken)) > 200
+                          or (_ANY_PAIR_RE.match(ln.text) and not EMAIL_RE.search(ln.text))):
                 break
             taken.append(ln.text)
             if EMAIL_RE.search(ln.text) or ln.text.endswith("."):
