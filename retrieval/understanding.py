@@ -77,6 +77,21 @@ def _compiled() -> dict[str, Any]:
     }
 
 
+def pattern_words(pattern: str) -> set[str]:
+    """The words a regular expression spells, with and without its optional letters:
+    'e-?mails?' gives 'email' and 'emails'."""
+    bare = re.sub(r"\\[bswdBSWD]", " ", pattern)
+    variants = (re.sub(r".\?", "", bare), bare.replace("?", ""))
+    return {w for v in variants for w in re.findall(r"[a-z]{3,}", re.sub(r"[^a-z']", " ", v))}
+
+
+@cache
+def intent_pattern_words() -> frozenset[str]:
+    """Stems of every word the intent patterns spell ("supervis", "report", "boss"…)."""
+    lex = load_yaml("intents.yaml")["intents"]
+    return frozenset(stem(w) for pats in lex.values() for p in pats for w in pattern_words(p))
+
+
 def not_stated_topics() -> dict[str, dict[str, Any]]:
     return _compiled()["not_stated"]
 
@@ -140,6 +155,9 @@ class Query:
     wants_minimum: bool = False
     mentions: bool = False
     named_people: list[str] = field(default_factory=list)
+    # The main intent of each part of a multi-part question ("post 2396 - what grade and
+    # where is it?" → grade, duty_station), in the order asked.
+    part_intents: list[str] = field(default_factory=list)
 
     @property
     def intent(self) -> str:
@@ -173,7 +191,24 @@ def analyse(text: str) -> Query:
     q.wants_minimum = bool(MINIMUM_RE.search(probe)) and not q.wants_desirable
     q.mentions = bool(MENTION_RE.search(probe))
     q.named_people = [m.group(1) for m in NAME_RE.finditer(clean) if m.start() > 0]
+    q.part_intents = _part_intents(clean, language)
     return q
+
+
+# Where a message asks for one thing after another: "grade and where", "dept, supervisor",
+# "2396 - who supervises", "¿de qué grado es y cuánto dura?".
+_PART_SPLIT_RE = re.compile(r"\s(?:and|&|\+|plus|also|et|y|e)\s|[,;:?!/]|\s[-–—]\s")
+
+
+def _part_intents(text: str, language: str) -> list[str]:
+    out: list[str] = []
+    for part in _PART_SPLIT_RE.split(fold(text)):
+        if len(part.split()) == 0:
+            continue
+        intents, _ = _detect(_probe(part, to_english(part, language), language))
+        if intents and intents[0] not in out:
+            out.append(intents[0])
+    return out
 
 
 def _asked_part(text: str, language: str) -> str:

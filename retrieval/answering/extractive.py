@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from retrieval.answering.common import FIELD_INTENTS, fields_asked, frames
 from retrieval.answering.corpus import CorpusAnswers
 from retrieval.answering.fields import FieldAnswers
 from retrieval.answering.not_stated import NotStatedAnswers
+from retrieval.answering.premises import Premises
 from retrieval.answering.sentences import Sentence, SentenceSelection
 from retrieval.eligibility import EligibilityChecker
 from retrieval.models import Answer
 from retrieval.retriever import HybridRetriever
+from retrieval.spelling import Speller
 from retrieval.store import IndexSnapshot
-from retrieval.understanding import PostingResolver, Query, analyse, without_titles
+from retrieval.understanding import (
+    PostingResolver,
+    Query,
+    analyse,
+    detect_language,
+    without_titles,
+)
 
 
 class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, SentenceSelection):
@@ -26,6 +35,8 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
         self.retriever = retriever
         self.eligibility = eligibility
         self.resolver = PostingResolver(self.postings)
+        self.speller = Speller(self.postings)
+        self.premises = Premises(self.postings)
         # Per-snapshot caches for questions over all postings (built on first use).
         self._bodies: list[set[str]] | None = None
         # Per posting: its sections' sentences, each with its folded text and folded words,
@@ -39,7 +50,7 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
         return cap_lists(self._answer(question, context_postings))
 
     def _answer(self, question: str, context_postings: list[str] | None = None) -> Answer:
-        q = analyse(question)
+        q = analyse(self.speller.correct(question, detect_language(question)))
         f = frames(q.language)
         if not self.postings:
             return Answer(text=f["nothing"], found=False, intent="empty")
@@ -50,7 +61,10 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
         if q.greeting and not q.intents:
             return Answer(text=f["greeting"].format(n=len(self.postings)), found=True,
                           intent="greeting")
-        named = self.resolver.resolve(q.clean, q.english)
+        named = self._named(q)
+        if named and not (set(q.intents) & FIELD_INTENTS) and self.premises.people_in(q):
+            # "who is lisa tortell?", "roelans is the director, right?": a person's role.
+            q = replace(q, intents=["supervisor", *q.intents])
         if named:
             q = without_titles(q, [self.snap.by_id[i] for i in named if i in self.snap.by_id])
         if "eligibility" in q.intents:
@@ -75,7 +89,19 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
             return self._one(q, posts[0])
         return self._several(q, posts)
 
-    # ---- one posting -------------------------------------------------------------------------
+    def _named(self, q: Query) -> list[str]:
+        """The postings the question is about. A person or unit it names as a claim does not
+        make their posting the subject when another posting is named without them: "lisa
+        tortell supervises the creative economy post, right?" is about the creative one."""
+        named = self.resolver.resolve(q.clean, q.english)
+        claimed = self.premises.claimed_values(q)
+        if named and claimed:
+            pattern = re.compile(r"(?i)\b(" + "|".join(map(re.escape, claimed)) + r")\b")
+            rest = pattern.sub(" ", q.clean)
+            subject = self.resolver.resolve(rest, pattern.sub(" ", q.english))
+            if subject:
+                return subject
+        return named
 
 
     def _unscoped(self, q: Query) -> Answer:

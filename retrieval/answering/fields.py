@@ -32,25 +32,40 @@ class FieldAnswers:
         t = p.short_title
         if q.not_stated and not fields_asked(q):
             return self._not_stated(q, [p])
-        intents = [i for i in q.intents if i not in {"mention", "count"}] or ["general"]
-        main = intents[0]
-        chosen = [main, *[i for i in intents[1:] if main in _COMBINE and i in _COMBINE][:2]]
+        wrong_premises = {c.intent: c for c in self.premises.contradictions(q, p)}
+        # The main intent, then the main intent of each further part of the question.
+        asked = q.intents[:1] + q.part_intents
+        chosen = _parts_asked([*wrong_premises, *asked], keep=set(wrong_premises))
         parts: list[str] = []
         citations: list[Citation] = []
         found = True
         for intent in chosen:
             text, cites, ok = self._field(q, p, intent, f)
+            premise = wrong_premises.get(intent)
+            if premise is not None:
+                text = f"{f['premise_not'].format(value=premise.claimed)} {text}"
+                for owner in premise.owners[:2]:
+                    other = self.snap.by_id.get(owner)
+                    if other is not None:
+                        more, more_cites, _ = self._field(q, other, intent, f)
+                        text += f"\n{f['premise_owner'].format(value=premise.claimed)} {more}"
+                        cites = [*cites, *more_cites]
             if text:
                 parts.append(text)
             citations += cites
             found = found and ok
+        if chosen[0] not in _OPEN_INTENTS:
+            # "How often would I meet my supervisor?" asks for more than the supervisor's name.
+            finer, finer_cites = self._finer(q, p, "\n".join(parts))
+            if finer:
+                parts.append(f"{f['finer']}\n{bullets(finer)}")
+                citations += finer_cites
         wrong = _false_claims(q, p, "\n".join(parts))
         if wrong:
             parts.insert(0, f["premise_wrong"].format(name=", ".join(wrong)))
         text = "\n\n".join(parts) or f["not_in_posting"].format(t=t)
         return Answer(text=text, found=found and bool(parts), citations=citations,
-                      intent=main, posting_ids=[p.id])
-
+                      intent=chosen[0], posting_ids=[p.id])
 
     def _field(self, q: Query, p: Posting, intent: str,
                f: dict[str, str]) -> tuple[str, list[Citation], bool]:
@@ -224,7 +239,26 @@ class FieldAnswers:
     # ---- questions over all postings ---------------------------------------------------------
 
 
-_COMBINE = {"education", "experience", "skills", "languages", "supervisor"}
+# Intents answered by sentences picked for the question itself: nothing finer to add.
+_OPEN_INTENTS = {"general", "summary"}
+# Parts a question can ask for at once ("post 2396 - what grade and where is it?").
+MAX_PARTS = 3
+
+
+def _parts_asked(intents: list[str], keep: set[str]) -> list[str]:
+    """The fields to answer, in the order asked, each once: one handler answers "learning"
+    and "training" together, and the contact answer already names the supervisor."""
+    chosen: list[str] = []
+    for intent in dict.fromkeys(intents):
+        if intent in {"mention", "count"} or intent not in FIELD_HANDLERS:
+            continue
+        if FIELD_HANDLERS[intent] is FieldAnswers._learning_field and any(
+                FIELD_HANDLERS[c] is FieldAnswers._learning_field for c in chosen):
+            continue
+        chosen.append(intent)
+    if "contact" in chosen and "supervisor" in chosen and "supervisor" not in keep:
+        chosen.remove("supervisor")
+    return chosen[:MAX_PARTS] or ["general"]
 # One-value fields: intent → (Posting attribute, answer frame used when the posting is silent).
 _SCALAR_FIELDS = {
     "duty_station": ("duty_station", "not_in_posting"),

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 from langchain_core.documents import Document
 
 from retrieval.answering.common import cite, section_items
+from retrieval.answering.questions import intent_words
 from retrieval.models import Citation, Posting
 from retrieval.parsing import split_sentences
 from retrieval.text import content_tokens, fold, stem, words
-from retrieval.understanding import Query
+from retrieval.understanding import FIELD_WORDS, Query, intent_pattern_words, load_yaml
 
 
 class SentenceSelection:
@@ -24,10 +26,7 @@ class SentenceSelection:
         ids = [p.id] if p else None
         docs = self.retriever.with_postings(ids, self.snap).invoke(q.english if q.language != "en"
                                                                    else q.clean)
-        # Words that only named the posting say nothing about what is asked of it.
-        naming = set(content_tokens(" ".join([p.short_title, p.department, p.unit,
-                                              *p.acronyms]))) if p else set()
-        picked, found = self._best_sentences(q, docs, skip=naming)
+        picked, found = self._best_sentences(q, docs, skip=_naming(p) if p else set())
         if not picked:
             text = f["not_in_posting"].format(t=p.short_title) if p else f["nothing"]
             return text, [], False
@@ -46,8 +45,29 @@ class SentenceSelection:
             head = f["general_missing"]
         return "\n".join(x for x in [head, *lines] if x), cites, found
 
+    def _finer(self, q: Query, p: Posting, answered: str) -> tuple[list[str], list[Citation]]:
+        """Sentences of the posting that answer what the question asks beyond the field(s)
+        already answered: its words that neither name the posting, nor the field, nor appear
+        in the answer so far must be found together in one sentence."""
+        skip = _naming(p) | set(content_tokens(answered)) | _field_words()
+        q_tokens = [t for t in content_tokens(q.english) if t not in skip | _QUESTION_WORDS]
+        if not q_tokens:
+            return [], []
+        docs = self.retriever.with_postings([p.id], self.snap).invoke(
+            q.english if q.language != "en" else q.clean)
+        picked, found = self._best_sentences(q, docs, limit=2, skip=skip, definitions=False)
+        if not found:
+            return [], []
+        lines, cites = [], []
+        for sentence, doc in picked:
+            if sentence not in answered:
+                lines.append(sentence)
+                cites.append(cite(p, str(doc.metadata["section"]), sentence))
+        return lines, cites
+
     def _best_sentences(self, q: Query, docs: list[Document], limit: int = 3,
-                        skip: set[str] | None = None) -> tuple[list[tuple[str, Document]], bool]:
+                        skip: set[str] | None = None, *, definitions: bool = True,
+                        ) -> tuple[list[tuple[str, Document]], bool]:
         skip = _QUESTION_WORDS | (skip or set())
         q_tokens = [t for t in dict.fromkeys(content_tokens(q.english))
                     if t not in skip and len(t) > 1 and not t.isdigit()]
@@ -58,7 +78,7 @@ class SentenceSelection:
         total = sum(weights.values()) or 1.0
         # "What is the SRM TWG?": the sentence that spells out "(SRM TWG)" defines it.
         acronyms = [m.group(0) for m in re.finditer(r"\b[A-Z]{2,}(?:[ /-][A-Z]{2,})*\b", q.clean)
-                    if m.group(0) not in {"ILO", "JPO"}]
+                    if m.group(0) not in {"ILO", "JPO"}] if definitions else []
         scored: list[tuple[float, int, str, Document]] = []
         for rank, doc in enumerate(docs):
             if doc.metadata.get("kind") == "summary":
@@ -101,6 +121,21 @@ _QUESTION_WORDS = {stem(w) for w in (
     "which", "what", "does", "posting", "mention", "mentions", "say", "said", "anything",
     "about", "tell", "is", "there", "any", "information", "involve", "involves", "include",
     "includes", "cover", "covers", "relate", "related", "deal", "deals", "talk", "mean")}
+
+
+def _naming(p: Posting) -> set[str]:
+    """Words that only name the posting: they say nothing about what is asked of it."""
+    return set(content_tokens(" ".join([p.short_title, p.department, p.unit, p.duty_station,
+                                        p.organisation, p.supervisor.name, *p.acronyms])))
+
+
+@cache
+def _field_words() -> frozenset[str]:
+    """Words that name a field or a question's intent, or fill a chat message: once the field
+    is answered they ask for nothing more."""
+    filler = load_yaml("chat.yaml")["filler"].split()
+    return frozenset(FIELD_WORDS | intent_pattern_words() | intent_words()
+                     | {stem(w) for w in filler})
 
 
 def _idf(df: int, n: int) -> float:

@@ -1,0 +1,79 @@
+"""False premises: the answer starts with the true value of the field the question got wrong."""
+
+from __future__ import annotations
+
+import uuid
+
+import pytest
+
+AI, SECTOR, NORMES, VULN, MULTI = (
+    "000_6199014678cf9c64", "001_326f5681e1f65d2e", "002_bd34980e9eece061",
+    "003_7dab671c5908fb3f", "004_3c479a0523126fec")
+
+
+@pytest.fixture
+def ask(indexed_services):
+    conversation = f"test-{uuid.uuid4().hex}"
+    return lambda q: indexed_services.answers.answer(q, conversation)
+
+
+@pytest.mark.parametrize(("question", "posting", "first_line_has"), [
+    ("the ai job in new york — who would i report to there?", AI, ["Not New York", "Geneva"]),
+    ("the vulnerable work one is a P3 right, for 2 years", VULN, ["Not P3", "P2"]),
+    ("since the vulnerable work JPO is a 2 year contract, can it be renewed?", VULN,
+     ["Not 2 year", "12 months"]),
+    ("is the due diligence JPO based in Turin?", MULTI, ["Not Turin", "Geneva"]),
+])
+def test_wrong_value_is_corrected_first(ask, question: str, posting: str,
+                                        first_line_has: list[str]) -> None:
+    a = ask(question)
+    first = a.text.splitlines()[0]
+    assert all(s in first for s in first_line_has), a.text
+    assert posting in a.posting_ids
+
+
+def test_a_person_of_another_posting_is_placed(ask) -> None:
+    a = ask("lisa tortell supervises the creative economy post right? whats her email")
+    assert a.posting_ids == [SECTOR]
+    assert "Oliver Liang" in a.text and "tortell@ilo.org" in a.text
+    assert NORMES in a.cited_posting_ids()
+
+
+def test_a_unit_of_another_posting_is_placed(ask) -> None:
+    a = ask("the due diligence post is in NORMES no")
+    assert a.text.startswith("Not NORMES:") and "ENTERPRISES" in a.text
+
+
+def test_a_true_premise_gets_no_correction(ask) -> None:
+    a = ask("The vulnerable work post is in Geneva and lasts 12 months, right?")
+    assert "Not " not in a.text
+
+
+def test_experience_in_a_profile_is_no_claim_about_the_post(ask) -> None:
+    a = ask("I have 3 years of experience. How long is the vulnerable work assignment?")
+    assert "Not 3 years" not in a.text and "12 months" in a.text
+
+
+@pytest.mark.parametrize(("question", "parts"), [
+    ("post 2396 - what grade and where is it?", ["P2", "Geneva"]),
+    ("2396 - who supervises and wat unit", ["Tortell", "Standards Policy Unit"]),
+    ("post 2040: dept and supervisor email", ["WORKQUALITY", "hobden@ilo.org"]),
+    ("¿De qué grado es el puesto sobre trabajo vulnerable y cuánto dura?", ["P2", "12"]),
+])
+def test_every_part_of_a_question_is_answered(ask, question: str, parts: list[str]) -> None:
+    a = ask(question)
+    assert all(p in a.text for p in parts), a.text
+
+
+def test_a_single_question_gets_a_single_part(ask) -> None:
+    a = ask("What is the grade of the NORMES post?")
+    assert a.text == "The Standards Policy and Development post is at grade P2."
+
+
+@pytest.mark.parametrize(("question", "fact"), [
+    ("how often would i meet with my supervisor in the AI post?", "every week"),
+    ("For the AI post, which departments reporting to the DDG would I interact with?",
+     "Statistics Department"),
+])
+def test_a_question_finer_than_a_field_gets_the_sentence(ask, question: str, fact: str) -> None:
+    assert fact in ask(question).text
