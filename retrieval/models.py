@@ -171,19 +171,39 @@ class Requirement(BaseModel):
     mode: Literal["one_of", "all_of"] | None = None
     additional: int = 0
     proficiency: Literal["basic", "good", "fluent"] | None = None
+    # experience: from when the posting counts it ("after obtaining the first university
+    # degree"); None when the posting does not say, and then all stated experience counts
+    counted_from: Literal["first_degree"] | None = None
+    counting_text: str = ""  # the posting's sentence stating that rule, verbatim
     # skill
     text: str = ""
     note: str = ""
 
 
+class ExperiencePeriod(BaseModel):
+    """One stretch of work the candidate told about ("from Feb 2023 to Nov 2024", "9 months")."""
+
+    years: float
+    # relative to the candidate's first university degree, when the text or its dates say
+    timing: Literal["before_first_degree", "after_first_degree", "unstated"] = "unstated"
+    text: str = ""  # the words it was read from (folded)
+
+
 class Profile(BaseModel):
     """What a candidate says about themselves; empty/None means "not stated", never "none"."""
 
-    degree_level: Literal["first", "advanced"] | None = None
+    degree_level: Literal["first", "advanced"] | None = None  # highest degree obtained
     has_degree: bool = False
+    no_degree: bool = False  # the candidate said they have no university degree
+    degree_in_progress: Literal["first", "advanced"] | None = None  # "currently doing my MSc"
     degree_field: str = ""
     degree_focus: str = ""
-    years_experience: float | None = None
+    other_degree_fields: list[str] = Field(default_factory=list)  # the fields of other degrees
+    years_experience: float | None = None  # all stated experience
+    # the part of it gained before the first university degree (postings that count only
+    # experience after that degree leave it out)
+    years_before_first_degree: float = 0.0
+    experience_periods: list[ExperiencePeriod] = Field(default_factory=list)
     experience_domain: str = ""
     experience_relevant: bool = False  # the candidate called their experience "relevant"
     languages: dict[str, str] = Field(default_factory=dict)
@@ -193,7 +213,7 @@ class Profile(BaseModel):
 
     def has_facts(self) -> bool:
         return bool(
-            self.degree_level or self.has_degree or self.degree_field
+            self.degree_level or self.has_degree or self.no_degree or self.degree_field
             or self.years_experience is not None or self.languages or self.nationality
             or self.age is not None or self.skills
         )
@@ -216,6 +236,8 @@ class Verdict(BaseModel):
     desirable_met: int = 0
     desirable_total: int = 0
     score: float = 0.0
+    # for "cannot_tell": the one question whose answer would decide it, in the asked language
+    follow_up_question: str = ""
 
     @property
     def minimum_checks(self) -> list[RequirementCheck]:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from datetime import date
 from typing import Protocol
 
 from retrieval.eligibility.matching import check
@@ -33,19 +35,36 @@ _CLAIM = re.compile(
     r"background|profile|languages?)|with (an?|my|\d+|two|three|four|five|six|seven|eight|nine|"
     r"ten)\b|j'ai|je suis|je parle|tengo|soy|hablo|he trabajado|cuento con)")
 _ASKS_REQUIREMENT = re.compile(
-    r"\b(need|needs|needed|require|requires|required|requirement|necessary|mandatory|must|"
-    r"exige|exigee?s?|faut|necesita|requiere|requisito)\b")
+    r"\b(?<!no )(need|needs|needed|require|requires|required|requirement|necessary|mandatory|"
+    r"must|exige|exigee?s?|faut|necesita|requiere|requisito)\b")
 _AGE_NATIONALITY = re.compile(
     r"\b(age|aged|old|older|younger|too old|years old|nationality|nationalities|national|"
     r"citizen|citizenship|passport|country of origin|nationalite|nacionalidad|edad|age limit|"
     r"limite d'age|limite de edad)\b")
 
 
-class EligibilityChecker:
-    """Answers "am I eligible?" questions from the postings' own requirement texts."""
+# "Which postings can I apply to / fit me / do I qualify for?": every posting, ranked
+_WHICH_POSTINGS = re.compile(
+    r"\b(?:which|what)(?:\s+(?:of|the|these|those|your|five|jpo|un))*\s+(?:postings?|posts?|"
+    r"jobs?|positions?|vacanc\w+|roles?|jpos?|ones|of them)\b"
+    r"|\b(?:any|all|each) (?:of )?(?:the |these |those |your |five )*(?:jpo )?(?:postings?|posts?|"
+    r"jobs?|positions?|vacanc\w+|roles?|jpos?|ones)\b"
+    r"|\b(?:quels|quelles|lesquels|lesquelles|a quels|a quelles) (?:\w+ )?(?:postes|offres|"
+    r"annonces)?\b|\b(?:cuales|a cuales|que puestos|a que puestos|que vacantes)\b")
+# "Only list the ones I qualify for"
+_ONLY_ELIGIBLE = re.compile(
+    r"\b(only|just) (?:list|show|give|tell|name)\b|\bonly the ones\b|\bjust the ones\b"
+    r"|\bno need to go through the others\b|\b(?:seulement|uniquement) (?:ceux|celles|les postes)"
+    r"|\bsolo (?:los|las|aquellos|aquellas) (?:que|a los que|en los que)")
 
-    def __init__(self, catalog: Catalog) -> None:
+
+class EligibilityChecker:
+    """Answers "am I eligible?" questions from the postings' own requirement texts.
+    `today` dates open periods in profiles ("since January 2022"); the real date by default."""
+
+    def __init__(self, catalog: Catalog, today: Callable[[], date] = date.today) -> None:
         self.catalog = catalog
+        self.today = today
         self._cache: dict[tuple[str, str], list[Requirement]] = {}
 
     def requirements(self, posting: Posting) -> list[Requirement]:
@@ -55,7 +74,7 @@ class EligibilityChecker:
         return self._cache[key]
 
     def parse_profile(self, text: str) -> Profile:
-        return parse_profile(text)
+        return parse_profile(text, self.today())
 
     def check(self, profile: Profile, posting: Posting, language: str = "en") -> Verdict:
         return check(profile, posting, language, self.requirements(posting))
@@ -74,14 +93,17 @@ class EligibilityChecker:
         """Whether a question describes a candidate, not just asks about requirements."""
         folded = fold(question).replace("’", "'")
         facts = sum([
-            bool(profile.has_degree or profile.degree_field),
+            bool(profile.has_degree or profile.degree_field or profile.no_degree
+                 or profile.degree_in_progress),
             profile.years_experience is not None, bool(profile.languages),
             profile.age is not None, bool(profile.nationality),
         ])
-        if not facts or not _SELF.search(folded):
+        if not facts:
             return False
-        if _CLAIM.search(folded):
+        if _SELF.search(folded) and _CLAIM.search(folded):
             return True
+        # "MEng in industrial engineering and 3 years as a labour inspector. Eligible for
+        # NORMES?": a self-description needs no pronoun
         return facts >= 2 and not _ASKS_REQUIREMENT.search(folded)
 
     def answer(self, question: str, posting_ids: list[str] | None,
@@ -90,20 +112,26 @@ class EligibilityChecker:
         if not self.profile_in(question, profile):
             return None
         lex = lexicon_for(language)
+        folded = fold(question).replace("’", "'")
+        only_eligible = bool(_ONLY_ELIGIBLE.search(folded))
+        if _WHICH_POSTINGS.search(folded) or only_eligible:
+            posting_ids = None  # "which postings can I apply to?" is about all of them
         if posting_ids:
             postings = [p for p in (self.catalog.get(i) for i in posting_ids) if p is not None]
         else:
             postings = self.catalog.all()
         if not postings:
             return None
-        if len(postings) == 1:
+        if len(postings) == 1 and not only_eligible:
             posting = postings[0]
             verdict = self.check(profile, posting, language)
             text = single_verdict_text(posting, verdict, lex)
             ranked = [(posting, verdict)]
         else:
             ranked = self.rank(profile, postings, language)
-            text = ranked_verdicts_text(ranked, lex)
+            text = ranked_verdicts_text(ranked, lex, only_eligible)
+            if only_eligible:
+                ranked = [(p, v) for p, v in ranked if v.status == "eligible"] or ranked
         if _AGE_NATIONALITY.search(fold(question)) or profile.age or profile.nationality:
             text += "\n\n" + lex["age_nationality"]
         citations = [Citation(posting_id=p.id, title=p.title, section=SECTION,

@@ -61,6 +61,8 @@ FIELD_TAXONOMY: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
                               "relaciones laborales"), frozenset({"industrial_relations"})),
     "corporate sustainability": (("corporate sustainability", "sustainability",
                                   "corporate social responsibility", "csr",
+                                  "responsible business", "responsible business conduct",
+                                  "due diligence", "responsible sourcing", "esg",
                                   "environmental studies"), frozenset({"sustainability"})),
     # distant families, known so that "clearly unrelated" can be told from "unknown"
     "medicine": (("medicine", "nursing", "pharmacy", "dentistry", "public health", "medecine",

@@ -24,7 +24,7 @@ from retrieval.text import fold
 _GENERIC_DOMAIN = frozenset(stem_words(
     "area areas field fields relevant related experience work working level national "
     "international other similar sector practical professional one of the a an or and in "
-    "including at on with"))
+    "including at on with for of to my our their as from by his her its"))
 _WEAK = frozenset(stem_words("international national global regional"))
 _WORKPLACE = frozenset(stem_words(
     "ministry government ngo ngos un united nations organisation organization company firm "
@@ -43,9 +43,14 @@ def _domain_relation(have: str, need: str) -> Literal["ok", "assumed", "unclear"
         return "ok"
     if field_groups(have) & field_groups(need) - {"social_science"}:
         return "ok"
-    if have_stems & _WORKPLACE:
-        return "assumed"  # "at a ministry", "at the World Bank" name a place, not a subject
+    if have_stems & _WORKPLACE and len(have_stems - _WORKPLACE) <= 1:
+        # "at a ministry", "at the World Bank" name a place, not a subject; "at the labour
+        # ministry designing policy for platform workers" names a subject
+        return "assumed"
     return "unclear"
+
+
+_RELATION_RANK = {"only": 4, "listed": 3, "related": 2, "unclear": 1, "unrelated": 0}
 
 
 class _Matcher:
@@ -57,6 +62,14 @@ class _Matcher:
         self.lex = lexicon_for(language)
         self.r = self.lex["reason"]
         self.missing: list[str] = []
+        # for each unknown a deciding check leaves, the question that would settle it
+        self.questions: list[str] = []
+
+    def _ask(self, req: Requirement, key: str, **values: str) -> None:
+        if req.level == "minimum" and req.kind != "skill":
+            text = self.lex["question"][key].format(**values)
+            if text not in self.questions:
+                self.questions.append(text)
 
     def _miss(self, key: str) -> None:
         text = self.lex["missing_fact"][key]
@@ -99,9 +112,19 @@ class _Matcher:
         parts: list[tuple[bool | None, str, int]] = []
         have_level = deg[p.degree_level] if p.degree_level else deg["any"]
         need_level = deg[req.degree_level] if req.degree_level else deg["any"]
-        if not p.has_degree:
+        if p.no_degree:
+            parts.append((False, r["edu_none"].format(need=need_level), 0))
+        elif not p.has_degree and p.degree_in_progress:
+            parts.append((False, r["edu_in_progress"].format(
+                need=need_level, have=deg[p.degree_in_progress]), 0))
+        elif not p.has_degree:
             parts.append((None, r["edu_missing"], 0))
             self._miss("degree")
+            self._ask(req, "degree")
+        elif req.degree_level == "advanced" and p.degree_level != "advanced" \
+                and p.degree_in_progress == "advanced":
+            parts.append((False, r["edu_in_progress"].format(
+                need=need_level, have=deg["advanced"]), 0))
         elif req.degree_level == "advanced" and p.degree_level != "advanced":
             alt_years = self._alt_years(req)
             if p.degree_level == "first" and alt_years is not None and (
@@ -114,6 +137,7 @@ class _Matcher:
             else:
                 parts.append((None, r["edu_level_unknown"].format(need=need_level), 0))
                 self._miss("degree_level")
+                self._ask(req, "degree_level")
         elif req.degree_level:
             parts.append((True, r["edu_level_ok"].format(have=have_level), 2))
         if req.fields:
@@ -123,8 +147,15 @@ class _Matcher:
                 parts.append((None, r["field_missing"], 0))
                 if p.has_degree:
                     self._miss("degree_field")
+                    self._ask(req, "degree_field")
             else:
                 relation = field_relation(have, req.fields, req.related_fields_ok)
+                if req.degree_level != "advanced":
+                    # any degree the candidate holds can be the first degree asked for
+                    for other in p.other_degree_fields:
+                        rel = field_relation(other, req.fields, req.related_fields_ok)
+                        if _RELATION_RANK[rel] > _RELATION_RANK[relation]:
+                            relation, have = rel, other
                 if relation == "only":
                     parts.append((True, r["field_only"].format(have=have, need=need), 2))
                 elif relation == "listed":
@@ -140,6 +171,7 @@ class _Matcher:
                     parts.append((True, r["field_related"].format(have=have), 1))
                 elif relation == "unclear":
                     parts.append((None, r["field_unclear"].format(have=have, need=need), 0))
+                    self._ask(req, "field_unclear", have=have, need=need)
                 else:
                     parts.append((False, r["field_fail"].format(have=have, need=need), 0))
         if req.preferred_focus and p.degree_field:
@@ -158,29 +190,48 @@ class _Matcher:
                     if q.kind == "experience" and q.level == "minimum"), default=0)
         return base + req.alt_first_degree_extra_years
 
+    def _counted_years(self, req: Requirement) -> tuple[float | None, str]:
+        """The candidate's years as this posting counts them, and the rule said in words."""
+        p, r = self.p, self.r
+        have = p.years_experience
+        if have is None:
+            return None, ""
+        if req.counted_from == "first_degree":
+            excluded = min(p.years_before_first_degree, have)
+            rule = r["rule_after_degree"]
+            if excluded:
+                rule += r["rule_excluded"].format(years=format_number(excluded))
+            return round(have - excluded, 2), rule
+        if p.years_before_first_degree:
+            return have, r["rule_all"]
+        return have, ""
+
     def experience(self, req: Requirement) -> RequirementCheck:
         p, r = self.p, self.r
         parts: list[tuple[bool | None, str, int]] = []
         if req.min_years is not None or req.max_years is not None:
-            have = p.years_experience
+            have, rule = self._counted_years(req)
+            rule = f" ({rule})" if rule else ""
             if have is None:
                 parts.append((None, r["years_missing"], 0))
                 self._miss("years")
+                self._ask(req, "years" if req.domain else "years_any", domain=req.domain)
             elif req.min_years is not None and have < req.min_years:
                 parts.append((False, r["years_below"].format(need=format_number(req.min_years),
-                                                             have=format_number(have)), 0))
+                                                             have=format_number(have)) + rule, 0))
             elif req.max_years is not None and have > req.max_years:
                 parts.append((False, r["years_above"].format(need=format_number(req.max_years),
-                                                             have=format_number(have)), 0))
+                                                             have=format_number(have)) + rule, 0))
             elif req.min_years is not None and req.max_years is not None:
                 parts.append((True, r["years_range"].format(
                     have=format_number(have), min=format_number(req.min_years),
-                    max=format_number(req.max_years)), 2))
+                    max=format_number(req.max_years)) + rule, 2))
             elif req.min_years is not None:
                 parts.append((True, r["years_min"].format(have=format_number(have),
-                                                          need=format_number(req.min_years)), 2))
+                                                          need=format_number(req.min_years))
+                              + rule, 2))
             else:
-                parts.append((True, r["years_ok"].format(have=format_number(have)), 2))
+                parts.append((True, r["years_ok"].format(have=format_number(have)) + rule, 2))
         need_domain = req.domain or ""
         relation = _domain_relation(p.experience_domain, need_domain)
         if relation == "ok":
@@ -188,6 +239,7 @@ class _Matcher:
         elif relation == "unclear":
             parts.append((None, r["domain_unclear"].format(have=p.experience_domain,
                                                            need=need_domain), 0))
+            self._ask(req, "years", domain=need_domain)
         elif req.level == "minimum":
             label = need_domain or ("relevant" if p.experience_relevant else "")
             if need_domain or not p.experience_relevant:
@@ -207,12 +259,14 @@ class _Matcher:
         if not p.languages:
             if req.level == "minimum":
                 self._miss("languages")
+                self._ask(req, "languages", langs=self._names(req.languages, "or"))
             return RequirementCheck(requirement=req, met=None, reason=r["lang_missing"])
         spoken = {iso: lvl for iso, lvl in p.languages.items() if lvl != "none"}
         if not spoken and not set(req.languages) <= set(p.languages):
             # "I don't speak French" says nothing about the other languages
             if req.level == "minimum":
                 self._miss("languages")
+                self._ask(req, "languages", langs=self._names(req.languages, "or"))
             return RequirementCheck(requirement=req, met=None, reason=r["lang_missing"])
         need_rank = {"basic": 1, "good": 2, "fluent": 3}.get(req.proficiency or "", 0)
         have = [iso for iso in req.languages if iso in spoken]
@@ -280,6 +334,7 @@ def check(profile: Profile, posting: Posting, language: str = "en",
     desirable = [c for c in checks if c.requirement.level == "desirable"]
     met = sum(1 for c in desirable if c.met)
     score = sum(c.strength for c in deciding) + met
+    question = matcher.questions[0] if status == "cannot_tell" and matcher.questions else ""
     return Verdict(posting_id=posting.id, status=status, checks=checks, failed=failed,
                    missing=matcher.missing, desirable_met=met, desirable_total=len(desirable),
-                   score=score)
+                   score=score, follow_up_question=question)

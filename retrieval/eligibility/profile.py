@@ -3,26 +3,41 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
+from retrieval.eligibility.degrees import degree_facts
 from retrieval.eligibility.fields import field_canonicals
-from retrieval.eligibility.vocabulary import LANGUAGE_RE, LANGUAGE_WORD, NUM, number_of
-from retrieval.models import Profile
+from retrieval.eligibility.periods import experience_periods
+from retrieval.eligibility.vocabulary import LANGUAGE_RE, LANGUAGE_WORD, NUM
+from retrieval.models import ExperiencePeriod, Profile
 from retrieval.text import fold
 
 # ---- reading a profile ----------------------------------------------------------------------
 
 _LEVEL_WORDS: list[tuple[str, str]] = [
-    (r"(native|mother tongue|bilingual|langue maternelle|lengua materna|nativo|nativa)",
+    (r"(not (?:very |that |so )?(?:great|good|fluent\w*))", "basic"),
+    (r"(native|mother tongue|first language|bilingual|langue maternelle|premiere langue|"
+     r"lengua materna|primera lengua|idioma materno|nativo|nativa|natif|native speaker)",
      "native"),
-    (r"(fluent\w*|fluency|excellent|excelente|proficien\w*|advanced|avanzado|c1|c2|courant\w*|"
-     r"couramment|fluide|fluidez|perfect\w*|parfait\w*|very good)", "fluent"),
-    (r"(good|working|intermediate|intermedio|b1|b2|bon|bonne|buen|bueno|buena|decent|"
-     r"conversational|solid)", "good"),
-    (r"(basic|some|little|elementary|beginner|a1|a2|notions?|basico|basica|debutant|limited)",
-     "basic"),
+    (r"(fluent\w*|fluency|excellent\w*|excelente|proficien\w*|advanced|avanzado|c1|c2|"
+     r"courant\w*|couramment|fluide|fluido|con fluidez|perfect\w*|parfait\w*|very good|"
+     r"tres bon\w*|muy buen[oa]?|full professional)", "fluent"),
+    (r"(good|working|intermediate|upper[- ]intermediate|intermedio|intermediaire|b1|b2|bon|"
+     r"bonne|buen|bueno|buena|decent|conversational|solid|okay\w*|ok|correct\w*|aceptable|"
+     r"not bad|pas mal|moyen)", "good"),
+    (r"(basic|some|little|elementary|beginner|a1|a2|notions?|basico|basica|basique|debutant|"
+     r"limited|weak|poor|rusty|faible|debil|flojo|principiante|a bit of|un peu|un poco|"
+     r"not (?:very |that )?(?:great|good|fluent))", "basic"),
 ]
-_NEGATION = re.compile(r"\b(no|not|don't|dont|do not|cannot|can't|without|ne parle pas|"
-                       r"no hablo|nor)\b\s*(?:\w+\s+){0,2}$")
+# "zero French", "no French", "I don't speak French": not spoken at all
+_NEGATION = re.compile(r"\b(no|not|zero|none|don't|dont|do not|cannot|can't|without|"
+                       r"ne parle pas|pas de|pas d'|aucune?|sans|no hablo|sin|nada de|ningun|"
+                       r"nor)\b\s*(?:\w+\s+){0,2}$")
+# "I'm francophone": a native language named by the speaker's word for it
+_PHONE = {"francophone": "fr", "francofono": "fr", "francofona": "fr", "anglophone": "en",
+          "anglofono": "en", "anglofona": "en", "hispanophone": "es", "hispanohablante": "es",
+          "castellanohablante": "es", "lusophone": "pt", "arabophone": "ar"}
+_PHONE_RE = re.compile(r"\b(" + "|".join(_PHONE) + r")\b")
 LEVEL_RANK = {"none": 0, "basic": 1, "good": 2, "fluent": 3, "native": 3}
 
 
@@ -38,6 +53,7 @@ def _language_levels(folded: str) -> tuple[dict[str, str], str]:
     nationality = ""
     prev_level = ""
     prev_end = -1
+    pending: list[str] = []  # "English and French both fluent": English waits for the level
     for m in LANGUAGE_RE.finditer(folded):
         iso = LANGUAGE_WORD[m.group(1)]
         before = folded[max(0, m.start() - 40):m.start()]
@@ -50,12 +66,21 @@ def _language_levels(folded: str) -> tuple[dict[str, str], str]:
             if re.search(rf"\b{pattern}\b", clause) or re.search(rf"\b{pattern}\b", tail):
                 level = name
                 break
-        if _NEGATION.search(clause):
+        if _NEGATION.search(clause) and level != "basic":
             level = "none"
         continues = prev_end >= 0 and re.fullmatch(
             r"\s*(,|and|et|y|or|as well as|,\s*and)?\s*", folded[prev_end:m.start()])
         cue = level or continues or _LANG_CUE.search(clause) or _LANG_CUE.search(tail) \
             or re.search(r"\b(in|en)\s+$", clause)
+        if not level and re.match(r"\s*(?:,|and|et|y|&)\s*" + LANGUAGE_RE.pattern, after):
+            pending.append(iso)
+            prev_end = m.end()
+            continue
+        if pending and continues and level and level != "none":
+            langs.update(dict.fromkeys(pending, level))
+        elif pending and continues and cue:
+            langs.update(dict.fromkeys(pending, "spoken"))
+        pending = []
         if not cue or re.match(r"\s+(national|citizen|nationality|passport)", after):
             # "I'm French", "a German national": a nationality, not a spoken language
             if re.search(r"\b(i am|i'm|im|je suis|soy)\b[^.]{0,15}$", before) or re.match(
@@ -67,26 +92,22 @@ def _language_levels(folded: str) -> tuple[dict[str, str], str]:
             level = prev_level
         langs[iso] = level or "spoken"
         prev_level, prev_end = langs[iso], m.end()
+    for m in _PHONE_RE.finditer(folded):
+        langs.setdefault(_PHONE[m.group(1)], "native")
     return langs, nationality
 
 
-_ADV_PROFILE = re.compile(
-    r"\b(master'?s?|masters|msc|m\.sc|(?<=an )ma|m\.?a\.?(?= in\b| degree\b)|llm|ll\.m|mba|"
-    r"mphil|phd|ph\.d|doctorate|doctoral|"
-    r"advanced (?:\w+\s+){0,2}degree|post ?-?graduate|postgraduate|graduate degree|maitrise|"
-    r"maestria|master|doctorat|doctorado|dea|dess)\b")
-_FIRST_PROFILE = re.compile(
-    r"\b(bachelor'?s?|bachelors|ba|bsc|b\.sc|b\.a|llb|ll\.b|undergraduate|first (?:\w+\s+)?"
-    r"degree|licence|licenciatura|grado|license)\b")
 _DEGREE_WORD = re.compile(
-    r"\b(degree|diploma|diplome|titulo|master'?s?|bachelor'?s?|ll\.?m|ll\.?b|mba|msc|bsc|ba|phd|"
-    r"doctorate|licence|licenciatura|maitrise|maestria|graduate|studied|etudes|"
-    r"estudios)\b")
+    r"\b(degree|diploma|diplome|titulo|master'?s?|bachelor'?s?|ll\.?m|ll\.?b|mba|msc|bsc|ba|ma|"
+    r"phd|meng|beng|mpa|mpp|mphil|mres|bba|doctorate|licence|licenciatura|maitrise|maestria|"
+    r"master \d|graduate|studied|etudes|estudios)\b")
 _FIELD_STOP = re.compile(
     r"\s*(?:[,.;:!?()]|\b(?:and|with|from|at|but|plus|where|who|which|et|y|avec|con|"
-    r"have|having|i|j'ai|tengo|since|for|de \d)\b|\d)")
+    r"have|having|i|j'ai|tengo|since|for|until|next|expected|hasta|jusqu'?|de \d)\b|\d)")
 
 
+# "and three years of economic research" is experience, not a second field
+_COUNTED = re.compile(r"\b(years?|months?|ans|anos|mois|meses|" + NUM[1:-1] + r")\b")
 _ABBREV_FIELD = {"llm": "law", "ll.m": "law", "llb": "law", "ll.b": "law",
                  "mba": "business administration"}
 _NOT_FIELD = re.compile(
@@ -95,13 +116,20 @@ _NOT_FIELD = re.compile(
     r"une|mon|mi|good|relevant)\b")
 
 
-def _degree_field(folded: str) -> tuple[str, str]:
-    """(field, focus) of the candidate's degree in the candidate's own words."""
-    field = ""
+_ADVANCED_WORD = re.compile(r"(master.*|ma|msc|mba|ll\.?m|phd|meng|mpa|mpp|mphil|mres|doctorate|"
+                            r"maitrise|maestria)")
+
+
+def _degree_field(folded: str, prefer_advanced: bool = False) -> tuple[str, str, list[str]]:
+    """(field, focus) of the candidate's degree in the candidate's own words; with several
+    degrees, the first one named, or with `prefer_advanced` the first advanced one ("BEng in
+    civil engineering, then an LLM in international law" → international law)."""
+    fields: list[tuple[bool, str]] = []
     for m in _DEGREE_WORD.finditer(folded):
+        field = ""
         after = folded[m.end():]
         lead = r"\s+(?:in\s+|de\s+)?" if m.group(1) in {"studied", "etudes", "estudios"} else \
-            r"\s*(?:degree\s+|diploma\s+)?(?:in|of|en|on|de)\s+"
+            r"(?:\s+[12]\b|\s*\([^)]*\))?\s*(?:degree\s+|diploma\s+)?(?:in|of|en|on|de)\s+"
         a = re.match(lead + r"(?:the\s+|l'|la\s+)?(.+)", after)
         if a:
             tail = a.group(1)
@@ -110,7 +138,8 @@ def _degree_field(folded: str) -> tuple[str, str]:
             # "economics and statistics" stays together when both halves are fields
             j = re.match(r"\s+and\s+([a-z ]+?)(?=\s*(?:[,.;]|\band\b|\d|$))",
                          tail[len(field):])
-            if j and field_canonicals(j.group(1)) and field_canonicals(field):
+            if j and len(j.group(1).split()) <= 4 and not _COUNTED.search(j.group(1)) \
+                    and field_canonicals(j.group(1)) and field_canonicals(field):
                 field = f"{field} and {j.group(1)}"
         if not field.strip():
             # "an advanced law degree", "a French law diploma"
@@ -126,7 +155,10 @@ def _degree_field(folded: str) -> tuple[str, str]:
         if not field.strip():
             field = _ABBREV_FIELD.get(m.group(1), "")
         if field.strip():
-            break
+            fields.append((bool(_ADVANCED_WORD.fullmatch(m.group(1))), field))
+    chosen = [f for adv, f in fields if adv] if prefer_advanced else []
+    field = (chosen or [f for _, f in fields] or [""])[0]
+    others = list(dict.fromkeys(re.sub(r"\s+", " ", f).strip() for _, f in fields if f != field))
     field = re.sub(r"\s+", " ", field).strip()
     focus = ""
     f = re.search(r"\b(?:focus(?:ing)? on|speciali[sz](?:ation|ed|ing) in|major(?:ing)? in|"
@@ -134,13 +166,7 @@ def _degree_field(folded: str) -> tuple[str, str]:
                   folded)
     if f:
         focus = f.group(1).strip()
-    return field, focus
-
-
-_EXP_NUM = re.compile(r"(?:(over|more than|almost|nearly|about|around|at least|plus de|mas de)"
-                      r"\s+)?(" + NUM[1:-1] + r"|an?(?=\s+(?:year|month)\b))"
-                      r"(\s+and\s+a\s+half)?\s*\+?\s*(years?|yrs?|months?|ans|annees|anos|mois|"
-                      r"meses)\b")
+    return field, focus, others
 
 
 _NOT_EXPERIENCE = r"(?!\s*(?:years?|ans|anos)\s+(?:of|d|de)\b)"  # "3 years of …" is not an age
@@ -150,35 +176,27 @@ _AGE_RE = re.compile(
     + r"|\b(?:aged?|age:?|i am|i'm|j'ai|tengo)\s+(\d{2})\b" + _NOT_EXPERIENCE)
 
 
-def _experience_facts(folded: str) -> tuple[float | None, str, bool, int | None]:
-    """(years, domain, called relevant, age) from a candidate's text."""
+def _experience_facts(folded: str, today: date
+                      ) -> tuple[list[ExperiencePeriod], str, bool, int | None]:
+    """(periods, domain, called relevant, age) from a candidate's text."""
     age: int | None = None
     a = _AGE_RE.search(folded)
     if a:
         age = int(next(g for g in a.groups() if g))
-    total = 0.0
-    found = False
+    periods = experience_periods(folded, today, age)
     domain = ""
-    for m in _EXP_NUM.finditer(folded):
-        tail = folded[m.end():m.end() + 20]
-        if re.match(r"\s*(old|of age|de edad)\b", tail) or (age is not None and m.group(2) == str(
-                age)):
-            continue
-        before = folded[max(0, m.start() - 25):m.start()]
-        if re.search(r"\b(including|of which|among them|incl|dont|de los cuales)\b", before):
-            # part of a total already counted, but it may name the domain
-            domain = domain or _domain_after(folded[m.end():])
-            continue
-        if re.match(r"\s*(degree|programme|program|course|diploma|ago|later|from now)\b", tail):
-            continue
-        value = (1.0 if m.group(2) in {"a", "an"} else number_of(m.group(2))) + (
-            0.5 if m.group(3) else 0.0)
-        if m.group(4).startswith(("month", "mois", "mes")):
-            value /= 12
-        total += value
-        found = True
-        if not domain:
-            domain = _domain_after(folded[m.end():])
+    for period in periods:
+        at = folded.find(period.text)
+        if at >= 0:
+            domain = _domain_after(folded[at + len(period.text):])
+            if domain:
+                break
+    if not domain:
+        # "3 years, including 2 in labour law": the part names the domain
+        inc = re.search(r"\b(?:including|of which|dont|de los cuales)\s+(?:\w+\s+){1,3}?"
+                        r"(?:years?|ans|anos)\b(.*)", folded)
+        if inc:
+            domain = _domain_after(inc.group(1))
     relevant = bool(re.search(r"\b(relevant|pertinente?|relevante)\b", folded))
     if not domain:
         d = re.search(r"\b(?:experience|worked|working|work|experiencia|experiencia laboral)\s+"
@@ -186,7 +204,7 @@ def _experience_facts(folded: str) -> tuple[float | None, str, bool, int | None]
                       r"([a-z' /-]+?)(?=\s*(?:[,.;!?]|\band\b|\bbut\b|\d|$))", folded)
         if d:
             domain = d.group(1).strip()
-    return (round(total, 2) if found else None), domain, relevant, age
+    return periods, domain, relevant, age
 
 
 def _domain_after(text: str) -> str:
@@ -206,22 +224,30 @@ def _original(text: str, folded: str, piece: str) -> str:
     return text[at:at + len(piece)].lower()
 
 
-def parse_profile(text: str) -> Profile:
-    """A candidate profile from free text (English, basic French and Spanish)."""
+def parse_profile(text: str, today: date | None = None) -> Profile:
+    """A candidate profile from free text (English, French and Spanish). `today` dates open
+    periods ("since January 2022"); by default the real date."""
     folded = fold(text).replace("’", "'")
     profile = Profile()
-    if _ADV_PROFILE.search(folded):
-        profile.degree_level = "advanced"
-    elif _FIRST_PROFILE.search(folded):
-        profile.degree_level = "first"
-    field, focus = _degree_field(folded)
+    degrees = degree_facts(text.replace("’", "'"), folded)
+    profile.degree_level = degrees.level
+    profile.degree_in_progress = degrees.in_progress
+    profile.no_degree = degrees.none
+    field, focus, others = _degree_field(folded, prefer_advanced=degrees.level == "advanced")
+    profile.other_degree_fields = [_original(text, folded, f) for f in others]
     # the candidate's own words (accents kept); matching maps them onto the taxonomy
     profile.degree_field = _original(text, folded, field)
     profile.degree_focus = _original(text, folded, focus)
-    profile.has_degree = bool(profile.degree_level or profile.degree_field or re.search(
-        r"\b(degree|diploma|graduated|diplome|titulo|studied)\b", folded))
-    years, domain, relevant, age = _experience_facts(folded)
-    profile.years_experience = years
+    profile.has_degree = not degrees.none and bool(
+        profile.degree_level or (profile.degree_field and not degrees.in_progress)
+        or (not degrees.in_progress and re.search(
+            r"\b(degree|diploma|graduated|diplome|titulo|studied)\b", folded)))
+    periods, domain, relevant, age = _experience_facts(folded, today or date.today())
+    if periods:
+        profile.experience_periods = periods
+        profile.years_experience = round(sum(p.years for p in periods), 2)
+        profile.years_before_first_degree = round(
+            sum(p.years for p in periods if p.timing == "before_first_degree"), 2)
     profile.experience_domain = _original(text, folded, domain)
     profile.experience_relevant = relevant
     profile.age = age

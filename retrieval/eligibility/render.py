@@ -33,6 +33,8 @@ def single_verdict_text(posting: Posting, verdict: Verdict, lex: dict[str, Any])
         lines.append(f"{_MARK[c.met]} {kind}: “{quote(c.requirement.source_text)}”{reason}")
     if verdict.missing and verdict.status == "cannot_tell":
         lines.append(lex["missing"].format(missing=join_items(verdict.missing, lex)))
+    if verdict.follow_up_question:
+        lines.append(lex["follow_up"].format(question=verdict.follow_up_question))
     if any(c.requirement.kind == "skill" and c.requirement.level == "minimum"
            for c in verdict.checks):
         lines.append(lex["skills_note"])
@@ -42,8 +44,15 @@ def single_verdict_text(posting: Posting, verdict: Verdict, lex: dict[str, Any])
     return "\n".join(lines)
 
 
-def ranked_verdicts_text(ranked: list[tuple[Posting, Verdict]], lex: dict[str, Any]) -> str:
-    lines = [lex["multi_header"]]
+def ranked_verdicts_text(ranked: list[tuple[Posting, Verdict]], lex: dict[str, Any],
+                         only_eligible: bool = False) -> str:
+    """Every posting with its verdict, best fit first; with `only_eligible`, only the postings
+    the candidate qualifies for (or a sentence saying there are none)."""
+    if only_eligible:
+        ranked = [(p, v) for p, v in ranked if v.status == "eligible"]
+        if not ranked:
+            return lex["none_eligible"]
+    lines = [lex["only_eligible_header"] if only_eligible else lex["multi_header"]]
     marks = {"eligible": "✅", "cannot_tell": "❔", "not_eligible": "❌"}
     for posting, v in ranked:
         deciding = [c for c in v.minimum_checks if c.requirement.kind != "skill"]

@@ -249,9 +249,32 @@ def derive_requirements(posting: Posting) -> list[Requirement]:
                     reqs.extend(_languages(sentence, level))
                 else:
                     reqs.extend(_skills(sentence, level))
+    rule = _counting_rule(posting)
+    if rule:
+        for req in reqs:
+            if req.kind == "experience" and req.level == "minimum":
+                req.counted_from, req.counting_text = "first_degree", rule
     # Binding sentences found in desirable blocks go with the other minimum requirements.
     order = {"education": 0, "experience": 1, "language": 2, "skill": 3}
     return sorted(reqs, key=lambda r: (order[r.kind], r.level != "minimum"))
+
+
+# "we review the relevant experience acquired after obtaining the first university degree"
+_AFTER_FIRST_DEGREE = re.compile(
+    r"\bexperience\b[^.]{0,60}?\b(?:acquired|gained|obtained|earned|counted|accumulated)\s+"
+    r"(?:after|following|since)\s+(?:obtaining\s+|completing\s+|completion\s+of\s+|the\s+award"
+    r"\s+of\s+)?(?:the|a|your|their)?\s*(?:first|bachelor'?s?|undergraduate)\b"
+    r"|\bexperience\s+(?:acquise|obtenue)\s+apres\s+l'obtention\s+du\s+premier\s+diplome"
+    r"|\bexperiencia\s+(?:adquirida|obtenida)\s+(?:despues|tras)\s+(?:de\s+)?(?:obtener|la "
+    r"obtencion del)\s+(?:el\s+)?primer\s+titulo", re.I)
+
+
+def _counting_rule(posting: Posting) -> str:
+    """The posting's sentence saying experience counts only after the first degree, if any."""
+    for sentence in split_sentences(re.sub(r"\s+", " ", posting.text or "")):
+        if _AFTER_FIRST_DEGREE.search(fold(sentence)):
+            return sentence.strip(" *")
+    return ""
 
 
 def education_field_match(posting: Posting, field: str,

@@ -1,0 +1,109 @@
+"""The candidate's degrees as a recruiter reads them: level, obtained or not, or none at all.
+
+Spellings in English, French and Spanish: abbreviations as written (MSc, MA, MBA, LLM, MPhil,
+PhD, M2 / BSc, BA, LLB, BEng; matched case-sensitively so that "ma" and "ba" in running text
+are not degrees), words (master's, maîtrise, máster, maestría, doctorat / bachelor's, licence,
+licenciatura — the 5-year Latin American degree is still a first degree —, grado), French
+"bac+5". A degree in progress ("currently doing my master's", "MSc expected 2026") is not
+obtained; a denied one ("no master's") is not a degree; "never finished university", "no
+degree", "high school only" say that there is none.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Literal
+
+Level = Literal["first", "advanced"]
+
+_ABBREV_ADVANCED = re.compile(
+    r"\b(MSc|M\.Sc\.?|MA|M\.A\.|MBA|LLM|LL\.M\.?|MPhil|M\.Phil\.?|MRes|MEng|MPA|MPP|MPH|MSW|"
+    r"MFA|MIA|PhD|Ph\.D\.?|DPhil|M2|M1|Msc|Mba|Phd|Llm)(?![\w.])")
+_ABBREV_FIRST = re.compile(
+    r"\b(BSc|B\.Sc\.?|BA|B\.A\.|LLB|LL\.B\.?|BEng|BBA|BCom|BS|Bsc|Llb)(?![\w.])")
+_WORD_ADVANCED = re.compile(
+    r"\b(master'?s?|masters|mastere|maitrise|maestria|msc|mba|llm|mphil|phd|doctorate|doctoral|"
+    r"doctorat|doctorado|post ?-?graduate|postgraduate|postgrado|posgrado|graduate degree|"
+    r"advanced (?:\w+\s+){0,2}degree|dea|dess|bac ?\+ ?[5-8]|laurea magistrale|master \d)\b")
+_WORD_FIRST = re.compile(
+    r"\b(bachelor'?s?|bachelors|bsc|llb|undergraduate degree|first (?:\w+\s+)?degree|licence|"
+    r"licenciatura|licenciada|licenciado|grado en|grado de|bac ?\+ ?[34]|abogad[oa]|"
+    r"laurea(?! magistrale)|laurea triennale|"
+    r"ingeniero|ingeniera)\b")
+# a degree named but not held
+_DENIED = re.compile(r"\b(no|not an?|without an?|without|sin|sans|pas de|never (?:did|got|"
+                     r"finished|completed) (?:an?|my)?)\s*(?:\w+\s+)?$")
+# "before the master's I worked…" dates something by a degree without claiming it; "after my
+# bachelor's" does claim it
+_TIME_REFERENCE = re.compile(r"\b(before|during|while doing|avant|pendant|antes de|durante)\s+"
+                             r"(?:the|my|mon|ma|mes|mi|el|la)?\s*$")
+_IN_PROGRESS_BEFORE = re.compile(
+    r"\b(currently|now|still|presently|actuellement|en train de|actualmente|ahora)?\s*"
+    r"(doing|studying|pursuing|completing|finishing|enrolled in|working on|in the middle of|"
+    r"halfway through|prepare|prepares|fais|termine|curso|cursando|estudiando|terminando|"
+    r"graduating with|about to finish|final (?:year|semester|term) of|last (?:year|semester|term)"
+    r" of|en (?:derniere|ultima) annee de|ultimo (?:ano|semestre) de)\s+"
+    r"(?:(?:my|a|an|the|un|une|mon|ma|mi|el|la)\s+)?(?:\w+\s+){0,2}$")
+_IN_PROGRESS_AFTER = re.compile(
+    r"^[^,.;]{0,40}?\b(in progress|ongoing|underway|under way|expected|to be completed|"
+    r"not (?:yet )?(?:finished|completed|done)|unfinished|en cours|en curso|pending|due in|"
+    r"(?:will|should) (?:finish|graduate|complete))\b")
+_NO_DEGREE = re.compile(
+    r"\b(never (?:finished|completed|went to|attended|got|did) (?:university|college|uni|my "
+    r"degree|a degree|my studies)|no (?:university )?degree|no diploma|don't have a degree|"
+    r"do not have a degree|didn't (?:go to|finish|complete) (?:university|college|uni|my "
+    r"degree)|dropped out|high school (?:only|diploma)|only (?:a )?high school|secondary school "
+    r"only|without a degree|sans diplome|pas de diplome|aucun diplome|pas fait d'etudes|"
+    r"jamais fini (?:la fac|l'universite|mes etudes)|sin titulo|no tengo titulo|sin estudios "
+    r"universitarios|nunca termine (?:la universidad|la carrera)|solo (?:el )?bachillerato|"
+    r"bac seulement|seulement le bac)\b")
+
+
+@dataclass
+class DegreeFacts:
+    level: Level | None = None  # the highest degree obtained
+    in_progress: Level | None = None  # a degree being studied for, not yet obtained
+    none: bool = False  # the candidate says they have no university degree
+    mentioned: bool = False  # some degree was named (held, denied or in progress)
+
+
+def _mentions(text: str, folded: str) -> list[tuple[int, int, Level]]:
+    found: list[tuple[int, int, Level]] = []
+    same_length = len(text) == len(folded)
+    if same_length:
+        found += [(m.start(), m.end(), "advanced") for m in _ABBREV_ADVANCED.finditer(text)]
+        found += [(m.start(), m.end(), "first") for m in _ABBREV_FIRST.finditer(text)]
+    found += [(m.start(), m.end(), "advanced") for m in _WORD_ADVANCED.finditer(folded)]
+    found += [(m.start(), m.end(), "first") for m in _WORD_FIRST.finditer(folded)]
+    # "an MA in", "a BA (" in lower case
+    found += [(m.start(1), m.end(1), "advanced" if m.group(1).startswith("m") else "first")
+              for m in re.finditer(r"\b(?:an?|my|the)\s+(ma|ba)\b(?=\s+(?:in|degree|\())",
+                                   folded)]
+    if not same_length:
+        found += [(m.start(), m.end(), "advanced" if m.group(1).startswith("m") else "first")
+                  for m in re.finditer(r"\b(ma|ba)\b(?=\s+(?:in|degree|en|\())", folded)]
+    return sorted(set(found))
+
+
+def degree_facts(text: str, folded: str) -> DegreeFacts:
+    facts = DegreeFacts()
+    obtained: list[Level] = []
+    progressing: list[Level] = []
+    for start, end, level in _mentions(text, folded):
+        facts.mentioned = True
+        before = folded[max(0, start - 40):start]
+        if _DENIED.search(before) or _TIME_REFERENCE.search(before):
+            continue
+        if _IN_PROGRESS_BEFORE.search(before) or _IN_PROGRESS_AFTER.search(folded[end:]):
+            progressing.append(level)
+            continue
+        obtained.append(level)
+    if obtained:
+        facts.level = "advanced" if "advanced" in obtained else "first"
+    if progressing:
+        best: Level = "advanced" if "advanced" in progressing else "first"
+        if facts.level != "advanced" and best != facts.level:
+            facts.in_progress = best
+    facts.none = not obtained and bool(_NO_DEGREE.search(folded))
+    return facts

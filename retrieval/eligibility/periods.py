@@ -1,0 +1,329 @@
+"""Work experience told as a story: a sum of periods, each placed before or after the first degree.
+
+A recruiter reads "BSc (graduated June 2020), then from September 2020 to August 2022 I worked
+at …, and since then I've been …" as three facts: a first degree in 2020, 24 months after it,
+and an open period up to today. This module does the same:
+
+- date ranges ("from February 2023 to November 2024", "2019–2021", "Jan 2020 – present") and
+  open ranges ("since January 2022", "since then", "ever since") up to `today`; the dates
+  themselves are read by `dateparser` (English, French, Spanish month names);
+- durations ("9 months", "three years", "2 years and 8 months", "about a year");
+- ranges attached to a degree ("MSc in data science (Sept 2022 to Sept 2023)") are study, not
+  work: they date the degree instead;
+- each period is "before_first_degree", "after_first_degree" or "unstated", from its dates
+  compared with the degree dates, or else from the nearest cue ("before uni", "during my BA",
+  "right after graduating", "between my bachelor's and the master's");
+- a summary ("…, so that's 3 years") replaces the periods of its sentence instead of adding to
+  them; time off ("travelled for a year") is not experience.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from functools import lru_cache
+from typing import Literal
+
+import dateparser
+
+from retrieval.eligibility.vocabulary import NUM, number_of
+from retrieval.models import ExperiencePeriod
+
+Timing = Literal["before_first_degree", "after_first_degree", "unstated"]
+
+_DATE_LANGUAGES = ["en", "fr", "es"]
+# a month word (checked by dateparser, not by a list here) and a four-digit year
+_DATE = r"(?:([a-z]{3,10})\.?\s+(?:de\s+|of\s+)?)?((?:19|20)\d{2})"
+_PRESENT = (r"(?:present|now|today|date|current|currently|ongoing|aujourd'hui|maintenant|"
+            r"presente|hoy|la fecha|la actualidad|actualidad|ahora)")
+_RANGE = re.compile(
+    r"(?:\b(?:from|between|de|du|desde|entre)\s+)?" + _DATE
+    + r"\s*(?:-|–|—|to|until|till|through|and|a|au|al|hasta|et|y)\s*(?:(?:the\s+|l'|la\s+)?"
+    + _PRESENT + r"\b|" + _DATE + r"|(\d{2})\b(?!\s*(?:years?|months?|ans|anos|mois|meses)))")
+_OPEN = re.compile(r"\b(?:since|depuis|desde)\s+(?:(?:the\s+)?(?:start|beginning|end)\s+of\s+)?"
+                   + _DATE)
+_SINCE_THEN = re.compile(r"\b(?:since then|ever since|depuis lors|desde entonces|from then on)\b"
+                         r"(?!\s+(?:\w+\s+)?(?:19|20)\d{2})")
+_SINCE_DEGREE = re.compile(
+    r"\b(?:since (?:graduating|graduation|i graduated|my graduation)|depuis (?:mon diplome|"
+    r"l'obtention de mon diplome)|desde (?:que me gradue|mi graduacion|que termine))\b")
+_DURATION = re.compile(
+    r"(?:(over|more than|almost|nearly|about|around|roughly|at least|plus de|mas de|pres de|"
+    r"casi|environ|alrededor de)\s+)?(" + NUM[1:-1] + r"|an?|un|una|une)(?=\s)"
+    r"(\s+and\s+a\s+half|\s+et\s+demi|\s+y\s+medio)?\s*\+?\s*(years?|yrs?|months?|ans|annees|"
+    r"anos|mois|meses)\b")
+_AFTER_DURATION_NOT_WORK = re.compile(
+    r"\s*(old|of age|de edad|degree|programme|program|course|diploma|ago|later|from now|of "
+    r"(?:study|studies|university|college|law school)|studying|in school)\b")
+_PART_OF_TOTAL = re.compile(r"\b(including|of which|among them|incl|dont|de los cuales)\b[^,.;]*$")
+_SUMMARY = re.compile(r"\b(so|that's|that is|i\.e\.|in total|altogether|overall|all in all|"
+                      r"exactly|precisely|which is|which makes|that makes|soit|en tout|au total|"
+                      r"c'est-a-dire|o sea|en total|es decir|exactamente|exactement)\b"
+                      r"(?:\s+\w+){0,3}\s*$")
+_TIME_OFF = re.compile(r"\b(travel\w*|gap year|break|sabbatical|parental leave|maternity|"
+                       r"unemployed|off work|voyag\w*|viaj\w*|chomage|desemplead\w*|conge)\b")
+_DEGREE_TOKEN = re.compile(
+    r"\b(ba|bsc|b\.sc|bachelor\w*|ma|msc|m\.sc|master\w*|mba|llm|llb|phd|doctora\w*|licence|"
+    r"licenciatura|maitrise|maestria|grado|degree|diplome|titulo|undergrad\w*|mphil|meng|mpa|"
+    r"mpp|studies|studied|study|studying|etudes|estudios|uni|university)\b")
+_FIRST_DEGREE_TOKEN = re.compile(
+    r"\b(ba|bsc|b\.sc|bachelor\w*|licence|licenciatura|grado|llb|undergrad\w*)\b")
+_WORK_TOKEN = re.compile(
+    r"\b(work\w*|job|employ\w*|intern\w*|position|role|contract|consultan\w*|analyst|officer|"
+    r"assistant|researcher|coordinator|associate|volunteer\w*|been|travail\w*|emploi|poste|"
+    r"stage|trabaj\w*|empleo|puesto|pasantia|i was|j'ai ete|estuve)\b")
+_GRADUATED = re.compile(r"\b(?:graduated|graduating|graduation|diplome|diplomee|me gradue|"
+                        r"egresad[oa]|obtenu|obtuve)\b[^.;]{0,12}?" + _DATE)
+_BEFORE_CUE = re.compile(
+    r"\b(before (?:uni|university|college|(?:my |the )?(?:studies|studying|first degree|degree|"
+    r"ba|bsc|bachelor\w*|licence|undergrad\w*))|(?:during|all through|throughout|while doing) "
+    r"(?:my |the )?(?:ba|bsc|bachelor\w*|undergrad\w*|studies|licence|licenciatura|degree|"
+    r"first degree)|while (?:studying|at uni|at university|i was a student|an undergrad\w*)|"
+    r"avant (?:la fac|l'universite|mes etudes|ma licence)|pendant (?:mes etudes|ma licence)|"
+    r"antes de (?:la universidad|la carrera|mis estudios)|durante (?:la carrera|mis estudios|"
+    r"la licenciatura|el grado))\b")
+_AFTER_CUE = re.compile(
+    r"\b(after (?:graduating|graduation|(?:my |the )?(?:ba|bsc|bachelor\w*|degree|studies|"
+    r"master\w*|ma|msc|mba|llm|licence|first degree|undergrad\w*))|since (?:graduating|"
+    r"graduation)|right after|once i graduated|between (?:my |the )?(?:ba|bsc|bachelor\w*|"
+    r"licence|degrees|undergrad\w*)|apres (?:mon diplome|ma licence|mes etudes|mon master)|"
+    r"depuis (?:mon diplome|l'obtention)|despues de (?:graduarme|mi (?:grado|licenciatura|"
+    r"titulo)|la carrera)|desde que me gradue)\b")
+_THEN = re.compile(r"\b(then|after that|afterwards|ensuite|puis|luego|despues)\b")
+_SENTENCE_END = re.compile(r"[.!?;]+(?:\s+|$)")
+
+
+@dataclass
+class _Span:
+    start: int
+    end: int
+    months: float
+    timing: Timing
+    first: date | None = None  # first month, when dated
+    last: date | None = None
+    summary: bool = False
+    vague: bool = False  # "since then", "ever since": only when no duration is told with it
+
+
+@lru_cache(maxsize=256)
+def _month(word: str) -> int | None:
+    """The month a word names in English, French or Spanish ('sept' → 9), via dateparser."""
+    parsed = dateparser.parse(f"1 {word} 2000", languages=_DATE_LANGUAGES,
+                              settings={"PREFER_DAY_OF_MONTH": "first",
+                                        "REQUIRE_PARTS": ["day", "month", "year"]})
+    return parsed.month if parsed is not None and parsed.year == 2000 else None
+
+
+def _date(word: str | None, year: str, end: bool) -> tuple[date, bool]:
+    """(the date, whether its month was stated): a year alone means its start, or for the end of
+    a range its start too ("2019–2021" is two years, as recruiters count it)."""
+    month = _month(word) if word else None
+    return date(int(year), month or 1, 1), month is not None
+
+
+def _months_between(first: date, last: date, inclusive: bool) -> float:
+    months = (last.year - first.year) * 12 + (last.month - first.month) + (1 if inclusive else 0)
+    return float(max(months, 0))
+
+
+def _degree_before(sentence: str, at: int) -> bool:
+    """Whether the range at `at` dates a degree: a degree word before it in its clause and no
+    work word between them."""
+    back = sentence[max(0, at - 70):at]
+    back = re.split(r",\s*(?:then|and then|after that)\b|\bthen\b", back)[-1]
+    deg = list(_DEGREE_TOKEN.finditer(back))
+    if not deg:
+        return False
+    return not _WORK_TOKEN.search(back[deg[-1].end():])
+
+
+def _timing(sentence: str, at: int, text: str, before_text: str) -> Timing:
+    cues = [(m.start(), "before_first_degree") for m in _BEFORE_CUE.finditer(sentence[:at])]
+    cues += [(m.start(), "after_first_degree") for m in _AFTER_CUE.finditer(sentence[:at])]
+    if cues:
+        return max(cues)[1]  # type: ignore[return-value]
+    after = sentence[at + len(text):at + len(text) + 60]
+    if re.match(r"\s+(?:of|de)\s+(?:my|the|mon|ma|mes|mi|mis)\s+(?:ba|bsc|bachelor\w*|undergrad\w*|"
+                r"studies|licence|licenciatura|degree|first degree|etudes|estudios|carrera)\b",
+                after):
+        return "before_first_degree"  # "during the last six months of my BSc"
+    if _BEFORE_CUE.match(after.lstrip()) or re.search(r"^[^,.;]{0,30}" + _BEFORE_CUE.pattern,
+                                                      after):
+        return "before_first_degree"
+    if re.search(r"^[^,.;]{0,30}" + _AFTER_CUE.pattern, after):
+        return "after_first_degree"
+    # "MSc in economics, then 3 years as an analyst": a degree told first, then the work
+    lead = before_text + sentence[:at]
+    deg = list(_DEGREE_TOKEN.finditer(lead))
+    if deg and _THEN.search(lead[deg[-1].end():]) and not _BEFORE_CUE.search(text):
+        return "after_first_degree"
+    return "unstated"
+
+
+@dataclass
+class DegreeDates:
+    first_degree: date | None = None  # completion of a first-level degree, when dated
+    any_degree: date | None = None  # completion of the earliest dated degree of any level
+
+
+def _degree_dates(sentences: list[str]) -> DegreeDates:
+    dates = DegreeDates()
+
+    def note(sentence: str, at: int, when: date) -> None:
+        back = sentence[max(0, at - 70):at]
+        tokens = list(_DEGREE_TOKEN.finditer(back))
+        first_level = bool(tokens) and bool(_FIRST_DEGREE_TOKEN.fullmatch(tokens[-1].group(1)))
+        if first_level and (dates.first_degree is None or when < dates.first_degree):
+            dates.first_degree = when
+        if dates.any_degree is None or when < dates.any_degree:
+            dates.any_degree = when
+
+    for sentence in sentences:
+        for m in _RANGE.finditer(sentence):
+            end = _range_end(m)
+            if end and _degree_before(sentence, m.start()):
+                note(sentence, m.start(), _date(end[0], end[1], True)[0])
+        for m in re.finditer(r"\(\s*(?:graduated\s+|in\s+)?" + _DATE + r"\s*\)|\b(?:in|en)\s+"
+                             + _DATE, sentence):
+            word, year = (m.group(1), m.group(2)) if m.group(2) else (m.group(3), m.group(4))
+            if _degree_before(sentence, m.start()):
+                note(sentence, m.start(), _date(word, year, True)[0])
+        for m in _GRADUATED.finditer(sentence):
+            note(sentence, m.start(), _date(m.group(1), m.group(2), True)[0])
+    return dates
+
+
+def _range_end(m: re.Match[str]) -> tuple[str | None, str] | None:
+    """(month word, year) ending a range match; None for an open end ("– present").
+    '2019–21' ends in 2021."""
+    if m.group(4):
+        return m.group(3), m.group(4)
+    if m.group(5):
+        return None, m.group(2)[:2] + m.group(5)
+    return None
+
+
+def _ranges(sentence: str, today: date, last_date: date | None,
+            degrees: DegreeDates) -> tuple[list[_Span], date | None]:
+    spans: list[_Span] = []
+    for m in _RANGE.finditer(sentence):
+        end = _range_end(m)
+        if _degree_before(sentence, m.start()):
+            if end:
+                last_date = _date(end[0], end[1], True)[0]
+            continue
+        first, first_month = _date(m.group(1), m.group(2), False)
+        if end:
+            last, last_month = _date(end[0], end[1], True)
+        else:
+            last, last_month = date(today.year, today.month, 1), False
+        if last < first:
+            continue
+        # "from February to November" counts both months; "2019–2021" counts two years
+        months = _months_between(first, last, inclusive=first_month and last_month)
+        spans.append(_Span(m.start(), m.end(), months, "unstated", first, last))
+        last_date = last
+    for m in _OPEN.finditer(sentence):
+        if any(s.start <= m.start() < s.end for s in spans):
+            continue
+        first, _ = _date(m.group(1), m.group(2), False)
+        last = date(today.year, today.month, 1)
+        if first <= last:
+            spans.append(_Span(m.start(), m.end(), _months_between(first, last, False),
+                               "unstated", first, last))
+    for m in _SINCE_THEN.finditer(sentence):
+        since = last_date or degrees.any_degree
+        if since and not any(s.start <= m.start() < s.end for s in spans):
+            last = date(today.year, today.month, 1)
+            spans.append(_Span(m.start(), m.end(), _months_between(since, last, False),
+                               "after_first_degree" if degrees.any_degree and
+                               since >= degrees.any_degree else "unstated", since, last,
+                               vague=True))
+    for m in _SINCE_DEGREE.finditer(sentence):
+        when = degrees.first_degree or degrees.any_degree
+        if when and not any(s.start <= m.start() < s.end for s in spans):
+            last = date(today.year, today.month, 1)
+            spans.append(_Span(m.start(), m.end(), _months_between(when, last, False),
+                               "after_first_degree", when, last, vague=True))
+    return spans, last_date
+
+
+def _durations(sentence: str, taken: list[_Span], age: int | None) -> list[_Span]:
+    spans: list[_Span] = []
+    for m in _DURATION.finditer(sentence):
+        if any(s.start <= m.start() < s.end for s in taken):
+            continue
+        amount = m.group(2)
+        if age is not None and amount == str(age):
+            continue
+        if _AFTER_DURATION_NOT_WORK.match(sentence[m.end():]):
+            continue
+        before = sentence[:m.start()]
+        if _PART_OF_TOTAL.search(before[-40:]):
+            continue  # "3 years, including 2 in labour law": already counted
+        clause = re.split(r"[,;:]|\bthen\b|\band\b|\bpuis\b|\bluego\b", before)[-1]
+        if _TIME_OFF.search(clause):
+            continue
+        value = 1.0 if amount in {"a", "an", "un", "una", "une"} else number_of(amount)
+        value += 0.5 if m.group(3) else 0.0
+        months = value if m.group(4).startswith(("month", "mois", "mes")) else value * 12
+        spans.append(_Span(m.start(), m.end(), months, "unstated",
+                           summary=bool(_SUMMARY.search(before[-30:]))))
+    return spans
+
+
+def experience_periods(folded: str, today: date, age: int | None = None
+                       ) -> list[ExperiencePeriod]:
+    """The periods of work a candidate's text tells about, in the order told."""
+    sentences = _sentences(folded)
+    degrees = _degree_dates(sentences)
+    periods: list[ExperiencePeriod] = []
+    last_date: date | None = None
+    told = ""
+    for sentence in sentences:
+        ranges, last_date = _ranges(sentence, today, last_date, degrees)
+        durations = _durations(sentence, ranges, age)
+        if durations:
+            ranges = [r for r in ranges if not r.vague]
+        spans = sorted(ranges + durations, key=lambda s: s.start)
+        summaries = [s for s in spans if s.summary]
+        if summaries and len(spans) > 1:
+            # "… worked 20 hours a week …, so that's 3 years": the total, not one more period
+            others = [s for s in spans if not s.summary]
+            for s in summaries:
+                s.timing = next((o.timing for o in others if o.timing != "unstated"), s.timing)
+            spans = summaries
+        for s in spans:
+            text = sentence[s.start:s.end]
+            if s.timing == "unstated":
+                s.timing = _dated_timing(s, degrees) or _timing(sentence, s.start, text, told)
+            periods.append(ExperiencePeriod(years=round(s.months / 12, 2), timing=s.timing,
+                                            text=text))
+        told += sentence + ". "
+    return periods
+
+
+def _sentences(folded: str) -> list[str]:
+    """Sentences and ';'-clauses, but "Sept. 2022" stays whole."""
+    out: list[str] = []
+    start = 0
+    for m in _SENTENCE_END.finditer(folded):
+        word = re.search(r"([a-z]+)$", folded[start:m.start()])
+        if m.group().startswith(".") and word and len(word.group(1)) <= 4 and _month(
+                word.group(1)) and re.match(r"(?:19|20)\d{2}", folded[m.end():]):
+            continue
+        out.append(folded[start:m.start()])
+        start = m.end()
+    out.append(folded[start:])
+    return [s for s in out if s.strip()]
+
+
+def _dated_timing(span: _Span, degrees: DegreeDates) -> Timing | None:
+    if span.first is None:
+        return None
+    if degrees.any_degree and span.first >= degrees.any_degree:
+        return "after_first_degree"  # after some degree, so after the first one
+    if degrees.first_degree and span.last and span.last <= degrees.first_degree:
+        return "before_first_degree"
+    return None

@@ -1,0 +1,177 @@
+"""The profile parser on self-descriptions as candidates write them (EN/FR/ES), with a fixed
+clock for open periods ("since January 2022")."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from retrieval.eligibility import parse_profile
+
+TODAY = date(2025, 1, 15)
+
+
+def years(text: str) -> float | None:
+    return parse_profile(text, TODAY).years_experience
+
+
+def before(text: str) -> float:
+    return parse_profile(text, TODAY).years_before_first_degree
+
+
+# ---- date ranges and open ranges ------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("I worked at a contact point from February 2023 to November 2024.", 1.83),
+    ("J'ai travaillé dans une ONG de février 2023 à novembre 2024.", 1.83),
+    ("Trabajé en el ministerio desde febrero de 2023 hasta noviembre de 2024.", 1.83),
+    ("2019–2021 at the labour ministry.", 2.0),
+    ("I worked 2019-21 at a think tank.", 2.0),
+    ("Analyst at the ministry, Jan 2020 – present.", 5.0),
+    ("Since January 2022 I've been a researcher at the observatory.", 3.0),
+    ("Depuis janvier 2022 je travaille au ministère du Travail.", 3.0),
+    ("Desde enero de 2022 trabajo en una ONG.", 3.0),
+    ("From Sept. 2021 to Dec. 2023 I worked at a trade union.", 2.33),
+])
+def test_date_ranges_and_open_ranges(text: str, expected: float) -> None:
+    assert years(text) == expected
+
+
+def test_open_range_follows_the_clock() -> None:
+    text = "Since January 2022 I've been an analyst."
+    assert parse_profile(text, date(2026, 1, 20)).years_experience == 4.0
+
+
+# ---- months and years -----------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("I'm 9 months into a research contract.", 0.75),
+    ("18 months at a labour market think tank.", 1.5),
+    ("three years at an NGO.", 3.0),
+    ("3 years as a legal researcher.", 3.0),
+    ("2 years and 8 months as an economist.", 2.67),
+    ("trois ans dans un syndicat.", 3.0),
+    ("18 meses de pasantía en la OIT.", 1.5),
+    ("two and a half years at a court registry.", 2.5),
+])
+def test_months_and_years(text: str, expected: float) -> None:
+    assert years(text) == expected
+
+
+def test_time_off_and_study_periods_are_not_experience() -> None:
+    text = ("Then an MA in sociology (2019-2021). After the MA I travelled for a year, then did "
+            "14 months at a research institute.")
+    assert years(text) == 1.17
+
+
+def test_a_summary_replaces_the_periods_it_sums() -> None:
+    text = ("BA in sociology (2018). From September 2019 to August 2023 I was a researcher at a "
+            "union, exactly four years.")
+    assert years(text) == 4.0
+
+
+# ---- before / after the first degree --------------------------------------------------------
+
+def test_before_university_is_kept_apart() -> None:
+    text = ("Before uni I worked 3 years at a job centre. Then I did a BA in sociology and right "
+            "after graduating I started a contract, I'm 9 months in.")
+    assert (years(text), before(text)) == (3.75, 3.0)
+
+
+def test_during_the_bachelor_is_before_the_first_degree() -> None:
+    text = ("All through my BA in sociology (2016-2019) I worked 20 hours a week at a youth "
+            "centre, so that's 3 years.")
+    assert (years(text), before(text)) == (3.0, 3.0)
+
+
+def test_dates_place_periods_against_the_degree_year() -> None:
+    text = ("BSc in economics (graduated June 2020), then from September 2020 to August 2022 I "
+            "worked at the statistics office. After that I did an MSc (Sept 2022 to Sept 2023) "
+            "and since then I've been a data analyst.")
+    profile = parse_profile(text, TODAY)
+    assert [p.timing for p in profile.experience_periods] == ["after_first_degree"] * 2
+    assert profile.years_experience == 3.33 and profile.years_before_first_degree == 0
+
+
+def test_french_and_spanish_before_cues() -> None:
+    assert before("Avant la fac, j'ai travaillé deux ans dans un magasin.") == 2.0
+    assert before("Antes de la universidad trabajé dos años en una tienda.") == 2.0
+
+
+def test_mba_year_dates_the_degree() -> None:
+    profile = parse_profile("MBA (2021), and I've been an analyst since January 2022.", TODAY)
+    assert profile.experience_periods[0].timing == "after_first_degree"
+
+
+# ---- degrees --------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "level", "field"), [
+    ("MSc in Economics from Warwick", "advanced", "economics"),
+    ("MA in international relations", "advanced", "international relations"),
+    ("MBA from INSEAD", "advanced", "business administration"),
+    ("LLM in labour law", "advanced", "labour law"),
+    ("I have an LLB", "first", "law"),
+    ("BSc in Data Science", "first", "data science"),
+    ("BA in anthropology", "first", "anthropology"),
+    ("PhD in labour economics", "advanced", "labour economics"),
+    ("Licenciatura en economía (5-year degree)", "first", "economía"),
+    ("Maîtrise in economics from UQAM", "advanced", "economics"),
+    ("master 2 in development economics", "advanced", "development economics"),
+    ("J'ai une licence en droit", "first", "droit"),
+    ("Tengo un máster en derecho", "advanced", "derecho"),
+    ("BEng in civil engineering, then an LLM in international law", "advanced",
+     "international law"),
+])
+def test_degree_spellings(text: str, level: str, field: str) -> None:
+    profile = parse_profile(text, TODAY)
+    assert (profile.degree_level, profile.degree_field) == (level, field)
+
+
+@pytest.mark.parametrize("text", [
+    "I never finished university, but I have 3 years as an HR coordinator.",
+    "No degree, high school only.",
+    "I dropped out of my sociology degree in third year.",
+    "Je n'ai pas de diplôme universitaire.",
+    "No tengo título universitario.",
+])
+def test_no_degree(text: str) -> None:
+    profile = parse_profile(text, TODAY)
+    assert profile.no_degree and not profile.has_degree
+
+
+@pytest.mark.parametrize("text", [
+    "BA in economics, currently doing my master's in economics.",
+    "BA in economics; master's in economics in progress.",
+    "I'm in the final semester of my MSc. Before the master's, right after my bachelor's, I "
+    "worked three years.",
+])
+def test_degree_in_progress_is_not_obtained(text: str) -> None:
+    profile = parse_profile(text, TODAY)
+    assert (profile.degree_level, profile.degree_in_progress) == ("first", "advanced")
+
+
+def test_a_denied_degree_is_not_held() -> None:
+    profile = parse_profile("I have a law degree (the 5-year licenciatura, no master's).", TODAY)
+    assert profile.degree_level == "first"
+
+
+# ---- languages ------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("English C2, Spanish native.", {"en": "fluent", "es": "native"}),
+    ("Native English, French B1.", {"en": "native", "fr": "good"}),
+    ("English is my first language.", {"en": "native"}),
+    ("Spanish is my mother tongue, decent English.", {"es": "native", "en": "good"}),
+    ("My English is weak and I have no French.", {"en": "basic", "fr": "none"}),
+    ("Native English speaker but zero French or Spanish.",
+     {"en": "native", "fr": "none", "es": "none"}),
+    ("English and French both fluent.", {"en": "fluent", "fr": "fluent"}),
+    ("I'm francophone and my English is basic.", {"fr": "native", "en": "basic"}),
+    ("Français langue maternelle, anglais courant.", {"fr": "native", "en": "fluent"}),
+    ("Español nativo, inglés intermedio, nada de francés.",
+     {"es": "native", "en": "good", "fr": "none"}),
+    ("Good English, basic Spanish.", {"en": "good", "es": "basic"}),
+])
+def test_language_levels(text: str, expected: dict[str, str]) -> None:
+    assert parse_profile(text, TODAY).languages == expected

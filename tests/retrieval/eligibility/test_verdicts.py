@@ -1,0 +1,152 @@
+"""Verdicts on the five real postings: each posting's counting rule, no degree, degrees in
+progress, the follow-up question of "cannot tell", and the ranked "which postings" answers."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from retrieval.eligibility import EligibilityChecker
+from retrieval.models import Posting
+from retrieval.parsing import PostingParser
+
+CORPUS = Path(__file__).resolve().parents[3] / "corpus"
+AI, CREATIVE, NORMES, VULNERABLE, DUE_DILIGENCE = (
+    "000_6199014678cf9c64", "001_326f5681e1f65d2e", "002_bd34980e9eece061",
+    "003_7dab671c5908fb3f", "004_3c479a0523126fec",
+)
+
+
+class Catalog:
+    def __init__(self, postings: list[Posting]) -> None:
+        self._postings = postings
+
+    def all(self) -> list[Posting]:
+        return list(self._postings)
+
+    def get(self, posting_id: str) -> Posting | None:
+        return next((p for p in self._postings if p.id == posting_id), None)
+
+
+@pytest.fixture(scope="module")
+def checker() -> EligibilityChecker:
+    parser = PostingParser()
+    postings = [parser.parse(f.read_text(encoding="utf-8"), f.stem)
+                for f in sorted(CORPUS.glob("*.txt"))]
+    return EligibilityChecker(Catalog(postings), today=lambda: date(2025, 1, 15))
+
+
+def verdict(checker: EligibilityChecker, text: str, posting_id: str, language: str = "en"):
+    posting = checker.catalog.get(posting_id)
+    assert posting is not None
+    return checker.check(checker.parse_profile(text), posting, language)
+
+
+BEFORE_UNI = ("Before uni I worked 3 years at a public job centre. Then I did a BA in sociology "
+              "and an MA in labour economics, and right after graduating I started a research "
+              "contract on labour market trends, I'm 9 months in. Native English speaker.")
+
+
+def test_ai_posting_counts_only_experience_after_the_first_degree(checker) -> None:
+    v = verdict(checker, BEFORE_UNI, AI)
+    assert v.status == "not_eligible"
+    exp = next(c for c in v.failed if c.requirement.kind == "experience")
+    assert "0.75" in exp.reason and "after the first university degree" in exp.reason
+    assert "3 years before it are not counted" in exp.reason
+    assert exp.requirement.counted_from == "first_degree"
+    assert "after obtaining the first university degree" in exp.requirement.counting_text
+
+
+def test_other_postings_count_all_experience_and_say_so(checker) -> None:
+    v = verdict(checker, BEFORE_UNI, CREATIVE)
+    exp = next(c for c in v.checks if c.requirement.kind == "experience"
+               and c.requirement.level == "minimum")
+    assert exp.met is True and "3.75" in exp.reason
+    assert "does not say from when experience counts" in exp.reason
+
+
+def test_no_degree_is_not_eligible(checker) -> None:
+    v = verdict(checker, "I never finished university, but I've got 3 years as an HR "
+                         "coordinator and fluent English.", CREATIVE)
+    assert v.status == "not_eligible"
+    assert "no university degree" in v.failed[0].reason
+
+
+def test_master_in_progress_is_not_an_advanced_degree(checker) -> None:
+    v = verdict(checker, "I'm in the final semester of my MSc in economics. Before the master's "
+                         "I worked three years at the employment service. Native English.", AI)
+    assert v.status == "not_eligible"
+    assert "not finished yet" in v.failed[0].reason
+
+
+def test_date_ranges_decide_the_years(checker) -> None:
+    short = verdict(checker, "Master's in political science. I worked at a national contact "
+                             "point for responsible business conduct from February 2023 to "
+                             "November 2024. English native.", DUE_DILIGENCE)
+    assert short.status == "not_eligible"
+    long = verdict(checker, "MBA (2021), and I've been a supply-chain due diligence analyst "
+                            "since January 2022. English and French both fluent.", DUE_DILIGENCE)
+    assert long.status == "eligible"
+
+
+@pytest.mark.parametrize(("text", "language", "question"), [
+    ("I have a master's in law and speak English.", "en",
+     "How many years of experience in labour or international law do you have?"),
+    ("J'ai un master en droit et je parle français et anglais.", "fr",
+     "Combien d'années d'expérience avez-vous en labour or international law ?"),
+    ("I have 3 years in labour law and speak English.", "en",
+     "What university degree do you have (for example a Bachelor's or a Master's), and in "
+     "what field?"),
+    ("I have a law degree, 3 years in labour law, fluent English.", "en",
+     "Is your degree a first degree (Bachelor's) or an advanced one (Master's or higher)?"),
+])
+def test_cannot_tell_asks_the_one_deciding_question(checker, text, language, question) -> None:
+    v = verdict(checker, text, NORMES, language)
+    assert v.status == "cannot_tell"
+    assert v.follow_up_question == question
+
+
+def test_decided_verdicts_ask_nothing(checker) -> None:
+    v = verdict(checker, "LLM in labour law, three years at a labour rights NGO, fluent "
+                         "English.", NORMES)
+    assert v.status == "eligible" and v.follow_up_question == ""
+
+
+def test_the_question_is_shown_in_the_answer(checker) -> None:
+    answer = checker.answer("I have a master's in law and speak English. Am I eligible?",
+                            [NORMES])
+    assert answer is not None
+    assert "To decide: How many years of experience in labour or international law" in answer.text
+
+
+def test_which_postings_ranks_all_postings_even_with_one_in_context(checker) -> None:
+    answer = checker.answer("MA in economics and three years at the labour ministry on "
+                            "employment policy. English native. Which postings can I apply to?",
+                            [NORMES])
+    assert answer is not None and len(answer.posting_ids) == 5
+    assert answer.text.startswith("How your profile fits the postings")
+
+
+def test_only_the_ones_i_qualify_for(checker) -> None:
+    answer = checker.answer(
+        "Master's in economics, 3 years at the labour ministry designing policy for platform "
+        "workers. Spanish is my native language, my English is weak and I have no French. "
+        "Which of these posts could I apply for? Only list the ones I qualify for.", None)
+    assert answer is not None
+    assert answer.posting_ids == [CREATIVE]
+    assert "innovation" not in answer.text and "Standards" not in answer.text
+
+
+def test_only_eligible_with_none_says_so(checker) -> None:
+    answer = checker.answer("I never finished university; native English. Which postings can "
+                            "I apply to? Just list the ones I qualify for.", None)
+    assert answer is not None
+    assert "do not meet the minimum requirements of any posting" in answer.text
+
+
+def test_a_self_description_needs_no_pronoun(checker) -> None:
+    answer = checker.answer("MEng in industrial engineering and 3 years as a labour inspector. "
+                            "English fluent. Eligible for NORMES?", [NORMES])
+    assert answer is not None and "Not eligible" in answer.text
