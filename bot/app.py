@@ -42,9 +42,9 @@ from bot.web import WebServer, create_web_app, start_web
 if TYPE_CHECKING:
     from aiogram.utils.i18n import I18n
 
-    from retrieval.preferences import LanguageStore
     from retrieval.services import Services
     from retrieval.settings import Settings
+    from state.preferences import LanguageStore
 
 logger = logging.getLogger(__name__)
 
@@ -281,7 +281,7 @@ def share_conversations(services: Services) -> None:
     another replica than the question before it."""
     settings = services.settings
     if settings.redis_url and hasattr(services.answers, "memory"):
-        from retrieval.shared_memory import RedisConversationMemory
+        from state.shared_memory import RedisConversationMemory
 
         services.answers.memory = RedisConversationMemory.from_url(  # type: ignore[assignment]
             settings.redis_url, max_turns=settings.conversation_turns)

@@ -13,13 +13,13 @@ from langchain_core.embeddings import Embeddings
 from retrieval.answering import AnswerService
 from retrieval.catalog import PostingCatalog
 from retrieval.eligibility import EligibilityChecker
-from retrieval.feedback import FeedbackStore
 from retrieval.indexer import Indexer
 from retrieval.llm import build_llm
-from retrieval.preferences import LanguageStore
-from retrieval.profiles import ProfileStore
 from retrieval.settings import Settings
 from retrieval.store import IndexStore
+from state.feedback import FeedbackStore
+from state.preferences import LanguageStore
+from state.profiles import ProfileStore
 
 
 @dataclass

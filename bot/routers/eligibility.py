@@ -64,7 +64,7 @@ from retrieval.models import Profile
 
 if TYPE_CHECKING:
     from retrieval.eligibility import EligibilityChecker
-    from retrieval.profiles import ProfileStore
+    from state.profiles import ProfileStore
 
 MAX_YEARS = 50
 MAX_TEXT = 120

@@ -24,9 +24,9 @@ from bot.routers.admin import is_admin_user
 
 if TYPE_CHECKING:
     from retrieval.catalog import PostingCatalog
-    from retrieval.feedback import FeedbackStore
     from retrieval.models import Answer
     from retrieval.settings import Settings
+    from state.feedback import FeedbackStore
 
 logger = logging.getLogger(__name__)
 

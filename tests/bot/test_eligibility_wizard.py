@@ -39,7 +39,7 @@ from bot.routers.eligibility import Wizard, parse_years
 from bot.routers.fallback import STALE_BUTTON
 from retrieval.eligibility import EligibilityChecker, parse_profile
 from retrieval.models import Profile
-from retrieval.profiles import ProfileStore
+from state.profiles import ProfileStore
 from tests.servers import table_rows
 
 FREE_TEXT = "I have a master's in law, 3 years at a ministry, fluent French and good English"
@@ -518,7 +518,7 @@ async def test_e2e_wizard_with_buttons(telegram: Telegram,  # noqa: F811
 def test_stored_profile_answers_plain_questions(real_services: Any) -> None:  # noqa: F811
     """What bot/routers/qa.py does with a saved profile (see with_stored_profile): the
     real answer service then checks the saved facts against the named posting only."""
-    from retrieval.profiles import with_stored_profile
+    from state.profiles import with_stored_profile
 
     profile = parse_profile(FREE_TEXT)
     answers = real_services.answers

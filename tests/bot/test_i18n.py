@@ -42,7 +42,7 @@ from bot.i18n import (
 from bot.i18n_extract import messages_in
 from bot.keyboards import PostingView
 from bot.routers.language import LanguageChoice
-from retrieval.preferences import LanguageStore
+from state.preferences import LanguageStore
 
 BOT_SOURCES = sorted((Path(__file__).parents[2] / "bot").rglob("*.py"))
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
@@ -327,7 +327,7 @@ async def test_french_wizard_to_the_end(services: FakeServices, bot: MockedBot,
                                         tmp_path: Path) -> None:
     from bot.eligibility_views import WizardStep
     from retrieval.eligibility import EligibilityChecker
-    from retrieval.profiles import ProfileStore
+    from state.profiles import ProfileStore
 
     profiles = ProfileStore(tmp_path / "profiles.sqlite3")
     dp = dispatcher(services)

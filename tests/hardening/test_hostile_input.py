@@ -39,7 +39,7 @@ from bot.routers.fallback import TEXT_ONLY
 from bot.routers.postings import STALE_POSTING
 from bot.routers.qa import EMPTY_QUESTION, RESET_DONE
 from retrieval.eligibility import parse_profile
-from retrieval.profiles import ProfileStore
+from state.profiles import ProfileStore
 
 pytestmark = pytest.mark.slow  # the real index (built once per session)
 

@@ -32,7 +32,7 @@ from redis.retry import Retry as SyncRetry
 
 from bot.app import create_dispatcher, share_conversations
 from bot.middlewares import SLOW_DOWN, ThrottlingMiddleware
-from retrieval.shared_memory import RedisConversationMemory
+from state.shared_memory import RedisConversationMemory
 
 
 def replica(**settings: object) -> FakeServices:

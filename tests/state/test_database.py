@@ -1,4 +1,4 @@
-"""The state stores' shared database handling (retrieval/state_db.py): URLs, no connection or
+"""The state stores' shared database handling (state/database.py): URLs, no connection or
 worker thread outliving `close()` or a failed schema set-up, one engine however many first
 requests race, and the same behaviour on SQLite and PostgreSQL."""
 
@@ -12,12 +12,12 @@ import pytest
 from sqlalchemy import Column, Connection, Integer, MetaData, Table
 from sqlalchemy.exc import SQLAlchemyError
 
-from retrieval.feedback import FeedbackStore
-from retrieval.preferences import LanguageStore
-from retrieval.profiles import ProfileStore
 from retrieval.services import build_services
 from retrieval.settings import Settings
-from retrieval.state_db import SqlStore, database_url
+from state.database import SqlStore, database_url
+from state.feedback import FeedbackStore
+from state.preferences import LanguageStore
+from state.profiles import ProfileStore
 from tests.servers import table_rows
 
 
