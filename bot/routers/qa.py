@@ -15,11 +15,11 @@ from aiogram.filters import Command, CommandStart
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.chat_action import ChatActionSender
 
+from bot.answer_records import record_answer
 from bot.formatting import format_answer, format_too_long, format_welcome
 from bot.i18n import N_, _
 from bot.keyboards import MenuAction, welcome_keyboard
 from bot.replies import reply, send_to_callback_chat
-from bot.routers.feedback import record_answer
 from bot.streaming import stream_answer
 from state.profiles import wants_stored_profile, with_stored_profile
 
