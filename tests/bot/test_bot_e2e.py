@@ -18,8 +18,6 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from aiogram import Bot, Dispatcher
-from fake_bot_api import BOT_USERNAME, TOKEN, FakeBotAPI, Request
-from telegram_html import check_html, html_to_text
 
 from bot.app import SOMETHING_WENT_WRONG, create_bot, create_dispatcher, run_polling
 from bot.formatting import Section
@@ -27,6 +25,8 @@ from bot.keyboards import MenuAction, PostingsPage, PostingView
 from bot.routers.admin import NOT_ALLOWED
 from retrieval.settings import PROJECT_ROOT, Settings
 from tests.servers import create_postgres_database
+from tests.support.fake_bot_api import BOT_USERNAME, TOKEN, FakeBotAPI, Request
+from tests.support.telegram_html import check_html, html_to_text
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
 

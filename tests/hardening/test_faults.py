@@ -24,18 +24,6 @@ import chromadb
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
-from fake_bot_api import TOKEN, FakeBotAPI
-from fakes import (
-    USER_ID,
-    FakeAnswerService,
-    FakeCatalog,
-    FakeIndexer,
-    FakeServices,
-    make_postings,
-    make_settings,
-    message_update,
-)
-from mocked_bot import MockedBot
 from pydantic import SecretStr
 
 from bot.app import SOMETHING_WENT_WRONG, create_bot, create_dispatcher, run_polling
@@ -49,6 +37,18 @@ from retrieval.settings import PROJECT_ROOT, Settings
 from retrieval.store import IndexStore, IndexUnavailableError
 from tests.conftest import CORPUS, EXTRA_POSTINGS
 from tests.servers import VENV_BIN, free_port, stop, wait_until
+from tests.support.fake_bot_api import TOKEN, FakeBotAPI
+from tests.support.fakes import (
+    USER_ID,
+    FakeAnswerService,
+    FakeCatalog,
+    FakeIndexer,
+    FakeServices,
+    make_postings,
+    make_settings,
+    message_update,
+)
+from tests.support.mocked_bot import MockedBot
 
 QUESTION = "Who supervises the JPO in Standards Policy and Development?"
 ANSWER = "Lisa Tortell"

@@ -14,7 +14,15 @@ from aiogram.fsm.storage.base import StorageKey
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.methods import SendMessage
-from fakes import (
+from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.retry import Retry as SyncRetry
+
+from bot.app import create_dispatcher, share_conversations
+from bot.middlewares import SLOW_DOWN, ThrottlingMiddleware
+from state.shared_memory import RedisConversationMemory
+from tests.support.fakes import (
     USER_ID,
     FakeAnswerService,
     FakeCatalog,
@@ -24,15 +32,7 @@ from fakes import (
     make_settings,
     message_update,
 )
-from mocked_bot import BOT_ID, MockedBot
-from redis.asyncio import Redis
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
-from redis.retry import Retry as SyncRetry
-
-from bot.app import create_dispatcher, share_conversations
-from bot.middlewares import SLOW_DOWN, ThrottlingMiddleware
-from state.shared_memory import RedisConversationMemory
+from tests.support.mocked_bot import BOT_ID, MockedBot
 
 
 def replica(**settings: object) -> FakeServices:

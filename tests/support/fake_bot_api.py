@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
-from telegram_html import HtmlError, check_html, html_to_text, tg_len
+
+from tests.support.telegram_html import HtmlError, check_html, html_to_text, tg_len
 
 BOT_ID = 4242
 BOT_USERNAME = "jpo_e2e_bot"
