@@ -58,7 +58,6 @@ def real_services(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
     SQLite, then as a scaled-out deployment runs — Chroma in client/server mode (`chroma
     run`), Redis for the FSM, throttling and conversation memory, and PostgreSQL for profiles,
     ratings and language choices (all started by tests/servers.py)."""
-    from bot.app import share_conversations
     from retrieval.services import build_services
 
     backends: dict[str, Any] = {}
@@ -77,9 +76,9 @@ def real_services(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
         _env_file=None, data_dir=tmp_path_factory.mktemp("data"), corpus_dir=corpus,
         admin_ids=[ADMIN_ID], throttle_seconds=0, telegram_bot_token=TOKEN, **backends,
     )
-    services = build_services(settings, embeddings=shared_embeddings)  # indexes the corpus
+    # Indexes the corpus; conversation memory in Redis when configured, as in `jpo-bot run`.
+    services = build_services(settings, embeddings=shared_embeddings, share_conversations=True)
     services.warm_up()
-    share_conversations(services)  # conversation memory in Redis when configured
     yield services
     asyncio.run(services.aclose())
 
