@@ -22,7 +22,7 @@ from bot.replies import reply
 
 if TYPE_CHECKING:
     from retrieval.catalog import PostingCatalog
-    from state.feedback import FeedbackStore
+    from state.feedback import FeedbackStore, Rating
 
 logger = logging.getLogger(__name__)
 
@@ -44,7 +44,7 @@ def create_router() -> Router:
 
 async def rate(callback: CallbackQuery, callback_data: AnswerRating,
                feedback: FeedbackStore | None = None) -> None:
-    rating = 1 if callback_data.rating > 0 else -1
+    rating: Rating = 1 if callback_data.rating > 0 else -1
     if feedback is None or not await feedback.rate(callback_data.answer_id,
                                                    callback.from_user.id, rating):
         await callback.answer(_(RATING_EXPIRED))

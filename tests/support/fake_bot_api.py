@@ -158,7 +158,7 @@ class FakeBotAPI:
     async def _m_sendmessage(self, params: dict[str, Any]) -> Any:
         text = self._check_text(params.get("text"))
         chat_id = int(params["chat_id"])
-        message = {
+        message: dict[str, Any] = {
             "message_id": next(self._message_ids), "date": int(time.time()),
             "chat": self._chat(chat_id), "from": self._me(), "text": html_to_text(text),
         }
