@@ -72,7 +72,7 @@ def real_services(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
     for path in (PROJECT_ROOT / "corpus").iterdir():
         if path.is_file():
             shutil.copy(path, corpus / path.name)
-    settings = Settings(  # type: ignore[call-arg]
+    settings = Settings(
         _env_file=None, data_dir=tmp_path_factory.mktemp("data"), corpus_dir=corpus,
         admin_ids=[ADMIN_ID], throttle_seconds=0, telegram_bot_token=TOKEN, **backends,
     )

@@ -43,7 +43,7 @@ def lines(buffer: io.StringIO) -> list[dict[str, Any]]:
 
 
 def test_json_lines_carry_extras_and_redact(restore_logging: None) -> None:
-    settings = Settings(_env_file=None, log_json=True, telegram_bot_token=TOKEN,  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, log_json=True, telegram_bot_token=TOKEN,
                         llm_api_key=LLM_KEY, state_db_url="postgresql://jpo:s3cretDbPass@db/jpo")
     buffer = io.StringIO()
     configure_logging(settings, stream=buffer)
@@ -73,7 +73,7 @@ def test_json_lines_carry_extras_and_redact(restore_logging: None) -> None:
 
 
 def test_text_format_redacts_too(restore_logging: None) -> None:
-    settings = Settings(_env_file=None, telegram_bot_token=TOKEN)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, telegram_bot_token=TOKEN)
     buffer = io.StringIO()
     configure_logging(settings, stream=buffer)
     logging.getLogger("jpo.test").error("token %s", TOKEN)

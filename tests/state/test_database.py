@@ -53,10 +53,10 @@ def test_database_urls() -> None:
 
 
 def test_settings_choose_the_database(tmp_path: Path) -> None:
-    default = Settings(_env_file=None, data_dir=tmp_path)  # type: ignore[call-arg]
+    default = Settings(_env_file=None, data_dir=tmp_path)
     assert default.state_target == tmp_path / "state.sqlite3"
     url = "postgresql://jpo:pw@db/jpo"
-    chosen = Settings(_env_file=None, data_dir=tmp_path, state_db_url=url)  # type: ignore[call-arg]
+    chosen = Settings(_env_file=None, data_dir=tmp_path, state_db_url=url)
     assert chosen.state_target == url
     services = build_services(chosen, ensure_index=False)
     assert {s.url for s in (services.profiles, services.feedback, services.languages)} == {
