@@ -99,6 +99,12 @@ def index(rebuild: Annotated[bool, typer.Option(help="Re-embed everything.")] = 
                        ("removed", report.removed)):
         if ids:
             out.print(f"  {label}: {', '.join(ids)}")
+    # What the parser recognised, so a bad parse is seen before anyone asks about it.
+    for posting_id, organisation in sorted(report.organisations.items()):
+        missing = report.missing_fields.get(posting_id, [])
+        fields = f"missing: {', '.join(missing)}" if missing else "all key fields found"
+        out.print(f"  {escape(posting_id)} [{escape(organisation or 'organisation?')}]: "
+                  f"{escape(fields)}")
 
 
 @app.command()

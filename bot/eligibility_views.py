@@ -15,7 +15,7 @@ from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.formatting import esc, format_timestamp
 from bot.i18n import N_, _, current_locale, ngettext
-from retrieval.eligibility import EligibilityChecker, _lex
+from retrieval.eligibility import lexicon_for, ranked_verdicts_text
 
 if TYPE_CHECKING:
     from retrieval.models import Posting, Profile, Verdict
@@ -257,7 +257,7 @@ def format_ranking(ranked: list[tuple[Posting, Verdict]], profile: Profile) -> s
         return _(NO_POSTINGS)
     # The checker's own multi-posting rendering, so the wizard and free-text questions agree;
     # its lexicon speaks the user's language too.
-    text = EligibilityChecker._multi(ranked, _lex(current_locale()))
+    text = ranked_verdicts_text(ranked, lexicon_for(current_locale()))
     head, *rest = text.split("\n")
     lines = [f"<b>{esc(head)}</b>", *(esc(line) for line in rest)]
     if not profile.has_degree and profile.degree_field:  # chose "No degree yet"

@@ -30,6 +30,13 @@ _TAG_RE = re.compile(r"<[^>]*>")
 _ATOM_RE = re.compile(r"<[^>]*>|&(?:#\d+|#x[0-9a-fA-F]+|[a-zA-Z]+);|.", re.DOTALL)
 _TAG_NAME_RE = re.compile(r"<\s*(/?)\s*([a-zA-Z][\w-]*)")
 NOT_STATED = N_("not stated")
+# The parser's key fields (Posting.field_report), as the upload preview names them.
+FIELD_NAMES = {
+    "title": N_("title"), "organisation": N_("organisation"),
+    "duty station": N_("duty station"), "grade": N_("grade"), "duration": N_("duration"),
+    "supervisor": N_("supervisor"), "duties": N_("duties"), "education": N_("education"),
+    "experience": N_("experience"), "languages": N_("languages"),
+}
 
 
 class Section(StrEnum):
@@ -253,6 +260,7 @@ def format_posting_card(posting: Posting) -> str:
     lines = [
         f"<b>{esc(posting.title or posting.id)}</b>",
         "",
+        f"<b>{_('Organisation:')}</b> {_or_not_stated(posting.organisation)}",
         f"<b>{_('Department / unit:')}</b> {_or_not_stated(department)}",
         f"<b>{_('Grade:')}</b> {_or_not_stated(posting.grade)}",
         f"<b>{_('Duration:')}</b> {_or_not_stated(posting.duration)}",
@@ -345,10 +353,23 @@ def format_remove_failed(reason: str) -> str:
                                     "with the corpus folder.")
 
 
+def format_field_report(posting: Posting) -> str:
+    """Which key fields the parser found and which it did not, so that an admin sees a bad
+    parse before confirming."""
+    found, missing = posting.field_report()
+    lines = [_("✅ Found: {fields}").format(
+        fields=esc(", ".join(_(FIELD_NAMES[f]) for f in found)) or "—")]
+    if missing:
+        lines.append(_("⚠️ Not found: {fields}").format(
+            fields=esc(", ".join(_(FIELD_NAMES[f]) for f in missing))))
+    return "\n".join(lines)
+
+
 def format_upload_preview(posting: Posting, name: str) -> str:
     return "\n\n".join([
         _("📄 <b>New posting</b> from {name}:").format(name=esc(name)),
         format_posting_card(posting),
+        format_field_report(posting),
         _("Add it to the postings? It is answered from as soon as the index is updated."),
     ])
 

@@ -37,7 +37,8 @@ def section_label(key: str) -> str:
 
 def summary_text(p: Posting) -> str:
     rows = [
-        ("Title", p.title), ("Post number", p.post_number), ("Issued", p.issued),
+        ("Title", p.title), ("Organisation", p.organisation), ("Post number", p.post_number),
+        ("Issued", p.issued),
         ("Duty station", p.duty_station), ("Duration", p.duration), ("Grade", p.grade),
         ("Department", p.department), ("Organisational unit", p.unit),
         ("Supervisor", p.supervisor.describe()),
@@ -84,6 +85,7 @@ class Chunker:
                 metadata: dict[str, str | int] = {
                     "posting_id": posting.id,
                     "title": posting.title,
+                    "organisation": posting.organisation,
                     "section": key,
                     "section_label": section_label(key),
                     "part": n,

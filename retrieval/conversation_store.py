@@ -1,5 +1,5 @@
-"""What `AnswerService` needs from a conversation memory: the in-process
-`ConversationMemory` (retrieval/answering.py) or the Redis one the bot's replicas share
+"""What `AnswerService` needs from a conversation memory: the in-process `ConversationMemory`
+(retrieval/answering/conversation.py) or the Redis one the bot's replicas share
 (`state.shared_memory`), chosen in the composition root (retrieval/services.py)."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Protocol
 
 if TYPE_CHECKING:
-    from retrieval.answering import Conversation, Turn
+    from retrieval.answering.conversation import Conversation, Turn
 
 
 class ConversationStore(Protocol):

@@ -33,13 +33,21 @@ from retrieval.chunking import Chunker, text_hash
 from retrieval.loaders import LoadError, corpus_files, read_text
 from retrieval.models import Posting
 from retrieval.parsing import PostingParser
+from retrieval.parsing.headings import SemanticHeadings
 from retrieval.settings import Settings
 from retrieval.store import IndexStore
 from retrieval.text import fold
 
 log = logging.getLogger(__name__)
 
-MIN_FIELDS = 4  # fewer recognised fields than this: not a posting
+MIN_FIELDS = 4  # fewer recognised fields than this, and no job-posting words: not a posting
+# Words of any vacancy announcement, whatever its headings: a text with a few recognised
+# fields and several of these is indexed with what was found, never refused.
+_POSTING_WORDS_RE = re.compile(
+    r"\b(dut(?:y|ies)|responsibilit\w*|qualifications?|experience|degree|vacanc\w+|"
+    r"supervis\w+|assignment|junior professional officer|jpo|duty station|grade|"
+    r"competenc\w+|position|candidates?)\b", re.I)
+MIN_POSTING_WORDS = 3
 MAX_PROBES = 500  # validation probes per index build
 Progress = Callable[[str], None]
 # What the bot passes: a coroutine function, run on the event loop for each progress line.
@@ -73,6 +81,9 @@ class IndexReport(BaseModel):
     removed: list[str] = Field(default_factory=list)
     skipped: list[str] = Field(default_factory=list)
     unchanged: bool = False
+    # posting id → key fields the parser did not find (postings with everything are absent)
+    missing_fields: dict[str, list[str]] = Field(default_factory=dict)
+    organisations: dict[str, str] = Field(default_factory=dict)  # posting id → organisation
 
 
 def parse_file(path: Path, parser: PostingParser, max_bytes: int | None = None) -> Posting:
@@ -80,8 +91,13 @@ def parse_file(path: Path, parser: PostingParser, max_bytes: int | None = None) 
     text = read_text(path, max_bytes=max_bytes)
     posting = parser.parse(text, posting_id=path.stem, source=path.name)
     if posting.field_count() < MIN_FIELDS:
-        raise LoadError(f"{path.name}: no posting sections recognised "
-                        f"(found {posting.field_count()} fields)")
+        words = {m.lower() for m in _POSTING_WORDS_RE.findall(posting.text)}
+        if len(words) < MIN_POSTING_WORDS or not (posting.title or posting.field_count()):
+            raise LoadError(
+                f"{path.name}: no posting sections recognised (found {posting.field_count()} "
+                f"fields): it does not read as a vacancy announcement — no job title, duties, "
+                f"requirements or duty station, and {len(words)} of the words every posting "
+                f"uses")
     return posting
 
 
@@ -126,7 +142,9 @@ class Indexer:
     def __init__(self, settings: Settings, store: IndexStore) -> None:
         self.settings = settings
         self.store = store
-        self.parser = PostingParser()
+        # Unfamiliar headings are matched by meaning with the index's own embedding model,
+        # loaded only when a posting has such headings.
+        self.parser = PostingParser(SemanticHeadings(lambda: store.embeddings))
         self.chunker = Chunker(settings.chunk_size, settings.chunk_overlap)
         self._lock = threading.Lock()
         # Called after every index change (reindex, upload, removal) with its duration and
@@ -291,6 +309,8 @@ class Indexer:
         new_ids = {p.id for p in postings}
         report = IndexReport(
             skipped=skipped,
+            missing_fields={p.id: p.field_report()[1] for p in postings if p.field_report()[1]},
+            organisations={p.id: p.organisation for p in postings},
             added=sorted(new_ids - old_hashes.keys()),
             removed=sorted(old_hashes.keys() - new_ids),
             updated=sorted(p.id for p in postings

@@ -73,23 +73,27 @@ def _read_pdf(path: Path) -> str:
 
 def _read_docx(path: Path) -> str:
     import docx
+    from docx.table import Table
 
     document = docx.Document(str(path))
     lines: list[str] = []
-    for para in document.paragraphs:
-        text = para.text.strip()
-        style = (para.style.name if para.style is not None else "").lower()
+    # Paragraphs and tables in reading order: a general-information table belongs under its
+    # heading, not after the last paragraph.
+    for block in document.iter_inner_content():
+        if isinstance(block, Table):
+            for row in block.rows:
+                cells = [c.text.strip() for c in row.cells if c.text.strip()]
+                if cells:
+                    lines.append(": ".join(dict.fromkeys(cells)))
+            continue
+        text = block.text.strip()
+        style = (block.style.name if block.style is not None else "").lower()
         if text and style.startswith("heading"):
             lines.append(f"## {text}")
         elif text and style.startswith("list"):
             lines.append(f"- {text}")
         else:
             lines.append(text)
-    for table in document.tables:
-        for row in table.rows:
-            cells = [c.text.strip() for c in row.cells if c.text.strip()]
-            if cells:
-                lines.append(": ".join(dict.fromkeys(cells)))
     return "\n".join(lines)
 
 

@@ -38,6 +38,7 @@ class Posting(BaseModel):
     id: str
     source: str = ""
     title: str = ""
+    organisation: str = ""  # short name: ILO, UNEP, UNHCR, UN Secretariat…
     post_number: str = ""
     month_of_issue: str = ""
     year_of_issue: str = ""
@@ -81,6 +82,19 @@ class Posting(BaseModel):
         from retrieval.parsing import duration_in_months
 
         return duration_in_months(self.duration)
+
+    def field_report(self) -> tuple[list[str], list[str]]:
+        """(found, missing): the key fields an admin checks after an upload or a reindex."""
+        checks = [
+            ("title", bool(self.title)), ("organisation", bool(self.organisation)),
+            ("duty station", bool(self.duty_station)), ("grade", bool(self.grade)),
+            ("duration", bool(self.duration)), ("supervisor", bool(self.supervisor.describe())),
+            ("duties", bool(self.duties or self.duties_context)),
+            ("education", not self.education.is_empty),
+            ("experience", not self.experience.is_empty),
+            ("languages", not self.languages.is_empty),
+        ]
+        return [n for n, ok in checks if ok], [n for n, ok in checks if not ok]
 
     def field_count(self) -> int:
         """How many structured fields were recognised (used to reject non-postings)."""

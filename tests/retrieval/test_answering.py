@@ -202,15 +202,15 @@ def test_title_words_do_not_change_what_is_asked() -> None:
 
 
 def test_long_corpus_lists_are_capped() -> None:
-    from retrieval.answering import MAX_LISTED, _cap_lists
+    from retrieval.answering import MAX_LISTED, cap_lists
     from retrieval.models import Answer, Citation
 
     lines = ["Postings:"] + [f"• Posting {i}" for i in range(100)]
     answer = Answer(text="\n".join(lines), citations=[
         Citation(posting_id=f"p{i}", title=f"Posting {i}", section="Summary") for i in range(100)])
-    capped = _cap_lists(answer)
+    capped = cap_lists(answer)
     assert capped.text.count("\n• Posting") == MAX_LISTED
     assert capped.text.endswith(f"• … (+{100 - MAX_LISTED})")
     assert len(capped.citations) == MAX_LISTED
     group = Answer(text="Grades:\n• P2: " + "; ".join(f"t{i}" for i in range(60)))
-    assert "… (+35)" in _cap_lists(group).text
+    assert "… (+35)" in cap_lists(group).text

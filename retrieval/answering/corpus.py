@@ -1,0 +1,358 @@
+"""Questions over all postings: counts, durations, stations, grades, languages, degrees, years,
+mentions."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from retrieval.answering.common import (
+    FIELD_INTENTS,
+    LANGUAGE_LABEL,
+    LANGUAGE_NAMES,
+    cite,
+    fields_asked,
+    frames,
+    inline,
+    trim,
+)
+from retrieval.answering.questions import (
+    TIME_AMOUNT,
+    absent_names,
+    asked_degree_level,
+    asked_duration_text,
+    asked_months,
+    asked_years,
+    degree_fields,
+    intent_words,
+    longest_phrase,
+)
+from retrieval.answering.sentences import Sentence
+from retrieval.chunking import section_label
+from retrieval.eligibility import accepts_language, education_field_match
+from retrieval.models import Answer, Posting
+from retrieval.text import FOREIGN_FUNCTION_WORDS, fold, words
+from retrieval.understanding import Query, rare_terms, word_forms
+
+
+class CorpusAnswers:
+    """Mixed into `ExtractiveAnswerer`, whose attributes (snap, postings, retriever,
+    eligibility) and other parts it uses."""
+
+    def _count(self, q: Query) -> Answer:
+        f = frames(q.language)
+        lines = [f["count"].format(n=len(self.postings))]
+        lines += [f"• {p.title} — {p.duty_station or '?'}" for p in self.postings]
+        return Answer(text="\n".join(lines), found=True, intent="count",
+                      citations=[cite(p, "summary", p.title) for p in self.postings],
+                      posting_ids=[p.id for p in self.postings])
+
+    def _conditional_count(self, q: Query) -> Answer | None:
+        """"How many postings require an advanced degree?": the corpus-wide answer to the
+        condition, headed by how many postings meet it."""
+        asked = [i for i in q.intents if i != "count"]
+        if not asked and not q.mentions:
+            return None
+        answer = self._corpus(replace(q, intents=asked))
+        if answer is None or answer.intent not in _COUNTABLE:
+            return None  # an answer that is no list of matching postings: count them all
+        head = frames(q.language)["count_of"].format(k=len(answer.posting_ids),
+                                                     n=len(self.postings))
+        return answer.model_copy(update={"text": f"{head}\n{answer.text}"})
+
+    def _corpus(self, q: Query) -> Answer | None:
+        f = frames(q.language)
+        posts = self.postings
+        intents = set(q.intents)
+        if q.not_stated and not fields_asked(q):
+            return self._not_stated(q, posts)
+        if "duration" in intents:
+            compared = self._durations_compared(q, posts)
+            if compared is not None:
+                return compared
+            months = asked_months(q.english)
+            if months:
+                hits = [p for p in posts if p.duration_months == months]
+                label = asked_duration_text(q.english) or _months_label(months)
+                if hits:
+                    lines = [f["duration_match"].format(value=label)]
+                    lines += [f"• {p.title}: {p.duration}" for p in hits]
+                    return _corpus_answer(lines, hits, "summary", "duration")
+                return _all_durations(f["duration_none"].format(value=label), posts)
+        if "experience" in intents:
+            bounds = asked_years(q.english)
+            if bounds:
+                return self._years_corpus(q, posts, *bounds)
+        if "duty_station" in intents and not (intents & {"languages", "education", "experience"}):
+            return self._stations(q, posts)
+        if "languages" in intents:
+            asked = [iso for w, iso in LANGUAGE_NAMES.items() if re.search(rf"\b{w}\b", q.english)]
+            if asked:
+                return self._languages_corpus(q, posts, list(dict.fromkeys(asked)))
+        if "education" in intents or "requirements" in intents:
+            fields = degree_fields(q)
+            if fields:
+                return self._education_corpus(q, posts, fields)
+            level = asked_degree_level(q.english)
+            if level:
+                return self._degree_level_corpus(q, posts, level)
+        if "grade" in intents:
+            asked_grade = re.search(r"\b([pgd])\s*-?\s*(\d)\b", q.english)
+            if asked_grade:
+                grade = f"{asked_grade.group(1)}{asked_grade.group(2)}".upper()
+                hits = [p for p in posts if p.grade.replace(" ", "").upper() == grade]
+                lines = [f["grade_match"].format(value=grade) if hits
+                         else f["grade_none"].format(value=grade)]
+                lines += [f"• {p.title}" for p in hits]
+                others = [p for p in posts if p not in hits]
+                if others:
+                    lines.append(f["grade_others"])
+                    lines += [f"• {p.short_title}: {p.grade or f['not_stated_grade']}"
+                              for p in others]
+                return _corpus_answer(lines, hits or posts, "summary", "grade")
+            groups: dict[str, list[Posting]] = {}
+            for p in posts:
+                groups.setdefault(p.grade or f["not_stated_grade"], []).append(p)
+            lines = [f["grade_groups"]]
+            lines += [f"• {g}: " + "; ".join(p.short_title for p in ps) for g, ps in groups.items()]
+            return _corpus_answer(lines, posts, "summary", "grade")
+        if self._bodies is None:
+            self._bodies = [set(words(p.text)) for p in self.postings]
+        skip = intent_words() | (FOREIGN_FUNCTION_WORDS if q.language != "en" else set())
+        terms = rare_terms(q.english, posts, skip=skip, bodies=self._bodies)
+        if not terms:
+            # "Does any posting require Python?": a name no posting contains gets a plain
+            # "none mention it", not a list built from the question's other words.
+            absent = absent_names(q.clean, self._bodies)
+            if absent:
+                return Answer(text=f["mention_none"].format(term=" / ".join(absent)),
+                              found=False, intent="mention")
+        if terms and (q.mentions or not (intents & FIELD_INTENTS)):
+            return self._mentions(q, posts, terms)
+        field_intents = [i for i in q.intents if i in FIELD_INTENTS]
+        if terms and field_intents and field_intents[0] in _SECTION_KEYS:
+            # "Which postings require experience in due diligence?": look in that section only.
+            return self._mentions(q, posts, terms, sections=_SECTION_KEYS[field_intents[0]])
+        if field_intents:
+            return self._several(q, posts)
+        if terms:
+            return self._mentions(q, posts, terms)
+        return None
+
+    def _stations(self, q: Query, posts: list[Posting]) -> Answer:
+        f = frames(q.language)
+        groups: dict[str, list[Posting]] = {}
+        for p in posts:
+            groups.setdefault(p.duty_station or "?", []).append(p)
+        if len(groups) == 1:
+            station = next(iter(groups))
+            text = f["station_all_same"].format(n=len(posts), value=station)
+            return Answer(text=text, found=True, intent="duty_station",
+                          citations=[cite(p, "summary", p.duty_station) for p in posts],
+                          posting_ids=[p.id for p in posts])
+        lines = [f["station_groups"]]
+        lines += [f"• {s}: " + "; ".join(p.short_title for p in ps) for s, ps in groups.items()]
+        return _corpus_answer(lines, posts, "summary", "duty_station")
+
+    def _languages_corpus(self, q: Query, posts: list[Posting], asked: list[str]) -> Answer:
+        f = frames(q.language)
+        lines: list[str] = []
+        hits: list[Posting] = []
+        sections: dict[str, str] = {}
+        for iso in asked:
+            label = LANGUAGE_LABEL[iso]
+            groups: dict[str, list[Posting]] = {"required": [], "accepted": [], "desirable": []}
+            for p in posts:
+                kind = accepts_language(p, iso, self.eligibility.requirements(p))
+                if kind:
+                    groups[kind].append(p)
+            for kind, key in (("required", "lang_required"), ("accepted", "lang_accept"),
+                              ("desirable", "lang_desirable")):
+                if groups[kind]:
+                    lines.append(f[key].format(lang=label))
+                    lines += [f"• {p.title}: {inline(p.languages.minimum if kind != 'desirable' else p.languages.desirable)}"  # noqa: E501
+                              for p in groups[kind]]
+                    hits += groups[kind]
+                    for p in groups[kind]:
+                        sections.setdefault(p.id, "languages.desirable" if kind == "desirable"
+                                            else "languages.minimum")
+        if not hits:
+            lines = [f["none_match"].format(n=len(posts))]
+        uniq = list({p.id: p for p in hits}.values())
+        return Answer(text="\n".join(lines), found=True, intent="languages",
+                      citations=[cite(p, sections[p.id]) for p in uniq],
+                      posting_ids=[p.id for p in uniq])
+
+    def _education_corpus(self, q: Query, posts: list[Posting], fields: list[str]) -> Answer:
+        f = frames(q.language)
+        lines: list[str] = []
+        hits: list[Posting] = []
+        for field_name in fields:
+            match = {p.id: education_field_match(p, field_name, self.eligibility.requirements(p))
+                     for p in posts}
+            required = [p for p in posts if match[p.id] == "required"]
+            accepted = [p for p in posts if match[p.id] == "accepted"]
+            if required:
+                lines.append(f["law_required"].format(field=field_name))
+                lines += [f"• {p.title}: {inline(p.education.minimum)}" for p in required]
+            if accepted and not q.wants_minimum:
+                lines.append(f["law_accepted"].format(field=field_name))
+                lines += [f"• {p.title}" for p in accepted]
+            if not required and not accepted:
+                lines.append(f["field_none"].format(field=field_name))
+            hits += required + accepted
+        uniq = list({p.id: p for p in hits}.values())
+        return Answer(text="\n".join(lines), found=True, intent="education",
+                      citations=[cite(p, "education.minimum", p.education.minimum) for p in uniq],
+                      posting_ids=[p.id for p in uniq])
+
+    def _durations_compared(self, q: Query, posts: list[Posting]) -> Answer | None:
+        """"Which posting is the longest?", "…shorter than 2 years?" (durations in months)."""
+        f = frames(q.language)
+        known = [p for p in posts if p.duration_months]
+        text = f"{q.folded} {q.english}"
+        if not known:
+            return None
+        if re.search(r"\b(longest|le plus long|la plus longue|mas larg[oa])\b", text):
+            best = max(p.duration_months or 0 for p in known)
+            hits = [p for p in known if p.duration_months == best]
+            lines = [f["duration_longest"].format(value=_months_label(best))]
+        elif re.search(r"\b(shortest|le plus court|la plus courte|mas cort[oa])\b", text):
+            best = min(p.duration_months or 0 for p in known)
+            hits = [p for p in known if p.duration_months == best]
+            lines = [f["duration_shortest"].format(value=_months_label(best))]
+        else:
+            m = re.search(r"\b(longer|more|over|above|shorter|less|fewer|under|below)\s+(than\s+)?"
+                          rf"{TIME_AMOUNT}\b", q.english)
+            months = asked_months(m.group(0)) if m else None
+            if not m or not months:
+                return None
+            longer = m.group(1) in {"longer", "more", "over", "above"}
+            hits = [p for p in known if (p.duration_months or 0) > months] if longer else \
+                [p for p in known if (p.duration_months or 0) < months]
+            frame = "duration_longer" if longer else "duration_shorter"
+            lines = [f[frame].format(value=_months_label(months))]
+        if not hits:
+            return _all_durations(f["duration_cmp_none"], posts)
+        lines += [f"• {p.title}: {p.duration}" for p in hits]
+        return _corpus_answer(lines, hits, "summary", "duration")
+
+    def _years_corpus(self, q: Query, posts: list[Posting], kind: str, years: float) -> Answer:
+        f = frames(q.language)
+        hits: list[tuple[Posting, str]] = []
+        for p in posts:
+            for req in self.eligibility.requirements(p):
+                if req.kind != "experience" or req.level != "minimum":
+                    continue
+                value = req.max_years if kind == "max" else req.min_years
+                if (value is not None and abs(value - years) < 1e-6) or (
+                        kind == "any" and years in (req.min_years, req.max_years)):
+                    hits.append((p, req.source_text))
+                    break
+        label = f"{years:g}"
+        if not hits:
+            lines = [f["none_match"].format(n=len(posts))]
+            lines += [f"• {p.short_title}: {inline(p.experience.minimum)}" for p in posts]
+            return Answer(text="\n".join(lines), found=True, intent="experience",
+                          citations=[cite(p, "experience.minimum") for p in posts])
+        lines = [f["years_match"].format(value=label)]
+        lines += [f"• {p.title}: {inline(text)}" for p, text in hits]
+        return Answer(text="\n".join(lines), found=True, intent="experience",
+                      citations=[cite(p, "experience.minimum", t) for p, t in hits],
+                      posting_ids=[p.id for p, _t in hits])
+
+    def _degree_level_corpus(self, q: Query, posts: list[Posting], level: str) -> Answer:
+        f = frames(q.language)
+        levels: dict[str, list[Posting]] = {"advanced": [], "first": [], "": []}
+        for p in posts:
+            found = [r.degree_level for r in self.eligibility.requirements(p)
+                     if r.kind == "education" and r.level == "minimum" and r.degree_level]
+            levels[found[0] if found else ""].append(p)
+        hits = levels[level]
+        key = "level_advanced" if level == "advanced" else "level_first"
+        lines = [f[key]] + [f"• {p.title}: {inline(p.education.minimum)}" for p in hits]
+        if level == "first" and levels["advanced"]:
+            lines.append(f["level_advanced"])
+            lines += [f"• {p.title}" for p in levels["advanced"]]
+        if not hits:
+            lines = [f["none_match"].format(n=len(posts))]
+        return Answer(text="\n".join(lines), found=True, intent="education",
+                      citations=[cite(p, "education.minimum", p.education.minimum)
+                                 for p in hits or posts],
+                      posting_ids=[p.id for p in hits])
+
+    def _mentions(self, q: Query, posts: list[Posting], terms: list[tuple[str, str]],
+                  sections: tuple[str, ...] | None = None) -> Answer:
+        """Postings whose text contains what the question names: the longest phrase of the
+        question found in the postings ("domestic workers"), else its rarest word."""
+        f = frames(q.language)
+        phrase = longest_phrase(q.english, [self._folded_text(p) for p in posts])
+        _stem, surface = terms[0]
+        display = phrase or _surface_in_corpus(surface, posts)
+
+        forms = word_forms(surface)
+        folded_phrase = fold(phrase)
+
+        def contains(sentence: Sentence) -> bool:
+            if phrase:
+                return folded_phrase in sentence.folded
+            return bool(forms & sentence.words)
+
+        hits: list[tuple[Posting, str, str]] = []
+        for p in posts:
+            for key, sentences in self._posting_sentences(p):
+                if sections and not key.startswith(sections):
+                    continue
+                found = next((s for s in sentences if contains(s)), None)
+                if found:
+                    hits.append((p, key, found.text))
+                    break
+        if not hits:
+            return Answer(text=f["mention_none"].format(term=display), found=False,
+                          intent="mention")
+        lines = [f["mention"].format(term=display)]
+        lines += [f"• {p.title} ({section_label(k)}): {trim(s, 300)}" for p, k, s in hits]
+        return Answer(text="\n".join(lines), found=True, intent="mention",
+                      citations=[cite(p, k, s) for p, k, s in hits],
+                      posting_ids=[p.id for p, _k, _s in hits])
+
+
+_COUNTABLE = {"education", "languages", "duration", "experience", "mention"}
+
+
+_SECTION_KEYS: dict[str, tuple[str, ...]] = {
+    "education": ("education",), "experience": ("experience",), "skills": ("skills",),
+    "languages": ("languages",), "duties": ("duties", "key_outputs"),
+    "key_outputs": ("key_outputs",), "learning": ("learning", "training"),
+    "training": ("training", "learning"), "competencies": ("competencies",),
+    "duration": ("summary",), "background": ("background", "introduction"),
+}
+
+
+def _all_durations(head: str, posts: list[Posting]) -> Answer:
+    """No posting matched the asked duration: say so and list what the durations are."""
+    lines = [head, *(f"• {p.short_title}: {p.duration}" for p in posts)]
+    return Answer(text="\n".join(lines), found=True, intent="duration",
+                  citations=[cite(p, "summary", p.duration) for p in posts], posting_ids=[])
+
+
+def _months_label(months: int) -> str:
+    if months % 12 == 0:
+        years = months // 12
+        return f"{years} year{'s' if years != 1 else ''}"
+    return f"{months} months"
+
+
+def _surface_in_corpus(word: str, posts: list[Posting]) -> str:
+    """The word as the postings write it ('unesco' → 'UNESCO')."""
+    for p in posts:
+        m = re.search(rf"\b({re.escape(word)})\b", p.text, flags=re.I)
+        if m:
+            return m.group(1)
+    return word
+
+
+def _corpus_answer(lines: list[str], posts: list[Posting], section: str, intent: str) -> Answer:
+    return Answer(text="\n".join(lines), found=True, intent=intent,
+                  citations=[cite(p, section) for p in posts],
+                  posting_ids=[p.id for p in posts])

@@ -1,0 +1,133 @@
+"""`ExtractiveAnswerer`: grounded answers from the structured records of one index snapshot."""
+
+from __future__ import annotations
+
+import re
+
+from retrieval.answering.common import FIELD_INTENTS, fields_asked, frames
+from retrieval.answering.corpus import CorpusAnswers
+from retrieval.answering.fields import FieldAnswers
+from retrieval.answering.not_stated import NotStatedAnswers
+from retrieval.answering.sentences import Sentence, SentenceSelection
+from retrieval.eligibility import EligibilityChecker
+from retrieval.models import Answer
+from retrieval.retriever import HybridRetriever
+from retrieval.store import IndexSnapshot
+from retrieval.understanding import PostingResolver, Query, analyse, without_titles
+
+
+class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, SentenceSelection):
+    """Answers from the structured records of one index snapshot."""
+
+    def __init__(self, snapshot: IndexSnapshot, retriever: HybridRetriever,
+                 eligibility: EligibilityChecker) -> None:
+        self.snap = snapshot
+        self.postings = snapshot.postings
+        self.retriever = retriever
+        self.eligibility = eligibility
+        self.resolver = PostingResolver(self.postings)
+        # Per-snapshot caches for questions over all postings (built on first use).
+        self._bodies: list[set[str]] | None = None
+        # Per posting: its sections' sentences, each with its folded text and folded words,
+        # and its whole folded text (corpus-wide "mention" questions scan them all).
+        self._sentences: dict[str, list[tuple[str, list[Sentence]]]] = {}
+        self._folded_texts: dict[str, str] = {}
+
+    # ---- entry point --------------------------------------------------------------------------
+
+    def answer(self, question: str, context_postings: list[str] | None = None) -> Answer:
+        return cap_lists(self._answer(question, context_postings))
+
+    def _answer(self, question: str, context_postings: list[str] | None = None) -> Answer:
+        q = analyse(question)
+        f = frames(q.language)
+        if not self.postings:
+            return Answer(text=f["nothing"], found=False, intent="empty")
+        if q.injection and not q.clean.strip(" ?.!,"):
+            return Answer(text=f["injection"], found=False, intent="injection")
+        if q.thanks and not q.intents:
+            return Answer(text=f["thanks"], found=True, intent="greeting")
+        if q.greeting and not q.intents:
+            return Answer(text=f["greeting"].format(n=len(self.postings)), found=True,
+                          intent="greeting")
+        named = self.resolver.resolve(q.clean, q.english)
+        if named:
+            q = without_titles(q, [self.snap.by_id[i] for i in named if i in self.snap.by_id])
+        if "eligibility" in q.intents:
+            ids = None if q.corpus_scope else (named or context_postings or None)
+            verdict = self.eligibility.answer(q.clean, ids, q.language)
+            if verdict is not None:
+                return verdict
+        if "count" in q.intents:
+            return self._conditional_count(q) or self._count(q)
+        corpus = q.corpus_scope and not (named and not q.mentions and len(named) == 1
+                                         and not re.search(r"\b(which|any|all|how many)\b",
+                                                           q.english))
+        if corpus:
+            answer = self._corpus(q)
+            if answer is not None:
+                return answer
+        ids = named or context_postings or []
+        if not ids:
+            return self._unscoped(q)
+        posts = [self.snap.by_id[i] for i in ids if i in self.snap.by_id]
+        if len(posts) == 1:
+            return self._one(q, posts[0])
+        return self._several(q, posts)
+
+    # ---- one posting -------------------------------------------------------------------------
+
+
+    def _unscoped(self, q: Query) -> Answer:
+        f = frames(q.language)
+        if q.not_stated and not fields_asked(q):
+            return self._not_stated(q, self.postings)
+        field_intents = [i for i in q.intents if i in FIELD_INTENTS]
+        if field_intents:
+            if len(self.postings) == 1:
+                return self._one(q, self.postings[0])
+            return self._several(q, self.postings)
+        if q.injection:
+            return Answer(text=f["injection"], found=False, intent="injection")
+        text, cites, found = self._general(q, None, f)
+        if not found:
+            if not cites:
+                return Answer(text=f["offtopic"].format(n=len(self.postings)), found=False,
+                              intent="offtopic")
+            return Answer(text=text, found=False, citations=cites, intent="general")
+        ids = list(dict.fromkeys(c.posting_id for c in cites))
+        return Answer(text=text, found=True, citations=cites, intent="general", posting_ids=ids)
+
+
+MAX_LISTED = 25
+
+
+def cap_lists(answer: Answer, limit: int = MAX_LISTED) -> Answer:
+    """Keep corpus-wide answers readable on a large corpus: at most `limit` bullets in a row,
+    at most `limit` names in a "; "-joined group, and citations for what is shown."""
+    out: list[str] = []
+    run = hidden = 0
+    for line in answer.text.split("\n"):
+        if line.startswith("• "):
+            run += 1
+            if run > limit:
+                hidden += 1
+                continue
+            head, sep, names = line.partition(": ")
+            parts = names.split("; ")
+            if sep and len(parts) > limit:
+                line = f"{head}: {'; '.join(parts[:limit])}; … (+{len(parts) - limit})"
+        else:
+            if hidden:
+                out.append(f"• … (+{hidden})")
+            run = hidden = 0
+        out.append(line)
+    if hidden:
+        out.append(f"• … (+{hidden})")
+    text = "\n".join(out)
+    if text == answer.text and len(answer.citations) <= limit * 2:
+        return answer
+    shown = list(dict.fromkeys(c.posting_id for c in answer.citations))[: limit]
+    return answer.model_copy(update={
+        "text": text,
+        "citations": [c for c in answer.citations if c.posting_id in shown]})

@@ -1,0 +1,267 @@
+"""One field of one posting (supervisor, duties, education…): an intent → handler table."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+from retrieval.answering.common import (
+    FIELD_INTENTS,
+    MAX_ITEMS,
+    bullets,
+    cite,
+    fields_asked,
+    frames,
+    inline,
+    trim,
+)
+from retrieval.chunking import section_label
+from retrieval.models import Answer, Citation, Posting
+from retrieval.parsing import split_sentences
+from retrieval.understanding import Query
+
+FieldAnswer = tuple[str, list[Citation], bool]  # (text, citations, found)
+
+
+class FieldAnswers:
+    """Mixed into `ExtractiveAnswerer`, whose attributes (snap, postings, retriever,
+    eligibility) and other parts it uses."""
+
+    def _one(self, q: Query, p: Posting) -> Answer:
+        f = frames(q.language)
+        t = p.short_title
+        if q.not_stated and not fields_asked(q):
+            return self._not_stated(q, [p])
+        intents = [i for i in q.intents if i not in {"mention", "count"}] or ["general"]
+        main = intents[0]
+        chosen = [main, *[i for i in intents[1:] if main in _COMBINE and i in _COMBINE][:2]]
+        parts: list[str] = []
+        citations: list[Citation] = []
+        found = True
+        for intent in chosen:
+            text, cites, ok = self._field(q, p, intent, f)
+            if text:
+                parts.append(text)
+            citations += cites
+            found = found and ok
+        wrong = _false_claims(q, p, "\n".join(parts))
+        if wrong:
+            parts.insert(0, f["premise_wrong"].format(name=", ".join(wrong)))
+        text = "\n\n".join(parts) or f["not_in_posting"].format(t=t)
+        return Answer(text=text, found=found and bool(parts), citations=citations,
+                      intent=main, posting_ids=[p.id])
+
+
+    def _field(self, q: Query, p: Posting, intent: str,
+               f: dict[str, str]) -> tuple[str, list[Citation], bool]:
+        """(text, citations, found) for one intent about one posting."""
+        handler = FIELD_HANDLERS.get(intent, FieldAnswers._general_field)
+        return handler(self, q, p, intent, f)
+
+    def _supervisor_field(self, q: Query, p: Posting, intent: str,
+                          f: dict[str, str]) -> FieldAnswer:
+        t = p.short_title
+        sup = p.supervisor.describe()
+        if not sup:
+            return f["supervisor_missing"].format(t=t), [cite(p, "supervision")], False
+        if not p.supervisor.name and not re.match(r"(?i)(the|a|an)\b", sup):
+            sup = f"the {sup}"  # a role, not a person: "supervised by the Adviser to …"
+        return f["supervisor"].format(t=t, value=sup), [cite(p, "supervision", sup)], True
+
+    def _contact_field(self, q: Query, p: Posting, intent: str, f: dict[str, str]) -> FieldAnswer:
+        t = p.short_title
+        sup = p.supervisor.describe()
+        if p.supervisor.email:
+            value = f"{p.supervisor.email}" + (f" ({p.supervisor.name})"
+                                                if p.supervisor.name else "")
+            return f["contact"].format(t=t, value=value), [cite(p, "supervision", sup)], True
+        return (f["contact_missing"].format(t=t, value=sup or "—"),
+                [cite(p, "supervision", sup)], False)
+
+    def _scalar_field(self, q: Query, p: Posting, intent: str, f: dict[str, str]) -> FieldAnswer:
+        t = p.short_title
+        attr, missing = _SCALAR_FIELDS[intent]
+        value = getattr(p, attr)
+        if not value:
+            return f[missing].format(t=t), [cite(p, "summary")], False
+        return f[intent].format(t=t, value=value), [cite(p, "summary", value)], True
+
+    def _department_unit_field(self, q: Query, p: Posting, intent: str,
+                               f: dict[str, str]) -> FieldAnswer:
+        t = p.short_title
+        lines = []
+        if p.department:
+            lines.append(f["department"].format(t=t, value=p.department))
+        if p.unit:
+            lines.append(f["unit"].format(value=p.unit))
+        ok = bool(lines)
+        return (" ".join(lines) or f["not_in_posting"].format(t=t),
+                [cite(p, "summary", f"{p.department}; {p.unit}")], ok)
+
+    def _duties_field(self, q: Query, p: Posting, intent: str, f: dict[str, str]) -> FieldAnswer:
+        t = p.short_title
+        if not p.duties:
+            return self._general(q, p, f)
+        return (f"{f['duties'].format(t=t)}\n{bullets(p.duties[:MAX_ITEMS])}",
+                [cite(p, "duties", p.duties[0])], True)
+
+    def _key_outputs_field(self, q: Query, p: Posting, intent: str,
+                           f: dict[str, str]) -> FieldAnswer:
+        t = p.short_title
+        if not p.key_outputs:
+            return self._general(q, p, f)
+        return (f"{f['key_outputs'].format(t=t)}\n{bullets(p.key_outputs)}",
+                [cite(p, "key_outputs", p.key_outputs[0])], True)
+
+    def _requirements_field(self, q: Query, p: Posting, intent: str,
+                            f: dict[str, str]) -> FieldAnswer:
+        t = p.short_title
+        texts, cites = [f["requirements"].format(t=t)], []
+        for name in ("education", "experience", "languages", "skills"):
+            block = getattr(p, name)
+            if block.minimum:
+                texts.append(f"• {section_label(name + '.minimum')}: {inline(block.minimum)}")
+                cites.append(cite(p, f"{name}.minimum", block.minimum))
+        return "\n".join(texts), cites, bool(cites)
+
+    def _competencies_field(self, q: Query, p: Posting, intent: str,
+                            f: dict[str, str]) -> FieldAnswer:
+        t = p.short_title
+        if not p.competencies:
+            return f["not_in_posting"].format(t=t), [cite(p, "competencies")], False
+        return (f"{f['competencies'].format(t=t)}\n{bullets(p.competencies)}",
+                [cite(p, "competencies", p.competencies[0])], True)
+
+    def _learning_field(self, q: Query, p: Posting, intent: str, f: dict[str, str]) -> FieldAnswer:
+        """"learning" and "training": both sections, the one asked first."""
+        t = p.short_title
+        parts, cites = [], []
+        order = ["learning", "training"] if intent == "learning" else ["training", "learning"]
+        for name in order:
+            if name == "learning" and p.learning:
+                parts.append(f"{f['learning'].format(t=t)}\n{bullets(p.learning)}")
+                cites.append(cite(p, "learning", p.learning[0]))
+            if name == "training" and p.training:
+                parts.append(f"{f['training'].format(t=t)}\n{trim(p.training, 700)}")
+                cites.append(cite(p, "training", p.training))
+        if not parts:
+            return f["not_in_posting"].format(t=t), [], False
+        return "\n\n".join(parts), cites, True
+
+    def _background_field(self, q: Query, p: Posting, intent: str,
+                          f: dict[str, str]) -> FieldAnswer:
+        t = p.short_title
+        if not p.background:
+            return self._general(q, p, f)
+        return (f"{f['background'].format(t=t)}\n{trim(p.background, 800)}",
+                [cite(p, "background", p.background)], True)
+
+    def _summary_field(self, q: Query, p: Posting, intent: str, f: dict[str, str]) -> FieldAnswer:
+        return self._summary(p, f)
+
+    def _general_field(self, q: Query, p: Posting, intent: str, f: dict[str, str]) -> FieldAnswer:
+        return self._general(q, p, f)
+
+    def _block_field(self, q: Query, p: Posting, intent: str, f: dict[str, str]) -> FieldAnswer:
+        return self._block(q, p, intent, f)
+
+
+    def _block(self, q: Query, p: Posting, name: str,
+               f: dict[str, str]) -> tuple[str, list[Citation], bool]:
+        block = getattr(p, name)
+        t = p.short_title
+        if block.is_empty:
+            return f["not_in_posting"].format(t=t), [cite(p, f"{name}.minimum")], False
+        lines = [f[name].format(t=t)]
+        cites: list[Citation] = []
+        show_min = not q.wants_desirable or not block.desirable
+        show_des = (q.wants_desirable or not q.wants_minimum) and bool(block.desirable)
+        if show_min and block.minimum:
+            lines.append(f"• {f['minimum']}: {inline(block.minimum)}")
+            cites.append(cite(p, f"{name}.minimum", block.minimum))
+        if show_des:
+            lines.append(f"• {f['desirable']}: {inline(block.desirable)}")
+            cites.append(cite(p, f"{name}.desirable", block.desirable))
+        elif q.wants_desirable:
+            lines.append(f"• {f['desirable']}: {f['not_stated_short']}")
+        return "\n".join(lines), cites, True
+
+    def _summary(self, p: Posting, f: dict[str, str]) -> tuple[str, list[Citation], bool]:
+        rows = [
+            (f["label_department"], p.department), (f["label_unit"], p.unit),
+            (f["label_station"], p.duty_station), (f["label_duration"], p.duration),
+            (f["label_grade"], p.grade or f["not_stated_grade"]),
+            (f["label_supervisor"], p.supervisor.describe()),
+            (f["label_post_number"], p.post_number), (f["label_issued"], p.issued),
+        ]
+        head = f"{p.title}\n" + "\n".join(f"• {k}: {v}" for k, v in rows if v)
+        intro = split_sentences(p.introduction)[:2]
+        text = head + (f"\n\n{' '.join(intro)}" if intro else "")
+        cites = [cite(p, "summary", p.title)]
+        if intro:
+            cites.append(cite(p, "introduction", intro[0]))
+        return text, cites, True
+
+
+    def _several(self, q: Query, posts: list[Posting]) -> Answer:
+        """The same field for several postings, one paragraph each."""
+        if q.not_stated and not fields_asked(q):
+            return self._not_stated(q, posts)
+        f = frames(q.language)
+        intents = [i for i in q.intents if i in FIELD_INTENTS] or ["summary"]
+        parts: list[str] = []
+        cites: list[Citation] = []
+        any_found = False
+        for p in posts:
+            text, c, ok = self._field(q, p, intents[0], f)
+            if text:
+                parts.append(text)
+            cites += c
+            any_found = any_found or ok
+        return Answer(text="\n\n".join(parts), found=any_found, citations=cites,
+                      intent=intents[0], posting_ids=[p.id for p in posts])
+
+    # ---- questions over all postings ---------------------------------------------------------
+
+
+_COMBINE = {"education", "experience", "skills", "languages", "supervisor"}
+# One-value fields: intent → (Posting attribute, answer frame used when the posting is silent).
+_SCALAR_FIELDS = {
+    "duty_station": ("duty_station", "not_in_posting"),
+    "grade": ("grade", "grade_missing"),
+    "duration": ("duration", "not_in_posting"),
+    "post_number": ("post_number", "not_in_posting"),
+    "issue_date": ("issued", "issue_date_missing"),
+}
+
+
+_CLAIM_RE = re.compile(r"\b(\d+(?:\.\d+)?\s*(?:years?|months?)|[PGD]-?\d|[\w.+-]+@[\w.-]+)\b")
+
+
+def _false_claims(q: Query, p: Posting, answer_text: str) -> list[str]:
+    """Names and values the question asserts ("supervised by John Smith, right?", "lasts
+    3 years, correct?") that the posting does not contain."""
+    claims = list(q.named_people)
+    if q.confirming:
+        claims += [m.group(1) for m in _CLAIM_RE.finditer(q.clean)]
+    haystack = f"{p.text}\n{answer_text}".lower()
+    return [c for c in dict.fromkeys(claims) if c.lower() not in haystack]
+
+
+# intent → the handler answering it for one posting; any other intent gets the open answer.
+FIELD_HANDLERS: dict[str, Callable[[FieldAnswers, Query, Posting, str, dict[str, str]],
+                                   FieldAnswer]] = {
+    "supervisor": FieldAnswers._supervisor_field,
+    "contact": FieldAnswers._contact_field,
+    **dict.fromkeys(_SCALAR_FIELDS, FieldAnswers._scalar_field),
+    "department_unit": FieldAnswers._department_unit_field,
+    "duties": FieldAnswers._duties_field,
+    "key_outputs": FieldAnswers._key_outputs_field,
+    **dict.fromkeys(("education", "experience", "skills", "languages"),
+                    FieldAnswers._block_field),
+    "requirements": FieldAnswers._requirements_field,
+    "competencies": FieldAnswers._competencies_field,
+    **dict.fromkeys(("learning", "training"), FieldAnswers._learning_field),
+    "background": FieldAnswers._background_field,
+    "summary": FieldAnswers._summary_field,
+}

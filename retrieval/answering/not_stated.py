@@ -1,0 +1,62 @@
+"""Topics postings never state (salary, age limit…): say so, with what the posting does say."""
+
+from __future__ import annotations
+
+import re
+
+from retrieval.answering.common import cite, frames, section_items
+from retrieval.models import Answer, Citation, Posting
+from retrieval.parsing import split_sentences
+from retrieval.text import fold
+from retrieval.understanding import Query, not_stated_topics
+
+
+class NotStatedAnswers:
+    """Mixed into `ExtractiveAnswerer`, whose attributes (snap, postings, retriever,
+    eligibility) and other parts it uses."""
+
+    def _not_stated(self, q: Query, posts: list[Posting]) -> Answer:
+        f = frames(q.language)
+        topic = not_stated_topics()[q.not_stated or ""]
+        name = topic["name"].get(q.language, topic["name"]["en"])
+        evidence: list[tuple[Posting, str]] = []
+        for p in posts:
+            for sentence in split_sentences(p.text.replace("\n", " ")):
+                if topic["evidence"].search(fold(sentence)):
+                    evidence.append((p, sentence))
+        if evidence:
+            lines = [f"• {p.short_title}: {s}" for p, s in evidence[:4]]
+            return Answer(text="\n".join(lines), found=True, intent=q.not_stated or "",
+                          citations=[cite(p, "background", s) for p, s in evidence[:4]],
+                          posting_ids=[p.id for p in posts])
+        if len(posts) == 1:
+            head = f["not_stated_one"].format(t=posts[0].short_title, topic=name)
+        else:
+            head = f["not_stated"].format(topic=name)
+        lines = [head]
+        cites: list[Citation] = []
+        related = topic.get("related", [])
+        said: list[str] = []
+        if len(posts) == 1:
+            for intent in related:
+                text, c, ok = self._field(q, posts[0], intent, f)
+                if ok:
+                    said.append(text)
+                    cites += c
+            context = topic.get("context")
+            if context:
+                for section, text in section_items(posts[0]):
+                    sentence = next((s for s in split_sentences(text.replace("\n", " "))
+                                     if re.search(context, fold(s))), None)
+                    if sentence:
+                        said.append(sentence)
+                        cites.append(cite(posts[0], section, sentence))
+                        break
+        if said:
+            lines += [f["what_they_say"], *said]
+        if not cites:
+            cites = [cite(p, "summary") for p in posts]
+        return Answer(text="\n".join(lines), found=False, citations=cites,
+                      intent=q.not_stated or "not_stated", posting_ids=[p.id for p in posts])
+
+    # ---- no posting named --------------------------------------------------------------------

@@ -1,0 +1,123 @@
+"""Reading what a corpus-wide question asks: a duration, years, a degree level or field, names."""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from retrieval.eligibility import field_canonicals
+from retrieval.parsing import duration_in_months, number_value
+from retrieval.text import GENERIC, STOPWORDS, clauses, fold, stem, words
+from retrieval.understanding import Query, word_forms
+
+TIME_AMOUNT = r"(\d+|one|two|three|four|five|six|twelve|eighteen)[\s-]*(years?|months?|yrs?)"
+
+
+def asked_months(text: str) -> int | None:
+    m = re.search(TIME_AMOUNT, text)
+    if not m:
+        return None
+    return duration_in_months(f"{m.group(1)} {m.group(2)}")
+
+
+def asked_duration_text(text: str) -> str:
+    m = re.search(rf"\b{TIME_AMOUNT}\b", text)
+    return m.group(0) if m else ""
+
+
+_YEAR_WORDS = r"(\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten)"
+
+
+def asked_years(text: str) -> tuple[str, float] | None:
+    """('max'|'min'|'any', years) from "a maximum of 4 years", "at least two years"…"""
+    m = re.search(r"\b(maximum|max|at most|up to|no more than|upper limit of)\s+(of\s+)?"
+                  + _YEAR_WORDS + r"\s+years?", text)
+    if m:
+        return "max", float(number_value(m.group(3)) or 0)
+    m = re.search(r"\b(minimum|min|at least|more than)\s+(of\s+)?" + _YEAR_WORDS + r"\s+years?",
+                  text)
+    if m:
+        return "min", float(number_value(m.group(3)) or 0)
+    m = re.search(_YEAR_WORDS + r"\s+years? (of )?(work |relevant |professional )?experience", text)
+    if m:
+        return "any", float(number_value(m.group(1)) or 0)
+    return None
+
+
+def asked_degree_level(text: str) -> str:
+    if re.search(r"\b(master|masters|advanced|post ?graduate|graduate degree|phd|doctorate)\b",
+                 text):
+        return "advanced"
+    if re.search(r"\b(first (university )?degree|bachelor|bachelors|undergraduate|licence)\b",
+                 text):
+        return "first"
+    return ""
+
+
+def longest_phrase(question: str, texts: list[str]) -> str:
+    """The longest run (2+ words) of the question's content words that a posting contains;
+    `texts` are the postings' folded texts, whitespace collapsed, each after one space."""
+    ws = [w for w in re.findall(r"[\w'’-]+", question)]
+    best = ""
+    for i in range(len(ws)):
+        if ws[i].lower() in STOPWORDS or ws[i].lower() in GENERIC:
+            continue
+        for j in range(len(ws), i + 1, -1):
+            if ws[j - 1].lower() in STOPWORDS:
+                continue
+            phrase = " ".join(ws[i:j])
+            needle = f" {fold(phrase)}"  # at a word start
+            if len(phrase) > len(best) and any(needle in t for t in texts):
+                best = phrase
+                break
+    return best if " " in best else ""
+
+
+_DEGREE_WORDS = {
+    "degree", "degrees", "diploma", "university", "advanced", "first", "master", "masters",
+    "bachelor", "bachelors", "phd", "doctorate", "education", "require", "requires", "required",
+    "requiring", "need", "needs", "accept", "accepts", "study", "studies", "background",
+    "field", "fields", "qualification", "qualifications", "postings", "posting", "which", "what",
+    "minimum", "ask", "asks", "for", "in", "a", "an", "the", "do", "does", "any", "of", "with",
+    "or", "and", "only", "graduate", "requirement", "requirements", "academic", "have", "me",
+}
+
+
+def degree_fields(q: Query) -> list[str]:
+    """The academic field(s) a corpus question names: 'law degree' → ['law']."""
+    known = field_canonicals(q.english)
+    if known:
+        return known
+    ws = [w for w in words(q.english) if w not in _DEGREE_WORDS and w not in STOPWORDS
+          and w not in GENERIC]
+    return [" ".join(ws)] if ws and len(ws) <= 3 else []
+
+
+@cache
+def intent_words() -> frozenset[str]:
+    base = {
+        "mention", "mentions", "mentioning", "collaboration", "collaborate", "collaborates",
+        "refer", "refers", "involve", "involves", "related", "cover", "covers", "include",
+        "includes", "talk", "deal", "deals", "work", "works", "about", "postings", "posting",
+        "does", "which", "any", "say", "says", "require", "requires", "required", "requiring",
+        "need", "needs", "needed", "ask", "asks", "expect", "expects", "knowledge", "know",
+    }
+    return frozenset(base | {stem(w) for w in base})
+
+
+def absent_names(text: str, bodies: list[set[str]]) -> list[str]:
+    """Capitalised words inside a sentence (names: Python, Stata, UNICEF) that no posting
+    contains."""
+    names: list[str] = []
+    for sentence in clauses(text):
+        for m in re.finditer(r"(?<!\w)([A-Z][\w+#-]+)", sentence):  # l'OCDE counts
+            if not sentence[:m.start()].strip(" ¿¡\"'“«("):
+                continue  # the sentence's first word is capitalised anyway
+            word = m.group(1)
+            folded = fold(word)
+            if folded in STOPWORDS or folded in GENERIC or len(folded) < 2:
+                continue
+            forms = word_forms(folded)
+            if not any(forms & body for body in bodies) and word not in names:
+                names.append(word)
+    return names

@@ -1,0 +1,90 @@
+"""`AnswerService`: the one entry point for questions (memory, extractive answers, optional LLM)."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+from retrieval.answering.conversation import ConversationMemory, Turn
+from retrieval.answering.extractive import ExtractiveAnswerer
+from retrieval.conversation_store import ConversationStore
+from retrieval.eligibility import EligibilityChecker
+from retrieval.models import Answer
+from retrieval.retriever import HybridRetriever
+from retrieval.settings import Settings
+from retrieval.store import IndexStore
+
+
+class AnswerService:
+    """The one entry point for questions: memory, extractive answers, optional LLM."""
+
+    def __init__(self, settings: Settings, store: IndexStore,
+                 eligibility: EligibilityChecker, llm: Any | None = None,
+                 memory: ConversationStore | None = None) -> None:
+        self.settings = settings
+        self.store = store
+        self.eligibility = eligibility
+        self.memory: ConversationStore = (
+            memory if memory is not None
+            else ConversationMemory(max_turns=settings.conversation_turns))
+        self.retriever = HybridRetriever(store=store, k=settings.top_k, rrf_k=settings.rrf_k)
+        self.llm = llm
+        self._answerer: ExtractiveAnswerer | None = None
+        self.on_answer: list[Callable[[str, Answer, float], None]] = []
+
+    def _extractive(self) -> ExtractiveAnswerer:
+        snap = self.store.snapshot()
+        if self._answerer is None or self._answerer.snap is not snap:
+            self._answerer = ExtractiveAnswerer(snap, self.retriever, self.eligibility)
+        return self._answerer
+
+    def answer(self, question: str, conversation_id: str = "default") -> Answer:
+        started = time.perf_counter()
+        question = question.strip()[: self.settings.max_question_chars]
+        conv = self.memory.get(conversation_id)
+        answerer = self._extractive()
+        answer = answerer.answer(question, conv.last_postings)
+        if self._llm_improves(answer):
+            answer = self.llm.improve(question, conv, answer, answerer)
+        self._answered(conversation_id, question, answer, started)
+        return answer
+
+    async def ask(self, question: str, conversation_id: str) -> Answer:
+        return await asyncio.to_thread(self.answer, question, conversation_id)
+
+    def reset(self, conversation_id: str) -> None:
+        self.memory.reset(conversation_id)
+
+    async def astream(self, question: str,
+                      conversation_id: str = "default") -> AsyncIterator[str | Answer]:
+        """Like `answer()`, streamed: growing partial texts while the LLM writes, then the
+        final `Answer` (the extractive one alone when no LLM is configured or it fails)."""
+        started = time.perf_counter()
+        question = question.strip()[: self.settings.max_question_chars]
+        conv = self.memory.get(conversation_id)
+        answerer = await asyncio.to_thread(self._extractive)
+        answer = await asyncio.to_thread(answerer.answer, question, conv.last_postings)
+        if self._llm_improves(answer):
+            async for item in self.llm.astream(question, conv, answer, answerer):
+                if isinstance(item, Answer):
+                    answer = item
+                else:
+                    yield item
+        self._answered(conversation_id, question, answer, started)
+        yield answer
+
+    def _llm_improves(self, answer: Answer) -> bool:
+        return self.llm is not None and answer.intent not in {"injection", "greeting",
+                                                              "eligibility"}
+
+    def _answered(self, conversation_id: str, question: str, answer: Answer,
+                  started: float) -> None:
+        """After every answer, streamed or not: remember the turn, then tell the hooks."""
+        turn_postings = answer.posting_ids if len(answer.posting_ids) == 1 else (
+            answer.posting_ids if answer.intent not in {"count", "mention"} else [])
+        self.memory.add(conversation_id, Turn(question, turn_postings[:3], answer.text))
+        elapsed = time.perf_counter() - started
+        for hook in self.on_answer:
+            hook(question, answer, elapsed)

@@ -1,0 +1,112 @@
+"""`EligibilityChecker`: answers "am I eligible?" questions from the postings' requirement texts."""
+
+from __future__ import annotations
+
+import re
+from typing import Protocol
+
+from retrieval.eligibility.matching import check
+from retrieval.eligibility.profile import parse_profile
+from retrieval.eligibility.render import ranked_verdicts_text, single_verdict_text, verdict_excerpt
+from retrieval.eligibility.requirements import derive_requirements
+from retrieval.eligibility.vocabulary import SECTION, lexicon_for
+from retrieval.models import Answer, AnswerMode, Citation, Posting, Profile, Requirement, Verdict
+from retrieval.text import fold
+
+# ---- answers --------------------------------------------------------------------------------
+
+class Catalog(Protocol):
+    def all(self) -> list[Posting]: ...
+
+    def get(self, posting_id: str) -> Posting | None: ...
+
+
+_STATUS_ORDER = {"eligible": 0, "cannot_tell": 1, "not_eligible": 2}
+
+_SELF = re.compile(
+    r"\b(i|i'm|i've|im|ive|my|me|mine|je|j'ai|j|moi|mon|ma|mes|yo|tengo|soy|mi|mis|hablo|"
+    r"someone|somebody|anyone|a candidate|an applicant|a person|quelqu'un|alguien|"
+    r"un candidat|un candidato)\b")
+_CLAIM = re.compile(
+    r"\b(i have|i've|i hold|i am|i'm|i speak|i studied|i worked|i work|i got|i earned|"
+    r"i completed|i graduated|i only|i also|i did|my (degree|master|bachelor|experience|"
+    r"background|profile|languages?)|with (an?|my|\d+|two|three|four|five|six|seven|eight|nine|"
+    r"ten)\b|j'ai|je suis|je parle|tengo|soy|hablo|he trabajado|cuento con)")
+_ASKS_REQUIREMENT = re.compile(
+    r"\b(need|needs|needed|require|requires|required|requirement|necessary|mandatory|must|"
+    r"exige|exigee?s?|faut|necesita|requiere|requisito)\b")
+_AGE_NATIONALITY = re.compile(
+    r"\b(age|aged|old|older|younger|too old|years old|nationality|nationalities|national|"
+    r"citizen|citizenship|passport|country of origin|nationalite|nacionalidad|edad|age limit|"
+    r"limite d'age|limite de edad)\b")
+
+
+class EligibilityChecker:
+    """Answers "am I eligible?" questions from the postings' own requirement texts."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self._cache: dict[tuple[str, str], list[Requirement]] = {}
+
+    def requirements(self, posting: Posting) -> list[Requirement]:
+        key = (posting.id, posting.content_hash)
+        if key not in self._cache:
+            self._cache[key] = derive_requirements(posting)
+        return self._cache[key]
+
+    def parse_profile(self, text: str) -> Profile:
+        return parse_profile(text)
+
+    def check(self, profile: Profile, posting: Posting, language: str = "en") -> Verdict:
+        return check(profile, posting, language, self.requirements(posting))
+
+    def rank(self, profile: Profile, postings: list[Posting] | None = None,
+             language: str = "en") -> list[tuple[Posting, Verdict]]:
+        """Eligible first, then cannot-tell, then not eligible; within a status the closer fit
+        (explicit matches, preferred focus, desirable requirements met) comes first."""
+        pool = postings if postings is not None else self.catalog.all()
+        pairs = [(p, self.check(profile, p, language)) for p in pool]
+        return sorted(pairs, key=lambda pv: (_STATUS_ORDER[pv[1].status], -pv[1].score,
+                                             -pv[1].desirable_met))
+
+    @staticmethod
+    def profile_in(question: str, profile: Profile) -> bool:
+        """Whether a question describes a candidate, not just asks about requirements."""
+        folded = fold(question).replace("’", "'")
+        facts = sum([
+            bool(profile.has_degree or profile.degree_field),
+            profile.years_experience is not None, bool(profile.languages),
+            profile.age is not None, bool(profile.nationality),
+        ])
+        if not facts or not _SELF.search(folded):
+            return False
+        if _CLAIM.search(folded):
+            return True
+        return facts >= 2 and not _ASKS_REQUIREMENT.search(folded)
+
+    def answer(self, question: str, posting_ids: list[str] | None,
+               language: str = "en") -> Answer | None:
+        profile = self.parse_profile(question)
+        if not self.profile_in(question, profile):
+            return None
+        lex = lexicon_for(language)
+        if posting_ids:
+            postings = [p for p in (self.catalog.get(i) for i in posting_ids) if p is not None]
+        else:
+            postings = self.catalog.all()
+        if not postings:
+            return None
+        if len(postings) == 1:
+            posting = postings[0]
+            verdict = self.check(profile, posting, language)
+            text = single_verdict_text(posting, verdict, lex)
+            ranked = [(posting, verdict)]
+        else:
+            ranked = self.rank(profile, postings, language)
+            text = ranked_verdicts_text(ranked, lex)
+        if _AGE_NATIONALITY.search(fold(question)) or profile.age or profile.nationality:
+            text += "\n\n" + lex["age_nationality"]
+        citations = [Citation(posting_id=p.id, title=p.title, section=SECTION,
+                              excerpt=verdict_excerpt(v)) for p, v in ranked]
+        return Answer(text=text, found=True, citations=citations, intent="eligibility",
+                      posting_ids=[p.id for p, _ in ranked], mode=AnswerMode.ELIGIBILITY)

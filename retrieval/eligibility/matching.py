@@ -1,0 +1,285 @@
+"""The matcher: one check per requirement, and the verdict for one profile and one posting."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Literal
+
+from retrieval.eligibility.fields import (
+    field_canonicals,
+    field_groups,
+    field_relation,
+    matched_field,
+)
+from retrieval.eligibility.profile import LEVEL_RANK
+from retrieval.eligibility.render import join_items
+from retrieval.eligibility.requirements import derive_requirements
+from retrieval.eligibility.vocabulary import format_number, lexicon_for, stem_words
+from retrieval.models import Posting, Profile, Requirement, RequirementCheck, Verdict
+from retrieval.text import fold
+
+# ---- matching -------------------------------------------------------------------------------
+
+_GENERIC_DOMAIN = frozenset(stem_words(
+    "area areas field fields relevant related experience work working level national "
+    "international other similar sector practical professional one of the a an or and in "
+    "including at on with"))
+_WEAK = frozenset(stem_words("international national global regional"))
+_WORKPLACE = frozenset(stem_words(
+    "ministry government ngo ngos un united nations organisation organization company firm "
+    "bank university agency office employer consultancy private public sector startup start "
+    "up think tank embassy department corporation institution"))
+
+
+def _domain_relation(have: str, need: str) -> Literal["ok", "assumed", "unclear"]:
+    if not need or not re.search(r"[a-z]", fold(need)):
+        return "assumed"
+    have_stems = set(stem_words(have)) - _GENERIC_DOMAIN
+    if not have_stems:
+        return "assumed"
+    need_stems = set(stem_words(re.sub(r"/", " ", need))) - _GENERIC_DOMAIN
+    if (have_stems & need_stems) - _WEAK:
+        return "ok"
+    if field_groups(have) & field_groups(need) - {"social_science"}:
+        return "ok"
+    if have_stems & _WORKPLACE:
+        return "assumed"  # "at a ministry", "at the World Bank" name a place, not a subject
+    return "unclear"
+
+
+class _Matcher:
+    def __init__(self, profile: Profile, posting: Posting, reqs: list[Requirement],
+                 language: str) -> None:
+        self.p = profile
+        self.posting = posting
+        self.reqs = reqs
+        self.lex = lexicon_for(language)
+        self.r = self.lex["reason"]
+        self.missing: list[str] = []
+
+    def _miss(self, key: str) -> None:
+        text = self.lex["missing_fact"][key]
+        if text not in self.missing:
+            self.missing.append(text)
+
+    def _names(self, isos: Iterable[str], conj: str = "and") -> str:
+        names = self.lex["language_names"]
+        return join_items([names.get(i, i) for i in isos], self.lex, conj)
+
+    def run(self) -> list[RequirementCheck]:
+        out: list[RequirementCheck] = []
+        for req in self.reqs:
+            if req.kind == "education":
+                out.append(self.education(req))
+            elif req.kind == "experience":
+                out.append(self.experience(req))
+            elif req.kind == "language":
+                out.append(self.language(req))
+            else:
+                out.append(self.skill(req))
+        return out
+
+    # Each part yields (met, reason, strength); a requirement is met only if every part is.
+    def _combine(self, req: Requirement, parts: list[tuple[bool | None, str, int]]
+                 ) -> RequirementCheck:
+        mets = [m for m, _, _ in parts]
+        met = False if False in mets else (None if None in mets else True)
+        # lead with what decides the verdict: failures, then unknowns, then matches
+        order = {False: 0, None: 1, True: 2}
+        ranked = sorted(parts, key=lambda part: order[part[0]])
+        sep = self.lex["sep"]
+        reason = sep.join(r for _, r, _ in ranked if r)
+        decisive = sep.join(r for m, r, _ in ranked if r and m is met)
+        return RequirementCheck(requirement=req, met=met, reason=reason, decisive=decisive,
+                                strength=sum(s for _, _, s in parts))
+
+    def education(self, req: Requirement) -> RequirementCheck:
+        p, r, deg = self.p, self.r, self.lex["degree"]
+        parts: list[tuple[bool | None, str, int]] = []
+        have_level = deg[p.degree_level] if p.degree_level else deg["any"]
+        need_level = deg[req.degree_level] if req.degree_level else deg["any"]
+        if not p.has_degree:
+            parts.append((None, r["edu_missing"], 0))
+            self._miss("degree")
+        elif req.degree_level == "advanced" and p.degree_level != "advanced":
+            alt_years = self._alt_years(req)
+            if p.degree_level == "first" and alt_years is not None and (
+                    p.years_experience or 0) >= alt_years:
+                parts.append((True, r["edu_level_alt"].format(
+                    have=have_level, need=need_level, years=format_number(alt_years)), 1))
+            elif p.degree_level == "first":
+                parts.append((False, r["edu_level_fail"].format(need=need_level, have=have_level),
+                              0))
+            else:
+                parts.append((None, r["edu_level_unknown"].format(need=need_level), 0))
+                self._miss("degree_level")
+        elif req.degree_level:
+            parts.append((True, r["edu_level_ok"].format(have=have_level), 2))
+        if req.fields:
+            need = join_items(req.fields, self.lex, "or")
+            have = p.degree_field
+            if not have:
+                parts.append((None, r["field_missing"], 0))
+                if p.has_degree:
+                    self._miss("degree_field")
+            else:
+                relation = field_relation(have, req.fields, req.related_fields_ok)
+                if relation == "only":
+                    parts.append((True, r["field_only"].format(have=have, need=need), 2))
+                elif relation == "listed":
+                    within = matched_field(have, req.fields)
+                    if within and not set(stem_words(within)) <= set(stem_words(have)) and not set(
+                            field_canonicals(within)) <= set(field_canonicals(have)):
+                        # "sociology" is accepted because it is a social science
+                        text = r["field_within"].format(have=have, field=within)
+                    else:
+                        text = r["field_listed"].format(have=have, need=need)
+                    parts.append((True, text, 2))
+                elif relation == "related":
+                    parts.append((True, r["field_related"].format(have=have), 1))
+                elif relation == "unclear":
+                    parts.append((None, r["field_unclear"].format(have=have, need=need), 0))
+                else:
+                    parts.append((False, r["field_fail"].format(have=have, need=need), 0))
+        if req.preferred_focus and p.degree_field:
+            mine = " ".join([p.degree_focus, p.degree_field])
+            hits = [f for f in req.preferred_focus if set(stem_words(f)) <= set(stem_words(mine))]
+            if hits:
+                parts.append((True, r["focus"].format(have=join_items(hits, self.lex)), 1))
+        if not parts:
+            parts.append((True, r["edu_level_ok"].format(have=have_level), 1))
+        return self._combine(req, parts)
+
+    def _alt_years(self, req: Requirement) -> float | None:
+        if req.alt_first_degree_extra_years is None:
+            return None
+        base = max((q.min_years or 0 for q in self.reqs
+                    if q.kind == "experience" and q.level == "minimum"), default=0)
+        return base + req.alt_first_degree_extra_years
+
+    def experience(self, req: Requirement) -> RequirementCheck:
+        p, r = self.p, self.r
+        parts: list[tuple[bool | None, str, int]] = []
+        if req.min_years is not None or req.max_years is not None:
+            have = p.years_experience
+            if have is None:
+                parts.append((None, r["years_missing"], 0))
+                self._miss("years")
+            elif req.min_years is not None and have < req.min_years:
+                parts.append((False, r["years_below"].format(need=format_number(req.min_years),
+                                                             have=format_number(have)), 0))
+            elif req.max_years is not None and have > req.max_years:
+                parts.append((False, r["years_above"].format(need=format_number(req.max_years),
+                                                             have=format_number(have)), 0))
+            elif req.min_years is not None and req.max_years is not None:
+                parts.append((True, r["years_range"].format(
+                    have=format_number(have), min=format_number(req.min_years),
+                    max=format_number(req.max_years)), 2))
+            elif req.min_years is not None:
+                parts.append((True, r["years_min"].format(have=format_number(have),
+                                                          need=format_number(req.min_years)), 2))
+            else:
+                parts.append((True, r["years_ok"].format(have=format_number(have)), 2))
+        need_domain = req.domain or ""
+        relation = _domain_relation(p.experience_domain, need_domain)
+        if relation == "ok":
+            parts.append((True, r["domain_ok"].format(have=p.experience_domain), 2))
+        elif relation == "unclear":
+            parts.append((None, r["domain_unclear"].format(have=p.experience_domain,
+                                                           need=need_domain), 0))
+        elif req.level == "minimum":
+            label = need_domain or ("relevant" if p.experience_relevant else "")
+            if need_domain or not p.experience_relevant:
+                parts.append((True, r["domain_assumed"].format(need=label or "-"), 1)
+                             if label else (True, "", 1))
+            else:
+                parts.append((True, "", 2))
+        else:
+            # a desirable experience is not granted on assumption
+            parts.append((None, r["desirable_unknown"], 0))
+        return self._combine(req, parts)
+
+    def language(self, req: Requirement) -> RequirementCheck:
+        p, r, lex = self.p, self.r, self.lex
+        if not req.languages:
+            return RequirementCheck(requirement=req, met=None, reason=r["lang_unknown"])
+        if not p.languages:
+            if req.level == "minimum":
+                self._miss("languages")
+            return RequirementCheck(requirement=req, met=None, reason=r["lang_missing"])
+        spoken = {iso: lvl for iso, lvl in p.languages.items() if lvl != "none"}
+        if not spoken and not set(req.languages) <= set(p.languages):
+            # "I don't speak French" says nothing about the other languages
+            if req.level == "minimum":
+                self._miss("languages")
+            return RequirementCheck(requirement=req, met=None, reason=r["lang_missing"])
+        need_rank = {"basic": 1, "good": 2, "fluent": 3}.get(req.proficiency or "", 0)
+        have = [iso for iso in req.languages if iso in spoken]
+        adequate = [iso for iso in have
+                    if spoken[iso] == "spoken" or LEVEL_RANK[spoken[iso]] >= need_rank]
+        mine = self._names(spoken) or "-"
+        if req.mode == "all_of":
+            absent = [iso for iso in req.languages if iso not in spoken]
+            if absent:
+                return RequirementCheck(requirement=req, met=False, reason=r[
+                    "lang_missing_required"].format(need=self._names(absent), have=mine))
+            needed = len(req.languages)
+        else:
+            needed = 1 + req.additional
+        if len(adequate) >= needed:
+            chosen = adequate[:needed] if req.mode == "one_of" else adequate
+            assumed = [iso for iso in chosen if spoken[iso] == "spoken"]
+            if assumed and req.proficiency:
+                reason = r["lang_assumed_level"].format(
+                    have=self._names(assumed), need=lex["level"][req.proficiency])
+                return RequirementCheck(requirement=req, met=True, reason=reason, strength=1)
+            return RequirementCheck(requirement=req, met=True, strength=2,
+                                    reason=r["lang_ok"].format(have=self._names(chosen)))
+        if len(have) >= needed and req.proficiency:
+            low = [iso for iso in have if iso not in adequate]
+            desc = join_items(
+                [f"{lex['language_names'].get(i, i)} ({lex['level'].get(spoken[i], '')})"
+                 for i in low], lex)
+            return RequirementCheck(requirement=req, met=False, reason=r["lang_level_low"].format(
+                need=lex["level"][req.proficiency], have=desc))
+        if req.mode == "one_of" and needed == 1:
+            need = self._names(req.languages, "or")
+        else:
+            need = lex["n_of"].format(n=needed, langs=self._names(req.languages, "or"))
+        return RequirementCheck(requirement=req, met=False, reason=r["lang_missing_required"]
+                                .format(need=need, have=mine) if needed == 1 else
+                                r["lang_not_enough"].format(need=need, have=mine))
+
+    def skill(self, req: Requirement) -> RequirementCheck:
+        mine = " ".join([*self.p.skills, self.p.experience_domain, self.p.degree_field])
+        overlap = (set(stem_words(mine)) - _GENERIC_DOMAIN) & (set(stem_words(req.text))
+                                                            - _GENERIC_DOMAIN)
+        if req.level == "desirable" and len(overlap) >= 2:
+            return RequirementCheck(requirement=req, met=True, strength=1,
+                                    reason=self.r["skill_match"].format(have=" ".join(overlap)))
+        return RequirementCheck(requirement=req, met=None, reason=self.r["skill_unassessed"])
+
+
+def check(profile: Profile, posting: Posting, language: str = "en",
+          requirements: list[Requirement] | None = None) -> Verdict:
+    """Compare a profile with a posting's minimum requirements; count desirable ones met."""
+    reqs = requirements if requirements is not None else derive_requirements(posting)
+    matcher = _Matcher(profile, posting, reqs, language)
+    checks = matcher.run()
+    # skills are listed but never decide the verdict (see module docstring)
+    deciding = [c for c in checks if c.requirement.level == "minimum"
+                and c.requirement.kind != "skill"]
+    failed = [c for c in deciding if c.met is False]
+    if failed:
+        status: Literal["eligible", "not_eligible", "cannot_tell"] = "not_eligible"
+    elif any(c.met is None for c in deciding):
+        status = "cannot_tell"
+    else:
+        status = "eligible"
+    desirable = [c for c in checks if c.requirement.level == "desirable"]
+    met = sum(1 for c in desirable if c.met)
+    score = sum(c.strength for c in deciding) + met
+    return Verdict(posting_id=posting.id, status=status, checks=checks, failed=failed,
+                   missing=matcher.missing, desirable_met=met, desirable_total=len(desirable),
+                   score=score)

@@ -1,0 +1,68 @@
+"""Verdict texts: one posting in detail, several postings ranked, and the excerpt cited."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from retrieval.models import Posting, Verdict
+from retrieval.parsing import short_title
+
+_MARK = {True: "✅", False: "❌", None: "❔"}
+
+
+def join_items(items: list[str], lex: dict[str, Any], conj: str = "and") -> str:
+    items = [i for i in items if i]
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + f" {lex[conj]} " + items[-1]
+
+
+def quote(text: str, limit: int = 170) -> str:
+    text = text.strip()
+    return text if len(text) <= limit else text[:limit].rsplit(" ", 1)[0] + "…"
+
+
+def single_verdict_text(posting: Posting, verdict: Verdict, lex: dict[str, Any]) -> str:
+    title = posting.title or posting.id
+    lines = [lex[verdict.status].format(title=title, t=short_title(title))]
+    for c in verdict.minimum_checks:
+        if c.requirement.kind == "skill":
+            continue
+        kind = lex["kind"][c.requirement.kind]
+        reason = f" — {c.reason}" if c.reason else ""
+        lines.append(f"{_MARK[c.met]} {kind}: “{quote(c.requirement.source_text)}”{reason}")
+    if verdict.missing and verdict.status == "cannot_tell":
+        lines.append(lex["missing"].format(missing=join_items(verdict.missing, lex)))
+    if any(c.requirement.kind == "skill" and c.requirement.level == "minimum"
+           for c in verdict.checks):
+        lines.append(lex["skills_note"])
+    if verdict.desirable_total:
+        lines.append(lex["desirable"].format(met=verdict.desirable_met,
+                                             total=verdict.desirable_total))
+    return "\n".join(lines)
+
+
+def ranked_verdicts_text(ranked: list[tuple[Posting, Verdict]], lex: dict[str, Any]) -> str:
+    lines = [lex["multi_header"]]
+    marks = {"eligible": "✅", "cannot_tell": "❔", "not_eligible": "❌"}
+    for posting, v in ranked:
+        deciding = [c for c in v.minimum_checks if c.requirement.kind != "skill"]
+        if v.status == "not_eligible":
+            why = [c.decisive or c.reason for c in v.failed]
+        elif v.status == "cannot_tell":
+            why = [c.decisive or c.reason for c in deciding if c.met is None]
+        else:
+            why = [c.reason for c in deciding if c.reason]
+        reasons = lex["sep"].join(dict.fromkeys(r for r in why if r))
+        title = short_title(posting.title or posting.id)
+        line = f"• {marks[v.status]} {title} — {lex['status'][v.status]}"
+        lines.append(f"{line}: {reasons}" if reasons else line)
+    lines.append(lex["multi_footer"])
+    return "\n".join(lines)
+
+
+def verdict_excerpt(verdict: Verdict) -> str:
+    chosen = verdict.failed or [c for c in verdict.minimum_checks
+                                if c.requirement.kind != "skill"]
+    texts = list(dict.fromkeys(c.requirement.source_text for c in chosen))
+    return quote(" ".join(texts), 400)

@@ -1,0 +1,75 @@
+"""Eligibility vocabulary: the answer texts per language, number words, language names."""
+
+from __future__ import annotations
+
+import re
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from retrieval.text import stem, words
+
+LEXICON = Path(__file__).parents[1] / "lexicon" / "eligibility.yaml"
+SECTION = "Qualifications and experience"
+ILO_LANGUAGES = ["en", "fr", "es"]
+
+
+@lru_cache(maxsize=1)
+def _lexicon() -> dict[str, Any]:
+    with LEXICON.open(encoding="utf-8") as fh:
+        return yaml.safe_load(fh)
+
+
+def lexicon_for(language: str) -> dict[str, Any]:
+    table = _lexicon()
+    return table.get(language) or table["en"]
+
+
+# ---- numbers --------------------------------------------------------------------------------
+
+_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15,
+    "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "sept": 7, "huit": 8,
+    "neuf": 9, "dix": 10,
+    "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7,
+    "ocho": 8, "nueve": 9, "diez": 10,
+}
+NUM = r"(\d+(?:[.,]\d+)?|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
+# "three (3) years": the bracketed digits repeat the number
+NUM_P = NUM + r"(?:\s*\(\d+\))?"
+YEAR = r"(?:years?|yrs?|ans?|annees?|anos?)"
+
+
+def number_of(token: str) -> float:
+    token = token.lower()
+    if token in _NUMBER_WORDS:
+        return float(_NUMBER_WORDS[token])
+    return float(token.replace(",", "."))
+
+
+def format_number(value: float | None) -> str:
+    if value is None:
+        return "?"
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def stem_words(text: str) -> list[str]:
+    return [stem(w) for w in words(text)]
+
+
+LANGUAGE_NAMES: dict[str, tuple[str, ...]] = {
+    "en": ("english", "anglais", "ingles"),
+    "fr": ("french", "francais", "frances"),
+    "es": ("spanish", "espagnol", "espanol", "castellano"),
+    "ar": ("arabic", "arabe"),
+    "zh": ("chinese", "chinois", "chino", "mandarin"),
+    "ru": ("russian", "russe", "ruso"),
+    "pt": ("portuguese", "portugais", "portugues"),
+    "de": ("german", "allemand", "aleman"),
+    "it": ("italian", "italien", "italiano"),
+}
+LANGUAGE_WORD = {name: iso for iso, names in LANGUAGE_NAMES.items() for name in names}
+LANGUAGE_RE = re.compile(r"\b(" + "|".join(sorted(LANGUAGE_WORD, key=len, reverse=True)) + r")\b")

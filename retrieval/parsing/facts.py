@@ -1,0 +1,172 @@
+"""Facts that layouts state in many ways: the job title, the duty station, the organisation,
+and the grade, duration and supervisor when they are only said in prose."""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import cache
+
+from babel import Locale
+
+from retrieval.parsing.vocabulary import Vocabulary, vocabulary
+
+GRADE_RE = re.compile(r"^(?:P|G|NO)\s*-?\s*[1-7A-D]$", re.I)
+JOB_WORD_RE = re.compile(
+    r"\b(officer|associate|analyst|specialist|advis[oe]r|coordinator|expert|assistant|manager|"
+    r"engineer|economist|statistician|consultant|jpo)\b", re.I)
+_NOT_A_TITLE_RE = re.compile(
+    r"\b(programme of the|vacancy announcement|terms of reference|jpo\)? programme$|"
+    r"job description$)", re.I)
+_SMALL_WORDS = {"of", "and", "the", "in", "on", "for", "to", "a", "an", "at", "with", "or"}
+_HONORIFICS_RE = re.compile(r"\b(Ms|Mr|Mrs|Dr|Prof)\.")
+
+
+@cache
+def _countries() -> dict[str, str]:
+    """Folded country name → its English name (Babel's territory names, plus common forms)."""
+    names = {n for code, n in Locale("en").territories.items() if code.isalpha()}
+    names |= {"United States of America", "USA", "Democratic Republic of the Congo",
+              "Ivory Coast", "Viet Nam", "Türkiye", "State of Palestine"}
+    return {n.casefold(): n for n in names}
+
+
+def country_name(text: str) -> str | None:
+    return _countries().get(text.strip().casefold())
+
+
+def tidy_caps(text: str) -> str:
+    """'NEW YORK' → 'New York'; 'ASSOCIATE OFFICER (JPO)' → 'Associate Officer (JPO)'.
+    Text that is not all capitals is returned unchanged."""
+    letters = [c for c in text if c.isalpha()]
+    if not letters or not all(c.isupper() for c in letters):
+        return text
+    words: list[str] = []
+    for n, word in enumerate(text.split(" ")):
+        bare = word.strip("()[],;:")
+        if word.startswith("(") and len(bare) <= 6:  # "(JPO)", "(SIDS)": acronyms stay
+            words.append(word)
+        elif n and bare.lower() in _SMALL_WORDS:
+            words.append(word.lower())
+        else:
+            words.append("-".join(p[:1].upper() + p[1:].lower() for p in word.split("-")))
+    return " ".join(words)
+
+
+def duty_station(values: list[str]) -> str:
+    """One 'City, Country' from the stated values ('Jamaica, Kingston', 'Italy-Rome',
+    'Maputo' + 'Mozambique', 'NEW YORK')."""
+    values = [tidy_caps(v.strip().rstrip(".")) for v in values if v.strip()]
+    if not values:
+        return ""
+    first = values[0]
+    parts = [p.strip() for p in re.split(r",\s*", first) if p.strip()]
+    if len(parts) == 1 and re.fullmatch(r"[^\s-]+(?:\s[^\s-]+)*\s?-\s?[^\s-]+.*", first):
+        dashed = [p.strip() for p in first.split("-", 1)]
+        if any(country_name(p) for p in dashed):
+            parts = dashed
+    if len(parts) == 2 and country_name(parts[0]) and not country_name(parts[1]):
+        parts = [parts[1], parts[0]]  # "Jamaica, Kingston" → "Kingston, Jamaica"
+    if len(parts) == 1 and not country_name(parts[0]):
+        country = next((country_name(v) for v in values[1:] if country_name(v)), None)
+        if country:
+            parts.append(country)
+    return ", ".join(parts)
+
+
+def clean_title(title: str) -> tuple[str, str, str]:
+    """A title without the grade and place a header line appends to it:
+    'JPO WASH Officer (X), P-2, Maputo, Mozambique' → ('JPO WASH Officer (X)', 'P-2',
+    'Maputo, Mozambique'); 'JPO - Associate Officer' → 'Associate Officer'."""
+    title = re.sub(r"^\s*JPO\s*[-–—:]\s+", "", title.strip())
+    parts = [p.strip() for p in title.split(",")]
+    grade, place = "", ""
+    for n, part in enumerate(parts[1:], start=1):
+        if GRADE_RE.match(part):
+            grade, place = part, ", ".join(parts[n + 1:])
+            title = ", ".join(parts[:n])
+            break
+    return tidy_caps(title.strip()), grade, place
+
+
+def title_from_lines(lines: list[str], vocab: Vocabulary | None = None) -> str:
+    """The first line that reads as a job title (not an organisation's or programme's name)."""
+    vocab = vocab or vocabulary()
+    for text in lines:
+        if len(text) > 140 or text.endswith(".") or ":" in text:
+            continue
+        if not JOB_WORD_RE.search(text) or _NOT_A_TITLE_RE.search(text):
+            continue
+        if organisation_in(text, vocab) and len(text.split()) <= 4:
+            continue
+        return text
+    return ""
+
+
+def _alias_patterns(vocab: Vocabulary) -> list[tuple[str, re.Pattern[str]]]:
+    out = []
+    for org, aliases in vocab.organisations.items():
+        for alias in aliases:
+            flags = 0 if alias.isupper() else re.I
+            out.append((org, re.compile(rf"(?<![\w-]){re.escape(alias)}(?![\w-])", flags)))
+    return out
+
+
+@cache
+def _patterns() -> list[tuple[str, re.Pattern[str]]]:
+    return _alias_patterns(vocabulary())
+
+
+def organisation_counts(text: str) -> Counter[str]:
+    counts: Counter[str] = Counter()
+    for line in text.splitlines():
+        letters = [c for c in line if c.isalpha()]
+        shouting = len(letters) > 25 and all(c.isupper() for c in letters)
+        for org, pattern in _patterns():
+            if shouting and pattern.flags & re.I == 0:
+                continue  # "CANDIDATES WHO …" is no WHO
+            counts[org] += len(pattern.findall(line))
+    return +counts
+
+
+def organisation_in(text: str, vocab: Vocabulary | None = None) -> str:
+    counts = organisation_counts(text)
+    return counts.most_common(1)[0][0] if counts else ""
+
+
+def recognise_organisation(named: str, header: list[str], text: str) -> str:
+    """The organisation a posting belongs to: the one its 'Organization:' field names, else
+    the one named in its first lines, else the one it names most often."""
+    for candidate in (named, "\n".join(header)):
+        found = organisation_in(candidate) if candidate else ""
+        if found:
+            return found
+    return organisation_in(text)
+
+
+def grade_in_text(text: str) -> str:
+    m = re.search(r"\b(?:at the\s+)?((?:P|G)-?[1-7])\s+level\b", text)
+    return m.group(1) if m else ""
+
+
+def duration_in_text(text: str) -> str:
+    """'The appointment is for an initial period of one year, with the possibility of
+    extension for a second year, subject to …' → 'one year, with the possibility of …'."""
+    m = re.search(r"(?:initial period of|appointment is for|assignment is for|assignment of)\s+"
+                  r"((?:\d+|one|two|three)[\s-]+(?:years?|months?)[^.;]*)", text, re.I)
+    if not m:
+        return ""
+    return re.split(r",\s*subject to\b", m.group(1))[0].strip(" ,")
+
+
+def supervisor_in_prose(text: str) -> str:
+    """Who 'Under the direct supervision of X, …', 'X reports to Y, …' names, or ''."""
+    protected = _HONORIFICS_RE.sub(lambda m: m.group(1) + "\u2024", text)
+    pattern = (r"(?:under the (?:direct |overall )?supervision of|supervised by|reports? to)\s+"
+               r"(.+?)(?=,\s*(?:and\s+)?(?:under|with|who|in close)\b|[.;](?:\s|$)|\sand under\b)")
+    for m in re.finditer(pattern, protected, re.I | re.S):
+        who = re.sub(r"\s+", " ", m.group(1)).replace("\u2024", ".").strip(" ,")
+        who = re.sub(r"^(?:the|an?)\s+", "", who, flags=re.I)
+        if who and who.lower() not in {"supervisor", "the supervisor"} and len(who) < 200:
+            return who
+    return ""

@@ -1,0 +1,36 @@
+"""Label lookups shared by the line classifier, the parser and the requirement blocks."""
+
+from __future__ import annotations
+
+import re
+
+from retrieval.parsing.headings import exact_or_fuzzy_section, strip_numbering
+from retrieval.parsing.vocabulary import norm_label, vocabulary
+
+
+def heading_key(text: str) -> str | None:
+    """The section a heading line opens by its label, or None."""
+    return exact_or_fuzzy_section(text)
+
+
+def split_label(text: str) -> tuple[str, str] | None:
+    """Split 'Label: value' when the label is a known field, heading or sub-label."""
+    m = re.match(r"^([^:]{2,60}?)\s*:\s*(.*)$", text)
+    if not m:
+        return None
+    label = norm_label(strip_numbering(m.group(1)))
+    vocab = vocabulary()
+    if label in vocab.fields or label in vocab.sections or label in vocab.sublabels:
+        return label, m.group(2).strip()
+    return None
+
+
+def sublabel(text: str) -> tuple[str, str] | None:
+    """'Minimum:' / 'Desirable: rest' → ('minimum'|'desirable', rest)."""
+    sublabels = vocabulary().sublabels
+    m = re.match(r"^([A-Za-z ]{3,30}?)\s*:\s*(.*)$", text)
+    if m and norm_label(m.group(1)) in sublabels:
+        return sublabels[norm_label(m.group(1))], m.group(2).strip()
+    if norm_label(text) in sublabels and len(text) < 30:
+        return sublabels[norm_label(text)], ""
+    return None

@@ -1,0 +1,159 @@
+"""Raw text → cleaned, classified lines.
+
+Before classification the text is repaired the way PDF extraction and plain-text exports break
+it: page footers ("Page 2 of 4") and the running header repeated after each of them go, a word
+hyphenated at a line end is joined, and a sentence broken mid-way continues on its line. A
+"Label: value | Label: value" header line becomes one line per pair, a tab-separated
+"Label<TAB>value" or markdown table row reads as "Label: value".
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from retrieval.parsing.headings import exact_or_fuzzy_section
+
+BULLET_RE = re.compile(r"^\s*(?:[-*•–·▪◦]|o(?=\s)|\d{1,2}[.)](?=\s)|\(\d{1,2}\)(?=\s))\s+")
+# "Page 2 of 4" alone or at the end of a footer line ("UNESCO JPO ToR – Beirut Page 1 of 3")
+PAGE_FOOTER_RE = re.compile(
+    r"^\s*(?:.{0,100}\s)?(?:page\s+\d+\s*(?:of|/)\s*\d+)\s*$|^\s*-\s*\d+\s*-\s*$", re.I)
+RULE_RE = re.compile(r"^[-_=*—–•·\s]+$")
+_PAIR_RE = re.compile(r"^[A-Z][\w ./()&'-]{1,40}:\s*\S")
+
+
+def clean_inline(text: str) -> str:
+    """Strip markdown emphasis, links and escapes from one line, keeping its words."""
+    text = text.replace("\u00a0", " ").replace("\u200b", "")
+    text = re.sub(r"!\[([^\]]*)\]\([^)]*\)", r"\1", text)  # images
+    text = re.sub(r"\[([^\]]*)\]\(([^)]*)\)", lambda m: m.group(1) or m.group(2), text)
+    text = re.sub(r"<(https?://[^>]+)>", r"\1", text)
+    text = re.sub(r"\\([()\[\]*_#.\-])", r"\1", text)
+    text = text.replace("**", "").replace("__", "")
+    # single-asterisk / underscore emphasis and stray asterisks, but not bullets at line start
+    text = re.sub(r"(?<=\S)\*+|\*+(?=\S)", "", text)
+    text = re.sub(r"(?<![\w])_(?=\S)|(?<=\S)_(?![\w])", "", text)
+    text = re.sub(r"\s+\*+\s*$", "", text)
+    return re.sub(r"[ \t]+", " ", text).strip()
+
+
+@dataclass
+class Line:
+    text: str  # cleaned text, markers removed
+    bullet: bool = False
+    heading_marker: bool = False  # markdown '#' or a line that was entirely bold/italic
+    blank: bool = False
+    table_row: bool = False  # a markdown table row or a split header pair
+
+
+# ---- repair of extracted text -------------------------------------------------------------------
+
+def remove_page_furniture(lines: list[str]) -> list[str]:
+    """Drop page footers and the running header lines that repeat right after them."""
+    footers = [i for i, ln in enumerate(lines) if PAGE_FOOTER_RE.match(ln)]
+    if not footers:
+        return lines
+    drop = set(footers)
+    counts = Counter(ln.strip() for ln in lines if ln.strip())
+    running: set[str] = set()
+    for i in footers:
+        j = i + 1
+        while j < len(lines) and j - i <= 3:
+            stripped = lines[j].strip()
+            if stripped and not RULE_RE.match(stripped) and counts[stripped] < 2:
+                break
+            drop.add(j)
+            running.add(stripped)
+            j += 1
+    # The running header also opens the first page, where no footer precedes it.
+    return [ln for i, ln in enumerate(lines)
+            if i not in drop and not (ln.strip() and ln.strip() in running)]
+
+
+def _continues(previous: str, nxt: str) -> bool:
+    """Whether `nxt` is the rest of a sentence broken at the end of `previous`."""
+    prev, following = previous.rstrip(), nxt.strip()
+    if not prev or not following or RULE_RE.match(following) or BULLET_RE.match(following):
+        return False
+    if following.startswith(("#", "|", "**")) or prev.startswith(("#", "|")):
+        return False
+    if prev.endswith("-") and not prev.endswith(" -") and following[:1].islower():
+        return True
+    if re.search(r"[.:!?…]$", prev) or len(prev) < 50:
+        return False
+    if re.fullmatch(r"[A-Z][\w'’-]*(?:\s[\w'’-]+){0,2}[.;]", following):
+        return True  # "… contexts in Latin" + "America."
+    return following[:1].islower() or (prev.endswith((",", ";")) and len(following) < 90
+                                       and not _PAIR_RE.match(following))
+
+
+def join_broken_lines(lines: list[str]) -> list[str]:
+    out: list[str] = []
+    for line in lines:
+        if out and _continues(out[-1], line):
+            prev = out[-1].rstrip()
+            if prev.endswith("-") and line.strip()[:1].islower() and re.search(r"\w-$", prev):
+                out[-1] = prev[:-1] + line.strip()
+            else:
+                out[-1] = prev + " " + line.strip()
+            continue
+        out.append(line)
+    return out
+
+
+def split_pairs(line: str) -> list[str]:
+    """'Job no: 1 | Duty Station: Maputo | Level: P-2' → one line per pair; 'Label<TAB>value'
+    → 'Label: value'."""
+    stripped = line.strip()
+    if "\t" in stripped and not stripped.startswith("|"):
+        cells = [c.strip() for c in stripped.split("\t") if c.strip()]
+        if len(cells) == 2 and len(cells[0]) <= 40:
+            return [f"{cells[0].rstrip(':')}: {cells[1]}"]
+    if " | " in stripped and not stripped.startswith("|"):
+        parts = [p.strip() for p in stripped.split(" | ") if p.strip()]
+        if len(parts) >= 2 and sum(bool(_PAIR_RE.match(p)) for p in parts) >= 2:
+            return parts
+    return [line]
+
+
+# ---- classification -------------------------------------------------------------------------
+
+def split_lines(raw: str) -> list[Line]:
+    raw = raw.replace("\u00ad", "")  # soft hyphens of typeset PDFs
+    raw_lines = raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    raw_lines = join_broken_lines(remove_page_furniture(raw_lines))
+    lines: list[Line] = []
+    for original in raw_lines:
+        pieces = split_pairs(original)
+        for piece in pieces:
+            lines.append(_classify(piece, table_row=len(pieces) > 1))
+    return lines
+
+
+def _classify(original: str, *, table_row: bool = False) -> Line:
+    stripped = original.strip()
+    if not stripped or RULE_RE.fullmatch(stripped):
+        return Line("", blank=True)
+    if stripped.startswith("|") and stripped.endswith("|"):
+        # Markdown table row: "| Label | value |" reads as "Label: value".
+        cells = [c.strip() for c in stripped.strip("|").split("|") if c.strip()]
+        if not cells or all(re.fullmatch(r":?-{2,}:?", c) for c in cells):
+            return Line("", blank=True)
+        stripped = ": ".join([cells[0].rstrip(":"), *cells[1:]]) if len(cells) > 1 else cells[0]
+        table_row = True
+    stripped = re.sub(r"^>\s*", "", stripped)  # markdown block quote
+    heading_marker = bool(re.match(r"^#{1,6}\s", stripped))
+    stripped = re.sub(r"^#{1,6}\s*", "", stripped)
+    wholly_emphasised = bool(re.fullmatch(r"(\*\*|__)[^*_]+(\*\*|__):?\s*", stripped))
+    bullet = bool(BULLET_RE.match(stripped)) and not re.match(r"^\*\*", stripped)
+    if bullet and exact_or_fuzzy_section(clean_inline(stripped)):
+        # "4. Duties and Responsibilities" is a numbered heading, not a list item.
+        bullet, heading_marker = False, True
+    if bullet:
+        stripped = BULLET_RE.sub("", stripped, count=1)
+    text = clean_inline(stripped)
+    if not text:
+        return Line("", blank=True)
+    return Line(text, bullet=bullet, heading_marker=heading_marker or wholly_emphasised,
+                table_row=table_row)

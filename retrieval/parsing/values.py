@@ -1,0 +1,144 @@
+"""Values inside a posting's text: titles, numbers, durations, sentences, supervisors,
+acronyms, duty stations and the organisation."""
+
+from __future__ import annotations
+
+import re
+
+from retrieval.models import Supervisor
+
+MONTHS = (
+    "january", "february", "march", "april", "may", "june", "july", "august", "september",
+    "october", "november", "december",
+)
+EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+YEAR_RE = re.compile(r"\b(19|20)\d{2}\b")
+ROLE_WORDS = {
+    "adviser", "advisor", "head", "director", "chief", "officer", "specialist", "coordinator",
+    "manager", "economist", "expert", "senior", "technical", "legal", "programme", "program",
+    "deputy", "team", "lead", "leader", "analyst", "unit", "section", "branch", "of", "the",
+}
+
+def short_title(title: str) -> str:
+    """'Junior Professional Officer in X' → 'X'."""
+    t = re.sub(r"^\s*junior professional officer\s*(\(jpo\))?\s*(in|on|for|–|-|:)?\s*", "",
+               title, flags=re.I)
+    return t.strip() or title.strip()
+
+
+_NUMBER_WORDS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "eighteen": 18, "twenty-four": 24,
+    "twenty four": 24, "thirty-six": 36,
+}
+
+
+def number_value(token: str) -> float | None:
+    token = token.lower().strip()
+    if re.fullmatch(r"\d+(?:[.,]\d+)?", token):
+        return float(token.replace(",", "."))
+    return float(_NUMBER_WORDS[token]) if token in _NUMBER_WORDS else None
+
+
+_NUM = r"(\d+(?:[.,]\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen)"
+
+
+def duration_in_months(text: str) -> int | None:
+    """The first stated length of an assignment in months ('2 years…' → 24)."""
+    m = re.search(_NUM + r"[\s-]*(year|yr|month)s?", text or "", flags=re.I)
+    if not m:
+        return None
+    value = number_value(m.group(1))
+    if value is None:
+        return None
+    return round(value * (12 if m.group(2).lower().startswith(("year", "yr")) else 1))
+
+
+def split_sentences(text: str) -> list[str]:
+    parts = re.split(r"(?<=[.;!?])\s+(?=[A-Z(\"'“])", text.strip())
+    return [p.strip() for p in parts if p.strip()]
+
+
+def _parse_supervisor(text: str) -> Supervisor:
+    raw = re.sub(r"\s+", " ", text).strip()
+    email_m = EMAIL_RE.search(raw)
+    email = email_m.group(0).rstrip(".") if email_m else ""
+    rest = EMAIL_RE.sub("", raw) if email else raw
+    if email:  # "…, Secretariat E-mail: x@un.org" — the label goes with the address
+        rest = re.sub(r"\b(?:e-?mail|email)\s*:?", "", rest, flags=re.I)
+    rest = re.sub(r"\(\s*\)", "", rest)
+    rest = re.sub(r"[\s,;:(–—-]+$", "", rest).strip().rstrip(".").strip()
+    rest = re.sub(r"^(?:by|is)\s+", "", rest, flags=re.I)
+    name, role = "", rest
+    parts = [p.strip() for p in re.split(r"[,:–]|\s-\s", rest, maxsplit=1)]
+    first = parts[0]
+    words = first.split()
+    particles = {"van", "der", "de", "da", "di", "von", "la", "le", "del", "dos", "du", "bin", "al"}
+    looks_like_name = (
+        1 < len(words) <= 5
+        and all(w[:1].isupper() or w in particles for w in words)
+        and words[0][:1].isupper()
+        and not any(w.lower().strip(".") in ROLE_WORDS for w in words)
+    )
+    if looks_like_name:
+        name = first
+        role = parts[1].strip(" ,;:") if len(parts) > 1 else ""
+    return Supervisor(name=name, role=role, email=email, raw=raw)
+
+
+def extract_acronyms(text: str) -> dict[str, str]:
+    """Acronym → long form for 'Long Form Words (LFW)' patterns (a light Schwartz–Hearst).
+
+    Letters are matched to word initials; an 'l' that stands for 'I' (a common OCR slip, e.g.
+    '(Al)' for '(AI)') is accepted so the acronym is recorded in its intended form.
+    """
+    found: dict[str, str] = {}
+    pattern = r"([A-Za-z][\w'’\- ,&]{2,120}?)\s*\(([A-Za-z][A-Za-z/&\- ]{1,15})\)"
+    for m in re.finditer(pattern, text):
+        before, short = m.group(1), m.group(2).strip()
+        letters = re.sub(r"[^A-Za-z]", "", short)
+        if len(letters) < 2 or not any(c.isupper() for c in letters):
+            continue
+        words = [w for w in re.split(r"[\s\-]+", before) if w]
+        candidates = [letters.upper(), letters.upper().replace("L", "I")]
+        for cand in dict.fromkeys(candidates):
+            long_form = _match_initials(words, cand)
+            if long_form:
+                found.setdefault(cand, long_form)
+                break
+        else:
+            if letters.isupper() and len(letters) >= 3:
+                # e.g. "Sectoral Policies Department (SECTOR)": a name, not initials
+                content = [w for w in words if w[:1].isupper()]
+                if content:
+                    tail = " ".join(words[-min(len(words), 6):])
+                    found.setdefault(letters, tail.strip(" ,"))
+    return found
+
+
+_MINOR = {"of", "and", "the", "on", "for", "in", "to", "&", "de", "a"}
+
+
+def _match_initials(words: list[str], letters: str) -> str | None:
+    """Shortest suffix of words whose significant initials spell `letters`."""
+    for start in range(len(words) - 1, max(-1, len(words) - len(letters) * 2 - 1), -1):
+        span = words[start:]
+        initials = "".join(w[0].upper() for w in span if w.lower() not in _MINOR)
+        if initials == letters and span[0].lower() not in _MINOR:
+            return " ".join(span)
+    return None
+
+
+
+def _fix_ocr_acronym(title: str) -> str:
+    """'… artificial intelligence (Al)' → '… (AI)' when the initials show it is an acronym."""
+    def repl(m: re.Match[str]) -> str:
+        short = m.group(2)
+        fixed = short.replace("l", "I")
+        words = m.group(1).split()
+        if short != fixed and _match_initials(words, fixed.upper()):
+            return f"{m.group(1)} ({fixed})"
+        return m.group(0)
+
+    return re.sub(r"([\w\s-]+?)\s*\(([A-Za-z]{2,6})\)", repl, title)
+

@@ -1,0 +1,49 @@
+"""The parser's vocabulary, read once from `retrieval/lexicon/postings.yaml` and
+`organisations.yaml`: section types with their labels and example descriptions, field labels,
+Minimum/Desirable sub-labels and the organisations' names."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+LEXICON_DIR = Path(__file__).resolve().parent.parent / "lexicon"
+
+
+def norm_label(text: str) -> str:
+    """A label as compared: lower case, letters, '/' and single spaces ('E-mail:' → 'e mail')."""
+    text = text.lower().replace("’", "'").replace("&", " and ")
+    text = re.sub(r"[^a-z/ ]+", " ", text)
+    text = re.sub(r"\s*/\s*", "/", text)
+    return re.sub(r"\s+", " ", text).strip()
+
+
+@dataclass(frozen=True)
+class Vocabulary:
+    sections: dict[str, str]  # normalised heading label → section type
+    section_examples: dict[str, tuple[str, ...]]  # section type → descriptions
+    fields: dict[str, str]  # normalised field label → field name
+    sublabels: dict[str, str]  # normalised sub-label → "minimum" | "desirable"
+    organisations: dict[str, tuple[str, ...]]  # short name → names and acronyms
+
+
+def _index(table: dict[str, list[str]]) -> dict[str, str]:
+    return {norm_label(alias): key for key, aliases in table.items() for alias in aliases}
+
+
+@cache
+def vocabulary(directory: Path = LEXICON_DIR) -> Vocabulary:
+    data = yaml.safe_load((directory / "postings.yaml").read_text(encoding="utf-8"))
+    orgs = yaml.safe_load((directory / "organisations.yaml").read_text(encoding="utf-8"))
+    sections = data["sections"]
+    return Vocabulary(
+        sections=_index({k: v["labels"] for k, v in sections.items()}),
+        section_examples={k: tuple(v.get("examples") or ()) for k, v in sections.items()},
+        fields=_index(data["fields"]),
+        sublabels=_index(data["sublabels"]),
+        organisations={k: tuple(v) for k, v in orgs.items()},
+    )

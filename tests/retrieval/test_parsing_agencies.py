@@ -1,0 +1,182 @@
+"""Other agencies' postings (UNEP, UNHCR, WFP, FAO, UNICEF, UN Secretariat, OHCHR as DOCX,
+UNESCO as PDF) parse into the same fields as the ILO ones, whatever their headings."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from retrieval.indexer import parse_file
+from retrieval.loaders import LoadError, read_text
+from retrieval.parsing import PostingParser
+from retrieval.parsing.headings import SemanticHeadings, exact_or_fuzzy_section
+from retrieval.parsing.lines import split_lines
+from tests.conftest import CORPUS, EXTRA_POSTINGS
+
+DATA = Path(__file__).resolve().parent.parent / "data"
+UNSEEN = DATA / "unseen_postings"
+AGENCIES = DATA / "agencies"
+
+
+@pytest.fixture(scope="module")
+def parser(shared_embeddings) -> PostingParser:
+    return PostingParser(SemanticHeadings(lambda: shared_embeddings))
+
+
+# file, title, organisation, duty station, grade, duration starts with,
+# supervisor (name, role, e-mail), key phrases of the education/experience/languages minimum
+CASES = [
+    (UNSEEN / "unep_kingston.md", "Associate Programme Management Officer (JPO)", "UNEP",
+     "Kingston, Jamaica", "", "2 years, with the possibility of extension",
+     ("Natasha Beckford", "Senior Programme Management Officer, Cartagena Convention Secretariat",
+      "natasha.beckford@un.org"),
+     ("Advanced university degree (Master's degree", "At least two years",
+      "Fluency in English")),
+    (UNSEEN / "unhcr_tor.txt", "Associate Protection Officer", "UNHCR", "Riohacha, Colombia",
+     "P2", "24 months",
+     ("Lucía Ferreyra", "Senior Protection Officer", "ferreyra@unhcr.org"),
+     ("Doctorate plus a minimum of 1 year", "Graduate degree (Master's or equivalent) plus a "
+      "minimum of 2 years", "FLUENCY IN ENGLISH AND SPANISH")),
+    (AGENCIES / "wfp_dakar.md", "Programme Policy Officer (Resilience and Social Protection) – JPO",
+     "WFP", "Dakar, Senegal", "P-2", "2 years (the second year",
+     ("Ms. Khady Ndour", "Head of Resilience and Social Protection Unit (P-4)",
+      "khady.ndour@wfp.org"),
+     ("Advanced university degree in agricultural economics", "Minimum of two (2) years",
+      "Fluency (level C) in English and French is required")),
+    (AGENCIES / "fao_rome.txt", "Associate Professional Officer (Fisheries Statistics)", "FAO",
+     "Rome, Italy", "P-1", "1 year, renewable for a second year",
+     ("", "Senior Fishery Officer (Statistics), Team Leader of the Statistics and Information "
+      "Team", ""),
+     ("Advanced university degree in fisheries science", "Two years of relevant experience",
+      "Working knowledge (level C) of English")),
+    (AGENCIES / "unicef_maputo.txt", "JPO WASH Officer (Climate Resilience)", "UNICEF",
+     "Maputo, Mozambique", "P-2", "2 years, with the possibility of extension",
+     ("Tomás Langa", "WASH Specialist (Climate Resilience), P-4", ""),
+     ("An advanced university degree (Master's or higher)", "A minimum of two (2) years",
+      "Fluency in English and Portuguese is required")),
+    (AGENCIES / "unsec_newyork.txt", "Associate Sustainable Development Officer (JPO)",
+     "UN Secretariat", "New York", "P2", "one year, with the possibility of extension",
+     ("Ms. Ana Vaipulu", "Sustainable Development Officer (P-4), SIDS Unit", ""),
+     ("An advanced university degree (Master's degree or equivalent) in economics",
+      "A minimum of two years of progressively responsible experience",
+      "fluency in English is required")),
+    (AGENCIES / "ohchr_geneva.docx", "Associate Human Rights Officer (JPO)", "OHCHR",
+     "Geneva, Switzerland", "", "One year, with the possibility of extension",
+     ("", "Human Rights Officer (P-4), Universal Periodic Review Branch", ""),
+     ("Advanced university degree (Master's degree or equivalent) in law",
+      "A minimum of 2 years", "fluency in English and French (oral and written) is essential")),
+    (AGENCIES / "unesco_beirut.pdf", "Associate Programme Specialist (Education in Emergencies)",
+     "UNESCO", "Beirut, Lebanon", "P-2", "2 years, with a possible extension for a third year",
+     ("Ms. Rana Abou Khalil",
+      "Senior Programme Specialist for Education, UNESCO Regional Office in Beirut",
+      "r.aboukhalil@unesco.org"),
+     ("Advanced university degree (Master's or equivalent) in education",
+      "A minimum of two (2) and a maximum of four (4) years", "Excellent knowledge (written and "
+      "spoken) of English")),
+]
+
+
+@pytest.mark.parametrize(("path", "title", "organisation", "station", "grade", "duration",
+                          "supervisor", "phrases"), CASES, ids=[c[0].stem for c in CASES])
+def test_agency_postings(parser: PostingParser, path: Path, title: str, organisation: str,
+                         station: str, grade: str, duration: str,
+                         supervisor: tuple[str, str, str], phrases: tuple[str, str, str]) -> None:
+    p = parser.parse(read_text(path), path.stem, path.name)
+    assert p.title == title
+    assert p.organisation == organisation
+    assert p.duty_station == station
+    assert p.grade == grade
+    assert p.duration.startswith(duration)
+    assert (p.supervisor.name, p.supervisor.role, p.supervisor.email) == supervisor
+    for block, phrase in zip((p.education, p.experience, p.languages), phrases, strict=True):
+        assert phrase in block.minimum, (phrase, block.minimum)
+    assert p.duties, "duties found"
+
+
+def test_minimum_and_desirable_decided_per_sentence(parser: PostingParser) -> None:
+    unicef = parser.parse(read_text(AGENCIES / "unicef_maputo.txt"), "u", "u.txt")
+    assert "considered an asset" not in unicef.experience.minimum
+    assert "Experience with GIS" in unicef.experience.desirable
+    assert unicef.languages.desirable.startswith("Knowledge of French or Spanish is an asset.")
+    wfp = parser.parse(read_text(AGENCIES / "wfp_dakar.md"), "w", "w.md")
+    assert wfp.languages.desirable == "Intermediate knowledge of Wolof is an asset."
+    assert "five (5) years" in wfp.experience.minimum  # the upper limit stays a minimum rule
+    assert wfp.experience.desirable.startswith("- Has worked in a field or country office")
+
+
+def test_degree_or_years_alternatives_stay_together(parser: PostingParser) -> None:
+    p = parser.parse(read_text(UNSEEN / "unhcr_tor.txt"), "unhcr", "unhcr_tor.txt")
+    for block in (p.education, p.experience):
+        assert block.minimum.count("OR") == 2
+        assert "Undergraduate (first-level) university degree plus a minimum of 3 years" \
+            in block.minimum
+    assert "International Relations;" in p.education.minimum  # the fields of education
+    assert p.experience.minimum.endswith(
+        "Sound knowledge of international refugee law and international human rights law.")
+    assert p.languages.desirable == "Basic knowledge of Wayuunaiki is desirable."
+    assert "Page 2 of 3" not in p.text and "UNHCR JPO ToR" not in p.text
+
+
+def test_ilo_postings_need_no_model_and_are_ilo() -> None:
+    class NoModel:
+        def embed_documents(self, texts: list[str]) -> list[list[float]]:
+            raise AssertionError(f"the model was asked about {texts}")
+
+    parser = PostingParser(SemanticHeadings(lambda: NoModel()))  # type: ignore[arg-type,return-value]
+    for path in [*sorted(CORPUS.glob("*.txt")), *sorted(EXTRA_POSTINGS.iterdir())]:
+        p = parser.parse(read_text(path), path.stem, path.name)
+        assert p.organisation == "ILO", path.name
+        assert p == PostingParser().parse(read_text(path), path.stem, path.name)
+
+
+def test_headings_by_label_typo_and_meaning(parser: PostingParser) -> None:
+    assert exact_or_fuzzy_section("PART 2 – DUTIES") == "duties"
+    assert exact_or_fuzzy_section("Duties and Responsabilites") == "duties"  # typo
+    assert exact_or_fuzzy_section("KEY ACCOUNTABILITIES (not all-inclusive)") == "duties"
+    assert exact_or_fuzzy_section("FAO Core Competencies") == "competencies"
+    assert exact_or_fuzzy_section("Duty station") is None
+    text = ("Title: Associate Officer\nDuty Station: Nairobi, Kenya\n\n"
+            "What will you do?\n\n- Draft reports on air quality.\n- Support meetings.\n\n"
+            "What we are looking for…\n\nA Master's degree in chemistry is required. Two years "
+            "of experience in air quality monitoring is required. Fluency in English is "
+            "required; Swahili is an asset.\n")
+    p = parser.parse(text, "x")
+    assert p.duties == ["Draft reports on air quality.", "Support meetings."]
+    assert p.education.minimum == "A Master's degree in chemistry is required."
+    assert p.experience.minimum.startswith("Two years of experience")
+    assert p.languages.minimum.startswith("Fluency in English is required")
+
+
+def test_pdf_line_breaks_and_page_furniture() -> None:
+    raw = ("Duties\n- Help refugees and migrants gain access to asylum and to the national regis-\n"
+           "tration system, including through legal orientation sessions and referrals to legal\n"
+           "aid partners.\n\n                Page 1 of 2\nToR – Associate Officer\n_____\n"
+           "- Monitor partners.\n                Page 2 of 2\nToR – Associate Officer\n")
+    lines = [ln.text for ln in split_lines(raw) if not ln.blank]
+    assert lines == ["Duties",
+                     "Help refugees and migrants gain access to asylum and to the national "
+                     "registration system, including through legal orientation sessions and "
+                     "referrals to legal aid partners.",
+                     "Monitor partners."]
+
+
+def test_pipe_header_line() -> None:
+    p = PostingParser().parse("WASH Officer, P-3, Juba, South Sudan\n\nJob no: 1 | Duty Station: "
+                              "Juba | Level: P-3 | Location: South Sudan\n", "x")
+    assert (p.title, p.grade, p.duty_station, p.post_number) == (
+        "WASH Officer", "P-3", "Juba, South Sudan", "1")
+
+
+def test_unfamiliar_posting_is_indexed_and_non_posting_refused(tmp_path: Path) -> None:
+    odd = tmp_path / "odd.txt"
+    odd.write_text("Associate Officer (JPO)\n\nThe position supports the unit. The candidate "
+                   "needs experience and a degree; the duties include reporting.\n")
+    posting = parse_file(odd, PostingParser())
+    assert posting.title == "Associate Officer (JPO)"
+    found, missing = posting.field_report()
+    assert "title" in found and "duty station" in missing
+    shopping = tmp_path / "shopping.txt"
+    shopping.write_text("Shopping list: milk, eggs, bread.")
+    with pytest.raises(LoadError, match="does not read as a vacancy announcement"):
+        parse_file(shopping, PostingParser())
