@@ -18,8 +18,8 @@ WORKDIR /app
 # them. Editable (-e), so the code is read from /app — where settings find corpus/ and
 # prompts/ next to the packages — and the same paths are copied into the runtime stage.
 COPY pyproject.toml README.md ./
-RUN mkdir -p retrieval bot \
-    && touch retrieval/__init__.py bot/__init__.py \
+RUN mkdir -p retrieval bot state \
+    && touch retrieval/__init__.py bot/__init__.py state/__init__.py \
     && pip install -e .
 
 # ---- runtime -----------------------------------------------------------------------------------
@@ -45,6 +45,7 @@ WORKDIR /app
 COPY pyproject.toml README.md ./
 COPY retrieval ./retrieval
 COPY bot ./bot
+COPY state ./state
 COPY prompts ./prompts
 # The corpus is writable by the bot: admins upload postings into it.
 COPY --chown=jpo:jpo corpus ./corpus

@@ -28,10 +28,12 @@ run: install
 
 test: install
 	$(BIN)/ruff check .
+	$(BIN)/python -m mypy
 	$(BIN)/python -m pytest -q
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/python -m mypy
 
 # The bot's texts → bot/locales/messages.pot → the en/fr/es catalogs (then translate the new
 # entries; see README "Translations"). Texts inside f-strings are found too (babel.cfg).

@@ -48,13 +48,11 @@ from typing import Any
 
 import aiohttp
 
+# The Bot API server of the end-to-end tests is the peer here too.
+from tests.support.fake_bot_api import TOKEN, FakeBotAPI
+
 ROOT = Path(__file__).resolve().parent.parent
 RESULTS_DIR = Path(__file__).parent / "results"
-# The Bot API server of the end-to-end tests is the peer here too (it lives with the tests,
-# which import it as a top-level module).
-sys.path.insert(0, str(ROOT / "tests" / "bot"))
-
-from fake_bot_api import TOKEN, FakeBotAPI  # noqa: E402
 
 WEBHOOK_SECRET = "bench-webhook-secret"
 WEBHOOK_PATH = "/telegram"

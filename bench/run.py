@@ -29,13 +29,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 import numpy as np
+from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
 from bench.generate import REAL_CORPUS, generate
@@ -170,9 +171,12 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[rank - 1]
 
 
-def timed(fn: Callable[[], Any]) -> tuple[Any, float]:
+T = TypeVar("T")
+
+
+def timed(fn: Callable[..., T], *args: Any) -> tuple[T, float]:
     started = time.perf_counter()
-    out = fn()
+    out = fn(*args)
     return out, time.perf_counter() - started
 
 
@@ -238,19 +242,21 @@ def run_size(size: int, embeddings: Any, work: Path, rounds: int, seed: int,
 
     questions = question_set(snap.postings)
     retriever = services.answers.retriever
+
+    def search(posting_ids: list[str] | None, text: str) -> list[Document]:
+        return retriever.with_postings(posting_ids, snap).invoke(text)
+
     for q in questions:
         row: dict[str, Any] = {"kind": q.kind, "question": q.text, "retrieval_all_ms": [],
                                "retrieval_one_ms": [], "answer_ms": []}
         for _ in range(rounds):
-            docs, t_all = timed(lambda q=q: retriever.with_postings(None, snap).invoke(q.text))
-            _, t_one = timed(lambda q=q: retriever.with_postings([q.posting_id], snap)
-                             .invoke(q.text))
+            docs, t_all = timed(search, None, q.text)
+            _, t_one = timed(search, [q.posting_id], q.text)
             row["retrieval_all_ms"].append(round(t_all * 1000, 2))
             row["retrieval_one_ms"].append(round(t_one * 1000, 2))
             row["top_hit"] = docs[0].metadata.get("posting_id") if docs else None
         for n in range(rounds):
-            answer, t_ans = timed(lambda q=q, n=n: services.answers.answer(
-                q.text, f"bench-{size}-{n}-{q.text}"))
+            answer, t_ans = timed(services.answers.answer, q.text, f"bench-{size}-{n}-{q.text}")
             row["answer_ms"].append(round(t_ans * 1000, 2))
             row.update(intent=answer.intent, found=answer.found, answer_chars=len(answer.text),
                        cited_postings=len(answer.cited_posting_ids()))
@@ -261,8 +267,8 @@ def run_size(size: int, embeddings: Any, work: Path, rounds: int, seed: int,
         log(f"[{size}]   {q.kind:5} ans {statistics.median(row['answer_ms']):8.1f} ms  "
             f"{row['intent']:14} {q.text[:70]}")
 
-    result.peak_rss_mb, result.memory_source = (round(v, 1) if isinstance(v, float) else v
-                                                for v in peak_rss_mb())
+    peak, result.memory_source = peak_rss_mb()
+    result.peak_rss_mb = round(peak, 1)
     result.rss_mb = round((_status_kb("VmRSS") or 0) / 1024, 1)
     result.loadavg = [round(load_start, 2), round(os.getloadavg()[0], 2)]
     return result

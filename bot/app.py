@@ -42,9 +42,9 @@ from bot.web import WebServer, create_web_app, start_web
 if TYPE_CHECKING:
     from aiogram.utils.i18n import I18n
 
-    from retrieval.preferences import LanguageStore
     from retrieval.services import Services
     from retrieval.settings import Settings
+    from state.preferences import LanguageStore
 
 logger = logging.getLogger(__name__)
 
@@ -276,17 +276,6 @@ async def serve(services: Services, *, bot: Bot | None = None,
         metrics.unbind()
 
 
-def share_conversations(services: Services) -> None:
-    """With Redis configured, keep conversation memory there too: a follow-up may reach
-    another replica than the question before it."""
-    settings = services.settings
-    if settings.redis_url and hasattr(services.answers, "memory"):
-        from retrieval.shared_memory import RedisConversationMemory
-
-        services.answers.memory = RedisConversationMemory.from_url(  # type: ignore[assignment]
-            settings.redis_url, max_turns=settings.conversation_turns)
-
-
 def main(settings: Settings) -> None:
     """Entry point of `jpo-bot run`."""
     if not settings.telegram_bot_token.get_secret_value():
@@ -301,12 +290,11 @@ def main(settings: Settings) -> None:
 
     logger.info("Loading services…")
     try:
-        services = build_services(settings)
+        services = build_services(settings, share_conversations=True)  # Redis memory, if set
         services.warm_up()  # load the model now, not while the first user waits
     except IndexUnavailableError as exc:
         raise SystemExit(f"{exc}\nIs Chroma running? Check JPO_CHROMA_HOST and "
                          "JPO_CHROMA_PORT (empty host = the embedded index).") from exc
-    share_conversations(services)
     logger.info("Starting the Telegram bot (%d postings, %s)", len(services.catalog),
                 "webhook" if settings.webhook_enabled else "long polling")
     asyncio.run(serve(services))

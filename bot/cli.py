@@ -8,12 +8,17 @@ import os
 import sys
 import uuid
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+if TYPE_CHECKING:
+    from retrieval.models import Answer
+    from retrieval.services import Services
+    from retrieval.settings import Settings
 
 # Model weights ship inside site-packages: never let a library reach for a hub.
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
@@ -26,7 +31,7 @@ console = Console(stderr=True)
 out = Console()
 
 
-def _settings(provider: str | None = None):
+def _settings(provider: str | None = None) -> Settings:
     from retrieval.settings import Settings
 
     settings = Settings()
@@ -35,7 +40,7 @@ def _settings(provider: str | None = None):
     return settings
 
 
-def _services(provider: str | None = None, *, warm: bool = False):
+def _services(provider: str | None = None, *, warm: bool = False) -> Services:
     from retrieval.services import build_services
     from retrieval.store import IndexMismatchError, IndexUnavailableError
 
@@ -51,7 +56,7 @@ def _services(provider: str | None = None, *, warm: bool = False):
     return services
 
 
-def _print_answer(answer, as_json: bool) -> None:
+def _print_answer(answer: Answer, as_json: bool) -> None:
     if as_json:
         out.print_json(answer.model_dump_json())
         return

@@ -18,8 +18,8 @@ from bot.i18n import N_, _, ngettext, number
 from retrieval.models import Answer, Posting, RequirementBlock
 
 if TYPE_CHECKING:
-    from retrieval.feedback import FeedbackStats
     from retrieval.indexer import IndexReport
+    from state.feedback import FeedbackStats
 
 TELEGRAM_LIMIT = 4096
 # Room kept free in each chunk for the closing/reopening tags added when a split falls

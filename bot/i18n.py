@@ -30,7 +30,7 @@ from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 
 if TYPE_CHECKING:
-    from retrieval.preferences import LanguageStore
+    from state.preferences import LanguageStore
 
 logger = logging.getLogger(__name__)
 

@@ -23,10 +23,10 @@ def messages_in(source: str) -> Iterator[tuple[int, str, str | tuple[str, str]]]
         count = KEYWORDS.get(node.func.id)
         if count is None or len(node.args) < count:
             continue
-        args = node.args[:count]
-        if not all(isinstance(a, ast.Constant) and isinstance(a.value, str) for a in args):
+        values = [a.value for a in node.args[:count]
+                  if isinstance(a, ast.Constant) and isinstance(a.value, str)]
+        if len(values) < count:
             continue  # _(CONSTANT): the text is marked where the constant is defined
-        values = [a.value for a in args]  # type: ignore[attr-defined]
         yield node.lineno, node.func.id, values[0] if count == 1 else (values[0], values[1])
 
 

@@ -16,12 +16,14 @@ from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
 from bot.formatting import SECTION_TITLES, Section, posting_button_label
-from bot.i18n import _
+from bot.i18n import N_, _
 
 if TYPE_CHECKING:
     from retrieval.catalog import PostingCatalog
     from retrieval.models import Posting
 
+# What a button too old (or forged) to act on answers when pressed.
+STALE_BUTTON = N_("This button has expired. Send /postings or /help to start again.")
 PAGE_SIZE = 6
 _MAX_KEY_BYTES = 32
 _HASH_PREFIX = "~"

@@ -41,8 +41,9 @@ async def reply(message: Message, text: str, *,
                 reply_markup: InlineKeyboardMarkup | None = None) -> list[Message]:
     """Answer a message in its chat (and thread), splitting long HTML safely."""
     in_group = message.chat.type in ("group", "supergroup")
+    assert message.bot is not None  # aiogram binds every message it delivers to the bot
     return await send_chunks(
-        message.bot, message.chat.id, split_message(text), reply_markup=reply_markup,  # type: ignore[arg-type]
+        message.bot, message.chat.id, split_message(text), reply_markup=reply_markup,
         message_thread_id=message.message_thread_id if message.is_topic_message else None,
         reply_to_message_id=message.message_id if in_group else None,
     )

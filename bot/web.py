@@ -6,14 +6,13 @@ from __future__ import annotations
 import asyncio
 import logging
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from aiogram import Bot, Dispatcher
 from aiogram.webhook.aiohttp_server import SimpleRequestHandler, setup_application
 from aiohttp import web
 
-if TYPE_CHECKING:
-    from bot.metrics import Metrics
+from bot.metrics import Metrics
 
 logger = logging.getLogger(__name__)
 
@@ -22,7 +21,7 @@ METRICS_PATH = "/metrics"
 SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
 
 SERVICES_KEY = web.AppKey("services", object)
-METRICS_KEY = web.AppKey("metrics", object)
+METRICS_KEY = web.AppKey("metrics", Metrics)
 MODE_KEY = web.AppKey("mode", str)
 
 
@@ -63,7 +62,7 @@ async def healthz(request: web.Request) -> web.Response:
 
 
 async def metrics_view(request: web.Request) -> web.Response:
-    metrics: Metrics = request.app[METRICS_KEY]  # type: ignore[assignment]
+    metrics = request.app[METRICS_KEY]
     return web.Response(body=metrics.render(), headers={"Content-Type": metrics.content_type})
 
 

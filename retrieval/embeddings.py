@@ -27,8 +27,9 @@ def build_embeddings(settings: Settings) -> Embeddings:
 
         return OpenAIEmbeddings(
             model=settings.embeddings_model,
-            base_url=settings.embeddings_base_url or None,
-            api_key=settings.embeddings_api_key,
+            # The field names: the aliases (base_url, api_key) are not in the typed signature.
+            openai_api_base=settings.embeddings_base_url or None,
+            openai_api_key=settings.embeddings_api_key,
             check_embedding_ctx_length=False,
         )
     if settings.embeddings_provider == "ollama":

@@ -20,11 +20,12 @@ import re
 import shutil
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Callable, Coroutine, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+from chromadb.api.types import PyEmbeddings
 from langchain_core.documents import Document
 from pydantic import BaseModel, Field
 
@@ -49,6 +50,8 @@ _POSTING_WORDS_RE = re.compile(
 MIN_POSTING_WORDS = 3
 MAX_PROBES = 500  # validation probes per index build
 Progress = Callable[[str], None]
+# What the bot passes: a coroutine function, run on the event loop for each progress line.
+AsyncProgress = Callable[[str], Coroutine[Any, Any, None]]
 
 
 class ReindexBusy(RuntimeError):
@@ -183,13 +186,13 @@ class Indexer:
         with self._exclusive():
             return self._observed_reindex(progress, rebuild=rebuild)
 
-    async def areindex(self, progress: Callable[[str], Awaitable[None]] | None = None,
+    async def areindex(self, progress: AsyncProgress | None = None,
                        *, rebuild: bool = False) -> IndexReport:
         """Reindex in a worker thread; progress messages are delivered on the event loop."""
         return await self._in_thread(self.reindex, progress, rebuild=rebuild)
 
     async def _in_thread(self, func: Callable[..., IndexReport],
-                         progress: Callable[[str], Awaitable[None]] | None,
+                         progress: AsyncProgress | None,
                          *args: Any, **kwargs: Any) -> IndexReport:
         if self.running:
             raise ReindexBusy("a reindex is already running")
@@ -264,11 +267,11 @@ class Indexer:
                     None)
 
     async def aadd_file(self, path: Path, display_name: str | None = None,
-                        progress: Callable[[str], Awaitable[None]] | None = None) -> IndexReport:
+                        progress: AsyncProgress | None = None) -> IndexReport:
         return await self._in_thread(self.add_file, progress, path, display_name)
 
     async def aremove_posting(self, posting_id: str,
-                              progress: Callable[[str], Awaitable[None]] | None = None
+                              progress: AsyncProgress | None = None
                               ) -> IndexReport:
         return await self._in_thread(self.remove_posting, progress, posting_id)
 
@@ -347,13 +350,14 @@ class Indexer:
         collection = self.store.new_collection()
         try:
             for start in range(0, len(docs), 1000):
-                part = docs[start:start + 1000]
+                chunk_batch = docs[start:start + 1000]
+                batch_vectors: PyEmbeddings = [vectors[h] for h in hashes[start:start + 1000]]
                 collection.add(
-                    ids=[str(d.id) for d in part],
-                    documents=[d.page_content for d in part],
-                    metadatas=[{**d.metadata, "hash": h}
-                               for d, h in zip(part, hashes[start:start + 1000], strict=True)],
-                    embeddings=[vectors[h] for h in hashes[start:start + 1000]],
+                    ids=[str(d.id) for d in chunk_batch],
+                    documents=[d.page_content for d in chunk_batch],
+                    metadatas=[{**d.metadata, "hash": h} for d, h in
+                               zip(chunk_batch, hashes[start:start + 1000], strict=True)],
+                    embeddings=batch_vectors,
                 )
             progress("Validating…")
             self._validate(collection, postings, len(docs))
@@ -402,8 +406,8 @@ class Indexer:
         step = max(1, len(postings) // MAX_PROBES)
         misses: list[str] = []
         for posting in postings[::step]:
-            vec = self.store.embeddings.embed_query(posting.title or posting.id)
-            res = collection.query(query_embeddings=[vec], n_results=5,
+            probe: PyEmbeddings = [self.store.embeddings.embed_query(posting.title or posting.id)]
+            res = collection.query(query_embeddings=probe, n_results=5,
                                    where={"posting_id": posting.id}, include=[])
             if not res["ids"][0]:
                 misses.append(posting.id)

@@ -13,13 +13,14 @@ from langchain_core.embeddings import Embeddings
 from retrieval.answering import AnswerService
 from retrieval.catalog import PostingCatalog
 from retrieval.eligibility import EligibilityChecker
-from retrieval.feedback import FeedbackStore
 from retrieval.indexer import Indexer
 from retrieval.llm import build_llm
-from retrieval.preferences import LanguageStore
-from retrieval.profiles import ProfileStore
 from retrieval.settings import Settings
 from retrieval.store import IndexStore
+from state.feedback import FeedbackStore
+from state.preferences import LanguageStore
+from state.profiles import ProfileStore
+from state.shared_memory import RedisConversationMemory
 
 
 @dataclass
@@ -60,10 +61,14 @@ class Services:
 
 
 def build_services(settings: Settings, *, ensure_index: bool = True,
-                   embeddings: Embeddings | None = None) -> Services:
+                   embeddings: Embeddings | None = None,
+                   share_conversations: bool = False) -> Services:
     """Build every service; with `ensure_index`, index the corpus when no index exists yet.
 
-    `embeddings` lets tests share one loaded model between several service sets."""
+    `embeddings` lets tests share one loaded model between several service sets. With
+    `share_conversations` (the Telegram bot) and Redis configured, the follow-up memory lives
+    in Redis: a follow-up may reach another replica than the question before it. The terminal
+    commands keep theirs in the process, so two `jpo-bot ask` runs are never one conversation."""
     store = IndexStore(settings, embeddings)
     catalog = PostingCatalog(store)
     indexer = Indexer(settings, store)
@@ -72,7 +77,10 @@ def build_services(settings: Settings, *, ensure_index: bool = True,
     eligibility = EligibilityChecker(catalog)
     # With an LLM configured, answers are rewritten by it; the extractive answer stays the
     # fallback (retrieval/llm.py).
-    answers = AnswerService(settings, store, eligibility, llm=build_llm(settings))
+    memory = (RedisConversationMemory.from_url(settings.redis_url,
+                                               max_turns=settings.conversation_turns)
+              if share_conversations and settings.redis_url else None)
+    answers = AnswerService(settings, store, eligibility, llm=build_llm(settings), memory=memory)
     # Opened lazily on first use: an SQLite file next to the index, or JPO_STATE_DB_URL.
     profiles = ProfileStore(settings.state_target)
     # Questions and 👍/👎 ratings for /stats; same SQLite file, opened lazily too.

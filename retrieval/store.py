@@ -22,6 +22,7 @@ from typing import Any
 import chromadb
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
+from chromadb.api.types import PyEmbeddings
 from chromadb.errors import NotFoundError
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
@@ -174,9 +175,8 @@ class IndexStore:
     def _drop_stale(self, keep: set[str]) -> None:
         prefix = f"{self.settings.collection}-g"
         for col in self.client.list_collections():
-            name = col if isinstance(col, str) else col.name
-            if name.startswith(prefix) and name not in keep:
-                self.drop(name)
+            if col.name.startswith(prefix) and col.name not in keep:
+                self.drop(col.name)
 
     # ---- reading -------------------------------------------------------------------------------
 
@@ -240,9 +240,9 @@ class IndexStore:
         if posting_ids:
             where = ({"posting_id": posting_ids[0]} if len(posting_ids) == 1
                      else {"posting_id": {"$in": list(posting_ids)}})
-        vector = self.embeddings.embed_query(query)
+        vectors: PyEmbeddings = [self.embeddings.embed_query(query)]
         try:
-            res = snap.collection.query(query_embeddings=[vector], n_results=k, where=where,
+            res = snap.collection.query(query_embeddings=vectors, n_results=k, where=where,
                                         include=["documents", "metadatas", "distances"])
         except NotFoundError:
             # The snapshot outlived its generation's grace period: keyword search alone
@@ -254,9 +254,12 @@ class IndexStore:
             log.warning("vector search on %s failed (%s); keyword search only",
                         snap.collection_name, exc)
             return []
+        documents, metadatas, distances = res["documents"], res["metadatas"], res["distances"]
+        if documents is None or metadatas is None or distances is None:
+            return []  # all three are in `include`: Chroma always returns them
         out: list[tuple[Document, float]] = []
-        for cid, text, meta, dist in zip(res["ids"][0], res["documents"][0], res["metadatas"][0],
-                                         res["distances"][0], strict=False):
+        for cid, text, meta, dist in zip(res["ids"][0], documents[0], metadatas[0],
+                                         distances[0], strict=False):
             meta = {k2: v for k2, v in (meta or {}).items() if k2 != "record"}
             out.append((Document(page_content=text or "", metadata=meta, id=cid), 1.0 - dist))
         return out

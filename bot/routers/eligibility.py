@@ -56,15 +56,14 @@ from bot.eligibility_views import (
     step_prompt,
 )
 from bot.i18n import N_, _
-from bot.keyboards import MenuAction
+from bot.keyboards import STALE_BUTTON, MenuAction
 from bot.replies import reply, send_to_callback_chat, show
-from bot.routers.fallback import STALE_BUTTON
 from retrieval.eligibility import parse_profile
 from retrieval.models import Profile
 
 if TYPE_CHECKING:
     from retrieval.eligibility import EligibilityChecker
-    from retrieval.profiles import ProfileStore
+    from state.profiles import ProfileStore
 
 MAX_YEARS = 50
 MAX_TEXT = 120

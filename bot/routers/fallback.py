@@ -7,13 +7,13 @@ from aiogram.types import CallbackQuery, Message
 
 from bot.formatting import format_unknown_command
 from bot.i18n import N_, _
+from bot.keyboards import STALE_BUTTON
 from bot.replies import reply
 
 TEXT_ONLY = N_(
     "I can only read text questions. Please type your question, e.g. "
     "<i>Where is the AI JPO based?</i>"
 )
-STALE_BUTTON = N_("This button has expired. Send /postings or /help to start again.")
 
 
 def create_router() -> Router:

@@ -1,9 +1,7 @@
 """👍/👎 under answers, and /stats for admins (usage, ratings, unanswered questions).
 
-The QA handler records each answered question through `record_answer`, which returns the
-keyboard to put under the answer; handlers stay thin and the bot still answers when the
-feedback store is missing (tests with fake services) or failing (a full disk must not stop
-answers).
+The answered questions are recorded by the QA router (`bot.answer_records`); without a
+feedback store a rating is answered as expired and /stats says it is unavailable.
 """
 
 from __future__ import annotations
@@ -14,19 +12,17 @@ from typing import TYPE_CHECKING
 from aiogram import Router
 from aiogram.exceptions import TelegramBadRequest
 from aiogram.filters import Command
-from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
+from aiogram.types import CallbackQuery, Message
 
+from bot.filters import IsAdmin
 from bot.formatting import format_stats
 from bot.i18n import N_, _
 from bot.keyboards import AnswerRating, feedback_keyboard
 from bot.replies import reply
-from bot.routers.admin import is_admin_user
 
 if TYPE_CHECKING:
     from retrieval.catalog import PostingCatalog
-    from retrieval.feedback import FeedbackStore
-    from retrieval.models import Answer
-    from retrieval.settings import Settings
+    from state.feedback import FeedbackStore, Rating
 
 logger = logging.getLogger(__name__)
 
@@ -39,28 +35,16 @@ RATING_EXPIRED = N_("This answer can no longer be rated.")
 def create_router() -> Router:
     # A fresh router per dispatcher: a Router can have only one parent, and tests build many.
     router = Router(name="feedback")
-    router.message.register(stats, Command("stats"))
+    router.message.register(stats, Command("stats"), IsAdmin())
+    router.message.register(refuse_stats, Command("stats"))
     router.callback_query.register(rate, AnswerRating.filter())
     router.shutdown.register(close_feedback)
     return router
 
 
-async def record_answer(feedback: FeedbackStore | None, message: Message, question: str,
-                        answer: Answer, seconds: float) -> InlineKeyboardMarkup | None:
-    """Store the answered question; the 👍/👎 keyboard for it, or None without a store."""
-    if feedback is None or message.from_user is None:
-        return None
-    try:
-        answer_id = await feedback.record(message.from_user.id, question, answer, seconds)
-    except Exception:
-        logger.exception("Recording a question failed; answering without rating buttons")
-        return None
-    return feedback_keyboard(answer_id)
-
-
 async def rate(callback: CallbackQuery, callback_data: AnswerRating,
                feedback: FeedbackStore | None = None) -> None:
-    rating = 1 if callback_data.rating > 0 else -1
+    rating: Rating = 1 if callback_data.rating > 0 else -1
     if feedback is None or not await feedback.rate(callback_data.answer_id,
                                                    callback.from_user.id, rating):
         await callback.answer(_(RATING_EXPIRED))
@@ -76,11 +60,12 @@ async def rate(callback: CallbackQuery, callback_data: AnswerRating,
                 logger.warning("Could not mark the rating: %s", exc.message)
 
 
-async def stats(message: Message, settings: Settings, catalog: PostingCatalog,
+async def refuse_stats(message: Message) -> None:
+    await reply(message, _(STATS_NOT_ALLOWED))
+
+
+async def stats(message: Message, catalog: PostingCatalog,
                 feedback: FeedbackStore | None = None) -> None:
-    if not is_admin_user(message.from_user, settings):
-        await reply(message, _(STATS_NOT_ALLOWED))
-        return
     if feedback is None:
         await reply(message, _(STATS_UNAVAILABLE))
         return

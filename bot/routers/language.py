@@ -1,6 +1,6 @@
 """/language: the user picks the language of the bot's own texts (English, French, Spanish).
 
-The choice is stored (retrieval/preferences.py) and wins over the Telegram app's language
+The choice is stored (state/preferences.py) and wins over the Telegram app's language
 from the next update on (bot/i18n.py). Answers themselves follow the language of the
 question, whatever is chosen here.
 """
@@ -22,7 +22,7 @@ from bot.replies import reply, show
 if TYPE_CHECKING:
     from aiogram.utils.i18n import I18n
 
-    from retrieval.preferences import LanguageStore
+    from state.preferences import LanguageStore
 
 logger = logging.getLogger(__name__)
 

@@ -15,21 +15,21 @@ from aiogram.filters import Command, CommandStart
 from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.chat_action import ChatActionSender
 
+from bot.answer_records import record_answer
 from bot.formatting import format_answer, format_too_long, format_welcome
 from bot.i18n import N_, _
 from bot.keyboards import MenuAction, welcome_keyboard
 from bot.replies import reply, send_to_callback_chat
-from bot.routers.feedback import record_answer
 from bot.streaming import stream_answer
-from retrieval.profiles import wants_stored_profile, with_stored_profile
+from state.profiles import wants_stored_profile, with_stored_profile
 
 if TYPE_CHECKING:
     from retrieval.answering import AnswerService
     from retrieval.catalog import PostingCatalog
-    from retrieval.feedback import FeedbackStore
     from retrieval.models import Answer
-    from retrieval.profiles import ProfileStore
     from retrieval.settings import Settings
+    from state.feedback import FeedbackStore
+    from state.profiles import ProfileStore
 
 # English msgids (bot/i18n.py), shown through _() in the user's locale.
 EXAMPLE_QUESTIONS = (

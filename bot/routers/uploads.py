@@ -22,10 +22,11 @@ from typing import TYPE_CHECKING
 
 from aiogram import Bot, F, Router
 from aiogram.exceptions import TelegramAPIError
-from aiogram.filters import Command, CommandObject
+from aiogram.filters import Command, CommandObject, or_f
 from aiogram.types import CallbackQuery, Document, Message
 from aiohttp import ClientError
 
+from bot.filters import IsAdmin
 from bot.formatting import (
     format_download_failed,
     format_file_too_large,
@@ -48,8 +49,8 @@ from bot.keyboards import (
     resolve_posting,
     upload_keyboard,
 )
+from bot.progress import BUSY, ProgressMessage
 from bot.replies import reply, show
-from bot.routers.admin import BUSY, ProgressMessage, is_admin_user
 from retrieval.indexer import ReindexBusy, UnknownPosting, UploadRejected
 from retrieval.loaders import SUPPORTED_SUFFIXES
 
@@ -72,6 +73,7 @@ REMOVE_CANCELLED = N_("Nothing was removed.")
 REMOVE_GONE = N_("That posting is no longer indexed; send /remove to see the current ones.")
 ADDING = N_("Adding the posting")  # as in "❌ Adding the posting failed; …"
 REMOVING = N_("Removing the posting")
+_ACTIONS = ("ok", "no")  # confirm, cancel: anything else is a stale or forged button
 PENDING_TTL = 3600.0  # an unconfirmed upload (and its temporary copy) lives this long
 
 # Documents often arrive without a usable name (forwarded, sent from some clients).
@@ -88,16 +90,35 @@ def create_router() -> Router:
     # with it, so two dispatchers in one process never see each other's uploads.
     handlers = UploadHandlers()
     router = Router(name="uploads")
-    router.message.register(handlers.document, F.document)
-    router.message.register(handlers.remove, Command("remove"))
+    router.message.register(handlers.document, F.document, IsAdmin())
+    router.message.register(refuse_upload, F.document)
+    router.message.register(handlers.remove, Command("remove"), IsAdmin())
+    router.message.register(refuse_remove, Command("remove"))
     router.callback_query.register(handlers.confirm_upload,
-                                   UploadAction.filter(F.action == "ok"))
-    router.callback_query.register(handlers.cancel_upload, UploadAction.filter(F.action == "no"))
+                                   UploadAction.filter(F.action == "ok"), IsAdmin())
+    router.callback_query.register(handlers.cancel_upload,
+                                   UploadAction.filter(F.action == "no"), IsAdmin())
     router.callback_query.register(handlers.confirm_remove,
-                                   RemoveAction.filter(F.action == "ok"))
-    router.callback_query.register(handlers.cancel_remove, RemoveAction.filter(F.action == "no"))
+                                   RemoveAction.filter(F.action == "ok"), IsAdmin())
+    router.callback_query.register(handlers.cancel_remove,
+                                   RemoveAction.filter(F.action == "no"), IsAdmin())
+    router.callback_query.register(refuse_button,
+                                   or_f(UploadAction.filter(F.action.in_(_ACTIONS)),
+                                        RemoveAction.filter(F.action.in_(_ACTIONS))))
     router.shutdown.register(handlers.discard_all)
     return router
+
+
+async def refuse_upload(message: Message) -> None:
+    await reply(message, _(ADMINS_ONLY_UPLOAD))
+
+
+async def refuse_remove(message: Message) -> None:
+    await reply(message, _(REMOVE_NOT_ALLOWED))
+
+
+async def refuse_button(callback: CallbackQuery) -> None:
+    await callback.answer(_(NOT_ALLOWED_ALERT), show_alert=True)
 
 
 def upload_suffix(document: Document) -> str | None:
@@ -129,9 +150,6 @@ class UploadHandlers:
 
     async def document(self, message: Message, bot: Bot, settings: Settings,
                        indexer: Indexer) -> None:
-        if not is_admin_user(message.from_user, settings):
-            await reply(message, _(ADMINS_ONLY_UPLOAD))
-            return
         assert message.document is not None and message.from_user is not None
         document = message.document
         name = document.file_name or _("the file")
@@ -170,10 +188,7 @@ class UploadHandlers:
                     reply_markup=upload_keyboard(token))
 
     async def confirm_upload(self, callback: CallbackQuery, callback_data: UploadAction,
-                             settings: Settings, indexer: Indexer) -> None:
-        if not is_admin_user(callback.from_user, settings):
-            await callback.answer(_(NOT_ALLOWED_ALERT), show_alert=True)
-            return
+                             indexer: Indexer) -> None:
         upload = self.pending.pop(callback_data.token, None)
         if upload is None:
             await callback.answer(_(UPLOAD_EXPIRED), show_alert=True)
@@ -203,11 +218,7 @@ class UploadHandlers:
         upload.discard()
         await progress.finish(format_posting_added(upload.posting, report))
 
-    async def cancel_upload(self, callback: CallbackQuery, callback_data: UploadAction,
-                            settings: Settings) -> None:
-        if not is_admin_user(callback.from_user, settings):
-            await callback.answer(_(NOT_ALLOWED_ALERT), show_alert=True)
-            return
+    async def cancel_upload(self, callback: CallbackQuery, callback_data: UploadAction) -> None:
         upload = self.pending.pop(callback_data.token, None)
         if upload is not None:
             upload.discard()
@@ -228,11 +239,8 @@ class UploadHandlers:
 
     # ---- removal -------------------------------------------------------------------------------
 
-    async def remove(self, message: Message, command: CommandObject, settings: Settings,
+    async def remove(self, message: Message, command: CommandObject,
                      catalog: PostingCatalog) -> None:
-        if not is_admin_user(message.from_user, settings):
-            await reply(message, _(REMOVE_NOT_ALLOWED))
-            return
         postings = catalog.all()
         query = (command.args or "").strip()
         if not query:
@@ -246,11 +254,7 @@ class UploadHandlers:
                     reply_markup=remove_keyboard(posting.id))
 
     async def confirm_remove(self, callback: CallbackQuery, callback_data: RemoveAction,
-                             settings: Settings, indexer: Indexer,
-                             catalog: PostingCatalog) -> None:
-        if not is_admin_user(callback.from_user, settings):
-            await callback.answer(_(NOT_ALLOWED_ALERT), show_alert=True)
-            return
+                             indexer: Indexer, catalog: PostingCatalog) -> None:
         posting = resolve_posting(catalog, callback_data.key)
         if posting is None:
             await callback.answer(_(REMOVE_GONE), show_alert=True)
@@ -275,10 +279,7 @@ class UploadHandlers:
             return
         await progress.finish(format_posting_removed(posting, report))
 
-    async def cancel_remove(self, callback: CallbackQuery, settings: Settings) -> None:
-        if not is_admin_user(callback.from_user, settings):
-            await callback.answer(_(NOT_ALLOWED_ALERT), show_alert=True)
-            return
+    async def cancel_remove(self, callback: CallbackQuery) -> None:
         await show(callback, _(REMOVE_CANCELLED))
         await callback.answer()
 

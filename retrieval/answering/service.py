@@ -9,6 +9,7 @@ from typing import Any
 
 from retrieval.answering.conversation import ConversationMemory, Turn
 from retrieval.answering.extractive import ExtractiveAnswerer
+from retrieval.conversation_store import ConversationStore
 from retrieval.eligibility import EligibilityChecker
 from retrieval.models import Answer
 from retrieval.retriever import HybridRetriever
@@ -20,11 +21,14 @@ class AnswerService:
     """The one entry point for questions: memory, extractive answers, optional LLM."""
 
     def __init__(self, settings: Settings, store: IndexStore,
-                 eligibility: EligibilityChecker, llm: Any | None = None) -> None:
+                 eligibility: EligibilityChecker, llm: Any | None = None,
+                 memory: ConversationStore | None = None) -> None:
         self.settings = settings
         self.store = store
         self.eligibility = eligibility
-        self.memory = ConversationMemory(max_turns=settings.conversation_turns)
+        self.memory: ConversationStore = (
+            memory if memory is not None
+            else ConversationMemory(max_turns=settings.conversation_turns))
         self.retriever = HybridRetriever(store=store, k=settings.top_k, rrf_k=settings.rrf_k)
         self.llm = llm
         self._answerer: ExtractiveAnswerer | None = None

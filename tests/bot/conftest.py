@@ -11,7 +11,9 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 
 import pytest
 from aiogram import Dispatcher
-from fakes import (
+
+from bot.app import create_dispatcher
+from tests.support.fakes import (
     FakeAnswerService,
     FakeCatalog,
     FakeIndexer,
@@ -19,9 +21,7 @@ from fakes import (
     make_postings,
     make_settings,
 )
-from mocked_bot import MockedBot
-
-from bot.app import create_dispatcher
+from tests.support.mocked_bot import MockedBot
 
 
 @pytest.fixture

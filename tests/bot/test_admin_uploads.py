@@ -22,19 +22,6 @@ from aiogram.methods import (
     SendMessage,
 )
 from aiogram.types import InlineKeyboardMarkup, Update
-from fakes import ADMIN_ID, USER_ID, callback_update, document_update, make_settings, message_update
-from mocked_bot import MockedBot
-from posting_files import (
-    BINARY_TXT,
-    BROKEN_PDF,
-    NOT_A_POSTING,
-    SAFETY,
-    SOCIAL_PROTECTION,
-    docx_posting,
-    markdown_posting,
-    pdf_posting,
-)
-from telegram_html import check_html, html_to_text
 
 from bot.app import create_dispatcher
 from bot.keyboards import AnswerRating, RemoveAction, UploadAction
@@ -49,6 +36,26 @@ from bot.routers.uploads import (
 )
 from retrieval.indexer import IndexBuildError
 from tests.conftest import CORPUS
+from tests.support.fakes import (
+    ADMIN_ID,
+    USER_ID,
+    callback_update,
+    document_update,
+    make_settings,
+    message_update,
+)
+from tests.support.mocked_bot import MockedBot
+from tests.support.posting_files import (
+    BINARY_TXT,
+    BROKEN_PDF,
+    NOT_A_POSTING,
+    SAFETY,
+    SOCIAL_PROTECTION,
+    docx_posting,
+    markdown_posting,
+    pdf_posting,
+)
+from tests.support.telegram_html import check_html, html_to_text
 
 LIMIT = 200_000
 
@@ -344,7 +351,7 @@ async def test_confirm_by_non_admin_and_forged_token(rdp: Dispatcher, bot: Mocke
 def _pending(dp: Dispatcher) -> dict[str, Any]:
     router = next(r for r in dp.sub_routers if r.name == "uploads")
     handler = router.message.handlers[0].callback
-    return handler.__self__.pending  # type: ignore[no-any-return]
+    return handler.__self__.pending  # type: ignore[attr-defined]  # a bound method
 
 
 # --------------------------------------------------------------------------- /remove
@@ -481,10 +488,9 @@ async def test_e2e_admin_uploads_a_posting_and_users_ask_about_it(
 ) -> None:
     """The real bot polling the fake Bot API server over HTTP: the admin sends a DOCX, sees
     the card, confirms; a user then asks about the new posting and rates the answer."""
-    from fake_bot_api import TOKEN, FakeBotAPI
-
     from bot.app import create_bot, run_polling
     from retrieval.services import build_services
+    from tests.support.fake_bot_api import TOKEN, FakeBotAPI
 
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)

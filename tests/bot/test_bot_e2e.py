@@ -18,8 +18,6 @@ from typing import Any
 import pytest
 import pytest_asyncio
 from aiogram import Bot, Dispatcher
-from fake_bot_api import BOT_USERNAME, TOKEN, FakeBotAPI, Request
-from telegram_html import check_html, html_to_text
 
 from bot.app import SOMETHING_WENT_WRONG, create_bot, create_dispatcher, run_polling
 from bot.formatting import Section
@@ -27,6 +25,8 @@ from bot.keyboards import MenuAction, PostingsPage, PostingView
 from bot.routers.admin import NOT_ALLOWED
 from retrieval.settings import PROJECT_ROOT, Settings
 from tests.servers import create_postgres_database
+from tests.support.fake_bot_api import BOT_USERNAME, TOKEN, FakeBotAPI, Request
+from tests.support.telegram_html import check_html, html_to_text
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
 
@@ -58,7 +58,6 @@ def real_services(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
     SQLite, then as a scaled-out deployment runs — Chroma in client/server mode (`chroma
     run`), Redis for the FSM, throttling and conversation memory, and PostgreSQL for profiles,
     ratings and language choices (all started by tests/servers.py)."""
-    from bot.app import share_conversations
     from retrieval.services import build_services
 
     backends: dict[str, Any] = {}
@@ -73,13 +72,13 @@ def real_services(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempP
     for path in (PROJECT_ROOT / "corpus").iterdir():
         if path.is_file():
             shutil.copy(path, corpus / path.name)
-    settings = Settings(  # type: ignore[call-arg]
+    settings = Settings(
         _env_file=None, data_dir=tmp_path_factory.mktemp("data"), corpus_dir=corpus,
         admin_ids=[ADMIN_ID], throttle_seconds=0, telegram_bot_token=TOKEN, **backends,
     )
-    services = build_services(settings, embeddings=shared_embeddings)  # indexes the corpus
+    # Indexes the corpus; conversation memory in Redis when configured, as in `jpo-bot run`.
+    services = build_services(settings, embeddings=shared_embeddings, share_conversations=True)
     services.warm_up()
-    share_conversations(services)  # conversation memory in Redis when configured
     yield services
     asyncio.run(services.aclose())
 

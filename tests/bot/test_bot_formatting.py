@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from fakes import FakeCatalog, default_answer, make_postings
-from telegram_html import check_html, html_to_text
 
 from bot.formatting import (
     TELEGRAM_LIMIT,
@@ -22,6 +20,8 @@ from bot.formatting import (
 )
 from bot.keyboards import PostingView, posting_key, resolve_posting
 from retrieval.models import Answer, Citation, Posting
+from tests.support.fakes import FakeCatalog, default_answer, make_postings
+from tests.support.telegram_html import check_html, html_to_text
 
 
 def words(text: str) -> list[str]:
@@ -119,7 +119,7 @@ def test_format_answer_long_text_splits_cleanly() -> None:
 
 
 def test_welcome_mentions_count_and_time() -> None:
-    from fakes import LAST_INDEXED
+    from tests.support.fakes import LAST_INDEXED
 
     text = format_welcome("<Ann>", 5, LAST_INDEXED)
     check_html(text)

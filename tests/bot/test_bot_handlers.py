@@ -15,7 +15,18 @@ from aiogram.methods import (
     SendMessage,
 )
 from aiogram.types import InlineKeyboardMarkup, Update
-from fakes import (
+
+from bot.app import SOMETHING_WENT_WRONG, create_dispatcher
+from bot.formatting import Section
+from bot.keyboards import STALE_BUTTON, MenuAction, PostingsPage, PostingView
+from bot.progress import BUSY
+from bot.routers.admin import NOT_ALLOWED
+from bot.routers.fallback import TEXT_ONLY
+from bot.routers.postings import STALE_POSTING
+from bot.routers.qa import RESET_DONE
+from retrieval.indexer import ReindexBusy
+from retrieval.models import Answer
+from tests.support.fakes import (
     ADMIN_ID,
     USER_ID,
     FakeAnswerService,
@@ -27,18 +38,8 @@ from fakes import (
     make_settings,
     message_update,
 )
-from mocked_bot import MockedBot
-from telegram_html import check_html
-
-from bot.app import SOMETHING_WENT_WRONG, create_dispatcher
-from bot.formatting import Section
-from bot.keyboards import MenuAction, PostingsPage, PostingView
-from bot.routers.admin import BUSY, NOT_ALLOWED
-from bot.routers.fallback import STALE_BUTTON, TEXT_ONLY
-from bot.routers.postings import STALE_POSTING
-from bot.routers.qa import RESET_DONE
-from retrieval.indexer import ReindexBusy
-from retrieval.models import Answer
+from tests.support.mocked_bot import MockedBot
+from tests.support.telegram_html import check_html
 
 
 async def feed(dp: Dispatcher, bot: MockedBot, update: Update) -> Any:
@@ -480,7 +481,7 @@ def test_fake_services_shape_matches_contract(services: FakeServices) -> None:
 
 
 async def test_progress_message_ignores_late_and_too_frequent_lines(bot: MockedBot) -> None:
-    from bot.routers.admin import ProgressMessage
+    from bot.progress import ProgressMessage
 
     now = [0.0]
     message = await bot.send_message(USER_ID, "started")

@@ -9,18 +9,18 @@ from aiogram import Dispatcher
 from aiogram.client.default import Default
 from aiogram.exceptions import TelegramRetryAfter
 from aiogram.methods import AnswerCallbackQuery, SendMessage
-from fakes import (
+
+from bot.app import create_bot, create_dispatcher
+from bot.keyboards import MenuAction
+from bot.middlewares import SLOW_DOWN, RetryAfterMiddleware, ThrottlingMiddleware
+from tests.support.fakes import (
     GROUP_ID,
     USER_ID,
     FakeServices,
     callback_update,
     message_update,
 )
-from mocked_bot import BOT_ID, BOT_USERNAME, MockedBot
-
-from bot.app import create_bot, create_dispatcher
-from bot.keyboards import MenuAction
-from bot.middlewares import SLOW_DOWN, RetryAfterMiddleware, ThrottlingMiddleware
+from tests.support.mocked_bot import BOT_ID, BOT_USERNAME, MockedBot
 
 
 class FakeClock:

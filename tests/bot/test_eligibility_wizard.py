@@ -14,12 +14,6 @@ from aiogram import Dispatcher
 from aiogram.filters.callback_data import CallbackData
 from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage, TelegramMethod
 from aiogram.types import InlineKeyboardMarkup
-from fakes import USER_ID, FakeServices, callback_update, message_update
-from mocked_bot import MockedBot
-from telegram_html import check_html, html_to_text
-
-# The e2e harness and its session services, reused as they are (see the last test).
-from test_bot_e2e import Telegram, real_services, telegram  # noqa: F401
 
 from bot.app import SOMETHING_WENT_WRONG, create_dispatcher
 from bot.eligibility_views import (
@@ -34,13 +28,18 @@ from bot.eligibility_views import (
     ProfileMenu,
     WizardStep,
 )
-from bot.keyboards import MenuAction
+from bot.keyboards import STALE_BUTTON, MenuAction
 from bot.routers.eligibility import Wizard, parse_years
-from bot.routers.fallback import STALE_BUTTON
 from retrieval.eligibility import EligibilityChecker, parse_profile
 from retrieval.models import Profile
-from retrieval.profiles import ProfileStore
+from state.profiles import ProfileStore
+
+# The e2e harness and its session services, reused as they are (see the last test).
+from tests.bot.test_bot_e2e import Telegram, real_services, telegram  # noqa: F401
 from tests.servers import table_rows
+from tests.support.fakes import USER_ID, FakeServices, callback_update, message_update
+from tests.support.mocked_bot import MockedBot
+from tests.support.telegram_html import check_html, html_to_text
 
 FREE_TEXT = "I have a master's in law, 3 years at a ministry, fluent French and good English"
 
@@ -518,7 +517,7 @@ async def test_e2e_wizard_with_buttons(telegram: Telegram,  # noqa: F811
 def test_stored_profile_answers_plain_questions(real_services: Any) -> None:  # noqa: F811
     """What bot/routers/qa.py does with a saved profile (see with_stored_profile): the
     real answer service then checks the saved facts against the named posting only."""
-    from retrieval.profiles import with_stored_profile
+    from state.profiles import with_stored_profile
 
     profile = parse_profile(FREE_TEXT)
     answers = real_services.answers

@@ -23,12 +23,6 @@ from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage, S
 from aiogram.types import InlineKeyboardMarkup, Update
 from aiogram.utils.i18n import I18n
 from babel.messages.pofile import read_po
-from fakes import USER_ID, FakeServices, callback_update, make_settings, message_update
-from mocked_bot import MockedBot
-from telegram_html import check_html, html_to_text
-
-# The e2e harness and its session services, reused as they are (see the last test).
-from test_bot_e2e import Telegram, real_services, telegram  # noqa: F401
 
 from bot.app import SOMETHING_WENT_WRONG, create_dispatcher, set_commands
 from bot.formatting import Section, format_welcome
@@ -42,7 +36,19 @@ from bot.i18n import (
 from bot.i18n_extract import messages_in
 from bot.keyboards import PostingView
 from bot.routers.language import LanguageChoice
-from retrieval.preferences import LanguageStore
+from state.preferences import LanguageStore
+
+# The e2e harness and its session services, reused as they are (see the last test).
+from tests.bot.test_bot_e2e import Telegram, real_services, telegram  # noqa: F401
+from tests.support.fakes import (
+    USER_ID,
+    FakeServices,
+    callback_update,
+    make_settings,
+    message_update,
+)
+from tests.support.mocked_bot import MockedBot
+from tests.support.telegram_html import check_html, html_to_text
 
 BOT_SOURCES = sorted((Path(__file__).parents[2] / "bot").rglob("*.py"))
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
@@ -176,7 +182,7 @@ def buttons(request: SendMessage | EditMessageText) -> list[str]:
 
 @pytest.fixture
 def services(tmp_path: Path) -> FakeServices:
-    from fakes import FakeAnswerService, FakeCatalog, FakeIndexer, make_postings
+    from tests.support.fakes import FakeAnswerService, FakeCatalog, FakeIndexer, make_postings
 
     return FakeServices(settings=make_settings(data_dir=tmp_path), catalog=FakeCatalog(
         make_postings(3)), answers=FakeAnswerService(), indexer=FakeIndexer())
@@ -327,7 +333,7 @@ async def test_french_wizard_to_the_end(services: FakeServices, bot: MockedBot,
                                         tmp_path: Path) -> None:
     from bot.eligibility_views import WizardStep
     from retrieval.eligibility import EligibilityChecker
-    from retrieval.profiles import ProfileStore
+    from state.profiles import ProfileStore
 
     profiles = ProfileStore(tmp_path / "profiles.sqlite3")
     dp = dispatcher(services)

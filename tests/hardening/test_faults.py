@@ -24,18 +24,6 @@ import chromadb
 import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
-from fake_bot_api import TOKEN, FakeBotAPI
-from fakes import (
-    USER_ID,
-    FakeAnswerService,
-    FakeCatalog,
-    FakeIndexer,
-    FakeServices,
-    make_postings,
-    make_settings,
-    message_update,
-)
-from mocked_bot import MockedBot
 from pydantic import SecretStr
 
 from bot.app import SOMETHING_WENT_WRONG, create_bot, create_dispatcher, run_polling
@@ -49,6 +37,18 @@ from retrieval.settings import PROJECT_ROOT, Settings
 from retrieval.store import IndexStore, IndexUnavailableError
 from tests.conftest import CORPUS, EXTRA_POSTINGS
 from tests.servers import VENV_BIN, free_port, stop, wait_until
+from tests.support.fake_bot_api import TOKEN, FakeBotAPI
+from tests.support.fakes import (
+    USER_ID,
+    FakeAnswerService,
+    FakeCatalog,
+    FakeIndexer,
+    FakeServices,
+    make_postings,
+    make_settings,
+    message_update,
+)
+from tests.support.mocked_bot import MockedBot
 
 QUESTION = "Who supervises the JPO in Standards Policy and Development?"
 ANSWER = "Lisa Tortell"
@@ -61,7 +61,7 @@ def closed_port() -> int:
 def workspace(tmp_path: Path, **settings: Any) -> Settings:
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)
-    return Settings(_env_file=None, data_dir=tmp_path / "data", corpus_dir=corpus,  # type: ignore[call-arg]
+    return Settings(_env_file=None, data_dir=tmp_path / "data", corpus_dir=corpus,
                     **settings)
 
 
@@ -153,7 +153,7 @@ async def test_chroma_going_down_mid_run_keeps_answering(
     assert health["status"] == "degraded" and health["postings"] == 5
     assert "unreachable" in health["index"]
     # Through the bot too: an answer, not an apology and not silence.
-    dp, bot = create_dispatcher(services), MockedBot()  # type: ignore[arg-type]
+    dp, bot = create_dispatcher(services), MockedBot()
     await dp.feed_update(bot, message_update(QUESTION, user_id=77))
     (reply,) = [m.text for m in bot.requests if getattr(m, "text", None)
                 and m.__api_method__ == "sendMessage"]
@@ -194,7 +194,7 @@ async def test_unwritable_index_during_reindex_keeps_the_old_index(
         for path in [settings.chroma_dir, *settings.chroma_dir.rglob("*")]:
             path.chmod(0o555 if path.is_dir() else 0o444)
     try:
-        dp, bot = create_dispatcher(services), MockedBot()  # type: ignore[arg-type]
+        dp, bot = create_dispatcher(services), MockedBot()
         await dp.feed_update(bot, message_update("/reindex", user_id=1))
         edits = [m.text for m in bot.requests if m.__api_method__ == "editMessageText"]
         assert "Reindex failed; the previous index keeps answering" in edits[-1]

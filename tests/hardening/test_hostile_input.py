@@ -19,16 +19,6 @@ import pytest_asyncio
 from aiogram import Dispatcher
 from aiogram.methods import AnswerCallbackQuery, EditMessageText, SendMessage
 from aiogram.types import Update
-from fakes import (
-    ADMIN_ID,
-    FakeIndexer,
-    callback_update,
-    make_settings,
-    message_dict,
-    message_update,
-)
-from mocked_bot import MockedBot
-from telegram_html import check_html, html_to_text
 
 from bot.app import SOMETHING_WENT_WRONG, create_dispatcher
 from bot.formatting import Section
@@ -39,7 +29,17 @@ from bot.routers.fallback import TEXT_ONLY
 from bot.routers.postings import STALE_POSTING
 from bot.routers.qa import EMPTY_QUESTION, RESET_DONE
 from retrieval.eligibility import parse_profile
-from retrieval.profiles import ProfileStore
+from state.profiles import ProfileStore
+from tests.support.fakes import (
+    ADMIN_ID,
+    FakeIndexer,
+    callback_update,
+    make_settings,
+    message_dict,
+    message_update,
+)
+from tests.support.mocked_bot import MockedBot
+from tests.support.telegram_html import check_html, html_to_text
 
 pytestmark = pytest.mark.slow  # the real index (built once per session)
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from bot.formatting import esc, format_answer, split_message
 from retrieval.models import Answer, Citation
 from retrieval.parsing import PostingParser
-from tests.bot.telegram_html import check_html, html_to_text, tg_len
+from tests.support.telegram_html import check_html, html_to_text, tg_len
 
 parser = PostingParser()
 any_text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=3000)

@@ -12,8 +12,16 @@ from typing import Any
 
 import pytest
 from aiogram.methods import EditMessageText, SendMessage
-from fake_bot_api import TOKEN, FakeBotAPI
-from fakes import (
+from pydantic import SecretStr
+
+from bot.app import SOMETHING_WENT_WRONG, create_bot, create_dispatcher, run_polling
+from bot.observability import configure_logging
+from bot.routers.admin import NOT_ALLOWED
+from bot.routers.feedback import STATS_NOT_ALLOWED
+from bot.routers.uploads import ADMINS_ONLY_UPLOAD, REMOVE_NOT_ALLOWED
+from retrieval.indexer import UploadRejected
+from tests.support.fake_bot_api import TOKEN, FakeBotAPI
+from tests.support.fakes import (
     ADMIN_ID,
     FakeAnswerService,
     FakeCatalog,
@@ -24,15 +32,7 @@ from fakes import (
     make_settings,
     message_update,
 )
-from mocked_bot import MockedBot
-from pydantic import SecretStr
-
-from bot.app import SOMETHING_WENT_WRONG, create_bot, create_dispatcher, run_polling
-from bot.observability import configure_logging
-from bot.routers.admin import NOT_ALLOWED
-from bot.routers.feedback import STATS_NOT_ALLOWED
-from bot.routers.uploads import ADMINS_ONLY_UPLOAD, REMOVE_NOT_ALLOWED
-from retrieval.indexer import UploadRejected
+from tests.support.mocked_bot import MockedBot
 
 API_KEY = "sk-live-THISISASECRETKEY0123456789"
 FAKE_TOKEN = "123456789:AAHfakeTokenFakeTokenFakeToken12345"

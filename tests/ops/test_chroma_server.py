@@ -27,7 +27,7 @@ def server_settings(chroma_server: tuple[str, int], tmp_path_factory: pytest.Tem
     base = tmp_path_factory.mktemp("chroma-client")
     corpus = base / "corpus"
     shutil.copytree(CORPUS, corpus)
-    return Settings(_env_file=None, data_dir=base / "data", corpus_dir=corpus,  # type: ignore[call-arg]
+    return Settings(_env_file=None, data_dir=base / "data", corpus_dir=corpus,
                     chroma_host=host, chroma_port=port, collection=COLLECTION)
 
 

@@ -12,12 +12,12 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from fake_bot_api import TOKEN, FakeBotAPI
 from pydantic import SecretStr
 
 from bot.app import create_bot, create_dispatcher, run_polling
 from bot.observability import QUIET_LOGGERS, REDACTED, Redactor, configure_logging
 from retrieval.settings import Settings
+from tests.support.fake_bot_api import TOKEN, FakeBotAPI
 
 QUESTION = "Who supervises the JPO in Standards Policy and Development?"
 LLM_KEY = "sk-test-llm-key-0123456789abcdef"
@@ -43,7 +43,7 @@ def lines(buffer: io.StringIO) -> list[dict[str, Any]]:
 
 
 def test_json_lines_carry_extras_and_redact(restore_logging: None) -> None:
-    settings = Settings(_env_file=None, log_json=True, telegram_bot_token=TOKEN,  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, log_json=True, telegram_bot_token=TOKEN,
                         llm_api_key=LLM_KEY, state_db_url="postgresql://jpo:s3cretDbPass@db/jpo")
     buffer = io.StringIO()
     configure_logging(settings, stream=buffer)
@@ -73,7 +73,7 @@ def test_json_lines_carry_extras_and_redact(restore_logging: None) -> None:
 
 
 def test_text_format_redacts_too(restore_logging: None) -> None:
-    settings = Settings(_env_file=None, telegram_bot_token=TOKEN)  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, telegram_bot_token=TOKEN)
     buffer = io.StringIO()
     configure_logging(settings, stream=buffer)
     logging.getLogger("jpo.test").error("token %s", TOKEN)
@@ -169,7 +169,9 @@ def test_metrics_time_reindexes_and_count_failures(tmp_path: Path) -> None:
 
 
 async def test_failing_update_is_logged_and_counted(restore_logging: None) -> None:
-    from fakes import (
+    from bot.app import SOMETHING_WENT_WRONG
+    from bot.metrics import Metrics
+    from tests.support.fakes import (
         FakeAnswerService,
         FakeCatalog,
         FakeIndexer,
@@ -178,10 +180,7 @@ async def test_failing_update_is_logged_and_counted(restore_logging: None) -> No
         make_settings,
         message_update,
     )
-    from mocked_bot import MockedBot
-
-    from bot.app import SOMETHING_WENT_WRONG
-    from bot.metrics import Metrics
+    from tests.support.mocked_bot import MockedBot
 
     def explode(question: str) -> Any:
         raise RuntimeError(f"boom with {TOKEN}")

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
@@ -14,7 +13,15 @@ from aiogram.fsm.storage.base import StorageKey
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.methods import SendMessage
-from fakes import (
+from redis.asyncio import Redis
+from redis.asyncio.retry import Retry
+from redis.backoff import NoBackoff
+from redis.retry import Retry as SyncRetry
+
+from bot.app import create_dispatcher
+from bot.middlewares import SLOW_DOWN, ThrottlingMiddleware
+from state.shared_memory import RedisConversationMemory
+from tests.support.fakes import (
     USER_ID,
     FakeAnswerService,
     FakeCatalog,
@@ -24,15 +31,7 @@ from fakes import (
     make_settings,
     message_update,
 )
-from mocked_bot import BOT_ID, MockedBot
-from redis.asyncio import Redis
-from redis.asyncio.retry import Retry
-from redis.backoff import NoBackoff
-from redis.retry import Retry as SyncRetry
-
-from bot.app import create_dispatcher, share_conversations
-from bot.middlewares import SLOW_DOWN, ThrottlingMiddleware
-from retrieval.shared_memory import RedisConversationMemory
+from tests.support.mocked_bot import BOT_ID, MockedBot
 
 
 def replica(**settings: object) -> FakeServices:
@@ -121,18 +120,33 @@ def test_follow_up_on_another_replica(redis_url: str, indexed_services: Any) -> 
     """Question on replica A, follow-up on replica B: B knows the posting from Redis."""
     from retrieval.answering import AnswerService
 
-    settings = indexed_services.settings.model_copy(update={"redis_url": redis_url})
-    replica_a = AnswerService(settings, indexed_services.store, indexed_services.eligibility)
-    replica_b = AnswerService(settings, indexed_services.store, indexed_services.eligibility)
-    for replica in (replica_a, replica_b):
-        share_conversations(SimpleNamespace(settings=settings, answers=replica))  # type: ignore[arg-type]
-        assert isinstance(replica.memory, RedisConversationMemory)
+    settings = indexed_services.settings
+    replica_a, replica_b = (
+        AnswerService(settings, indexed_services.store, indexed_services.eligibility,
+                      memory=RedisConversationMemory.from_url(redis_url))
+        for _ in range(2))
     replica_a.answer("Tell me about the responsible business posting", "tg:77")
     follow_up = replica_b.answer("Who would supervise me there?", "tg:77")
     assert "Githa Roelans" in follow_up.text
     assert len(replica_a.memory.get("tg:77").turns) == 2
     replica_b.reset("tg:77")
     assert replica_a.memory.get("tg:77").turns == []
+
+
+def test_the_bot_keeps_conversations_in_redis_the_terminal_does_not(
+        redis_url: str, tmp_path: Any) -> None:
+    from retrieval.answering import ConversationMemory
+    from retrieval.services import build_services
+
+    settings = make_settings(redis_url=redis_url, data_dir=tmp_path, conversation_turns=3)
+    bot_services = build_services(settings, ensure_index=False, share_conversations=True)
+    memory = bot_services.answers.memory
+    assert isinstance(memory, RedisConversationMemory) and memory.max_turns == 3
+    cli_services = build_services(settings, ensure_index=False)
+    assert isinstance(cli_services.answers.memory, ConversationMemory)
+    without_redis = build_services(make_settings(data_dir=tmp_path), ensure_index=False,
+                                   share_conversations=True)
+    assert isinstance(without_redis.answers.memory, ConversationMemory)
 
 
 def test_memory_keeps_the_last_turns_and_survives_redis_outage(redis_url: str) -> None:

@@ -15,13 +15,13 @@ import aiohttp
 import pytest
 import pytest_asyncio
 from aiogram import Dispatcher
-from fake_bot_api import TOKEN, FakeBotAPI
 from pydantic import SecretStr
 
 from bot.app import create_bot, create_dispatcher, serve
 from bot.metrics import Metrics
 from bot.web import SECRET_HEADER
 from tests.servers import free_port
+from tests.support.fake_bot_api import TOKEN, FakeBotAPI
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
 

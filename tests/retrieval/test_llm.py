@@ -48,7 +48,7 @@ from retrieval.prompts import PromptNotFoundError, load_prompt
 from retrieval.settings import Settings
 from retrieval.store import IndexMismatchError, IndexSnapshot, IndexStore
 from tests.conftest import CORPUS, DEV_GOLD
-from tests.retrieval.fake_openai import FakeOpenAI, Reply
+from tests.support.fake_openai import FakeOpenAI, Reply
 
 NORMES = "002_bd34980e9eece061"
 VULN = "003_7dab671c5908fb3f"
@@ -646,7 +646,7 @@ async def test_stream_answer_edits_one_message_throttled() -> None:
     from aiogram.methods import EditMessageText, SendMessage
 
     from bot.streaming import CURSOR, stream_answer
-    from tests.bot.mocked_bot import MockedBot
+    from tests.support.mocked_bot import MockedBot
 
     bot = MockedBot()
     final = Answer(text="Lisa Tortell <tortell@ilo.org> [1].",
@@ -669,7 +669,7 @@ async def test_stream_answer_without_partials_sends_once() -> None:
     from aiogram.methods import EditMessageText, SendMessage
 
     from bot.streaming import stream_answer
-    from tests.bot.mocked_bot import MockedBot
+    from tests.support.mocked_bot import MockedBot
 
     bot = MockedBot()
     await stream_answer(_message(bot), StreamingService([Answer(text="Plain answer.")]), "tg:5")
@@ -682,7 +682,7 @@ async def test_stream_answer_survives_edit_errors() -> None:
     from aiogram.methods import EditMessageText, SendMessage
 
     from bot.streaming import stream_answer
-    from tests.bot.mocked_bot import MockedBot
+    from tests.support.mocked_bot import MockedBot
 
     bot = MockedBot()
     bot.session.queue(EditMessageText, TelegramBadRequest(

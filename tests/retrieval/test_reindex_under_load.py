@@ -95,7 +95,7 @@ def services(tmp_path: Path, embeddings: CachedEmbeddings) -> Any:
 
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)
-    settings = Settings(_env_file=None, data_dir=tmp_path / "data",  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, data_dir=tmp_path / "data",
                         corpus_dir=corpus)
     services = build_services(settings, embeddings=embeddings)  # type: ignore[arg-type]
     services.warm_up()

@@ -1,8 +1,9 @@
 """Conversation memory in Redis, so a follow-up question answered by another replica still
 knows which posting the conversation is about.
 
-Drop-in for `answering.ConversationMemory` (get / add / reset). Synchronous on purpose:
-`AnswerService.answer` runs in a worker thread. Redis trouble degrades to "no memory" for
+A `retrieval.conversation_store.ConversationStore`, like `answering.ConversationMemory`, passed
+to `AnswerService` by the composition root. Synchronous on purpose: `AnswerService.answer`
+runs in a worker thread. Redis trouble degrades to "no memory" for
 that question rather than failing it.
 """
 
@@ -31,9 +32,9 @@ class RedisConversationMemory:
         self.prefix = prefix
 
     @classmethod
-    def from_url(cls, url: str, **kwargs: int | str) -> RedisConversationMemory:
+    def from_url(cls, url: str, *, max_turns: int = 6) -> RedisConversationMemory:
         client = redis.Redis.from_url(url, socket_timeout=2.0, socket_connect_timeout=2.0)
-        return cls(client, **kwargs)  # type: ignore[arg-type]
+        return cls(client, max_turns=max_turns)
 
     def _key(self, conversation_id: str) -> str:
         return f"{self.prefix}:{conversation_id}"

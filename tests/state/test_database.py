@@ -1,4 +1,4 @@
-"""The state stores' shared database handling (retrieval/state_db.py): URLs, no connection or
+"""The state stores' shared database handling (state/database.py): URLs, no connection or
 worker thread outliving `close()` or a failed schema set-up, one engine however many first
 requests race, and the same behaviour on SQLite and PostgreSQL."""
 
@@ -12,12 +12,12 @@ import pytest
 from sqlalchemy import Column, Connection, Integer, MetaData, Table
 from sqlalchemy.exc import SQLAlchemyError
 
-from retrieval.feedback import FeedbackStore
-from retrieval.preferences import LanguageStore
-from retrieval.profiles import ProfileStore
 from retrieval.services import build_services
 from retrieval.settings import Settings
-from retrieval.state_db import SqlStore, database_url
+from state.database import SqlStore, database_url
+from state.feedback import FeedbackStore
+from state.preferences import LanguageStore
+from state.profiles import ProfileStore
 from tests.servers import table_rows
 
 
@@ -53,10 +53,10 @@ def test_database_urls() -> None:
 
 
 def test_settings_choose_the_database(tmp_path: Path) -> None:
-    default = Settings(_env_file=None, data_dir=tmp_path)  # type: ignore[call-arg]
+    default = Settings(_env_file=None, data_dir=tmp_path)
     assert default.state_target == tmp_path / "state.sqlite3"
     url = "postgresql://jpo:pw@db/jpo"
-    chosen = Settings(_env_file=None, data_dir=tmp_path, state_db_url=url)  # type: ignore[call-arg]
+    chosen = Settings(_env_file=None, data_dir=tmp_path, state_db_url=url)
     assert chosen.state_target == url
     services = build_services(chosen, ensure_index=False)
     assert {s.url for s in (services.profiles, services.feedback, services.languages)} == {

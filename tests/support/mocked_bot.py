@@ -77,7 +77,7 @@ class MockedSession(BaseSession):
         return True
 
     @staticmethod
-    def _message(bot: Bot, chat_id: int, text: str, message_id: int) -> Message:
+    def _message(bot: Bot, chat_id: int, text: str | None, message_id: int) -> Message:
         chat_type = "private" if chat_id > 0 else "supergroup"
         message = Message(
             message_id=message_id, date=datetime.now(UTC),

@@ -1,6 +1,6 @@
 """Saved candidate profiles: one row per Telegram user in a small SQLite file.
 
-The store is async, in the state database (SQLite by default; `retrieval.state_db`).
+The store is async, in the state database (SQLite by default; `state.database`).
 
 `profile_question` renders a profile back into the kind of sentence `parse_profile` reads, so
 the free-text QA path can answer "which postings fit me?" for a user whose profile is saved
@@ -28,7 +28,7 @@ from sqlalchemy import (
 )
 
 from retrieval.models import Profile
-from retrieval.state_db import SqlStore, upsert
+from state.database import SqlStore, upsert
 
 logger = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.feedback import FeedbackStore
 from retrieval.models import Answer, AnswerMode
+from state.feedback import FeedbackStore
 from tests.servers import table_rows
 
 NOW = datetime(2025, 5, 20, 15, 0, tzinfo=UTC)
@@ -90,7 +90,7 @@ async def test_data_survives_reopening_with_the_same_user_hash(state_target: Pat
 
 async def test_shares_the_state_database_with_profiles(state_target: Path | str) -> None:
     from retrieval.models import Profile
-    from retrieval.profiles import ProfileStore
+    from state.profiles import ProfileStore
 
     path = state_target
     profiles, feedback = ProfileStore(path), FeedbackStore(path)

@@ -1,6 +1,6 @@
 """Per-user preferences of the bot: for now the language chosen with /language.
 
-One row per Telegram user in the state database, next to the profiles (`retrieval.state_db`).
+One row per Telegram user in the state database, next to the profiles (`state.database`).
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 from sqlalchemy import BigInteger, Column, Connection, MetaData, String, Table, delete, select
 
-from retrieval.state_db import SqlStore, upsert
+from state.database import SqlStore, upsert
 
 METADATA = MetaData()
 USER_LANGUAGES = Table(

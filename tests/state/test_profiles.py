@@ -12,7 +12,7 @@ import pytest
 
 from retrieval.eligibility import parse_profile
 from retrieval.models import Profile
-from retrieval.profiles import ProfileStore, profile_question, with_stored_profile
+from state.profiles import ProfileStore, profile_question, with_stored_profile
 from tests.servers import table_rows
 
 LAW = Profile(degree_level="advanced", has_degree=True, degree_field="law", years_experience=3,

@@ -6,7 +6,7 @@ is random per database), which still counts distinct users and keeps one rating 
 but a copy of the question log alone does not say who asked what.
 
 Like `ProfileStore`, the store is async, in the state database (SQLite by default;
-`retrieval.state_db`).
+`state.database`).
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from sqlalchemy import (
 )
 
 from retrieval.models import Answer
-from retrieval.state_db import SqlStore, upsert
+from state.database import SqlStore, upsert
 
 METADATA = MetaData()
 META = Table(

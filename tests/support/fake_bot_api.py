@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from aiohttp import web
-from telegram_html import HtmlError, check_html, html_to_text, tg_len
+
+from tests.support.telegram_html import HtmlError, check_html, html_to_text, tg_len
 
 BOT_ID = 4242
 BOT_USERNAME = "jpo_e2e_bot"
@@ -157,7 +158,7 @@ class FakeBotAPI:
     async def _m_sendmessage(self, params: dict[str, Any]) -> Any:
         text = self._check_text(params.get("text"))
         chat_id = int(params["chat_id"])
-        message = {
+        message: dict[str, Any] = {
             "message_id": next(self._message_ids), "date": int(time.time()),
             "chat": self._chat(chat_id), "from": self._me(), "text": html_to_text(text),
         }

@@ -236,7 +236,7 @@ def make_settings(**overrides: Any) -> Settings:
     values: dict[str, Any] = {"admin_ids": [ADMIN_ID], "throttle_seconds": 0,
                               "max_question_chars": 2000, "telegram_bot_token": "42:TEST"}
     values.update(overrides)
-    return Settings(_env_file=None, **values)  # type: ignore[call-arg]
+    return Settings(_env_file=None, **values)
 
 
 def document_update(file_id: str, file_name: str | None, size: int | None, *,

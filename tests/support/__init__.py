@@ -1,0 +1,4 @@
+"""Test doubles shared by every test folder and by the load benchmark: a fake Telegram Bot API
+server (`fake_bot_api`), a fake OpenAI-compatible server (`fake_openai`), a recording bot
+(`mocked_bot`), fake services and update builders (`fakes`), posting files in each supported
+format (`posting_files`) and a checker for Telegram's HTML (`telegram_html`)."""
