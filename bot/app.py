@@ -228,10 +228,10 @@ async def run_polling(
         # Should this fail, getUpdates is refused (409) and aiogram retries it with backoff
         # while deleteWebhook is retried here.
         await startup.side_call(
-            "deleteWebhook", lambda: bot.delete_webhook(drop_pending_updates=False))
+            "deleteWebhook", lambda: bot.delete_webhook(drop_pending_updates=False), stop)
         await startup.side_call(
             "setMyCommands", lambda: set_commands(bot, services.settings,
-                                                  dp.workflow_data.get("i18n")))
+                                                  dp.workflow_data.get("i18n")), stop)
         if stop.is_set():
             return
         polling = True

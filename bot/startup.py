@@ -81,15 +81,24 @@ class StartupCalls:
                 return True
         return False
 
-    async def side_call(self, name: str, call: Call) -> None:
-        """Try `call` now; when it fails, go on while it is retried in the background."""
+    async def side_call(self, name: str, call: Call, stop: asyncio.Event | None = None) -> None:
+        """Try `call` now; when it fails, go on while it is retried in the background. Waits
+        for the first attempt at most `first_attempt_wait` seconds, and not once `stop` is
+        set."""
         first_attempt_done = asyncio.Event()
         task = asyncio.create_task(self._retry(name, call, first_attempt_done),
                                    name=f"startup {name}")
         self._retrying.add(task)
         task.add_done_callback(self._retrying.discard)
-        with suppress(TimeoutError):
-            await asyncio.wait_for(first_attempt_done.wait(), self.first_attempt_wait)
+        waits = [asyncio.ensure_future(first_attempt_done.wait())]
+        if stop is not None:
+            waits.append(asyncio.ensure_future(stop.wait()))
+        try:
+            await asyncio.wait(waits, timeout=self.first_attempt_wait,
+                               return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for wait in waits:
+                wait.cancel()
 
     async def _retry(self, name: str, call: Call, first_attempt_done: asyncio.Event) -> bool:
         backoff = Backoff(self.backoff)

@@ -209,3 +209,92 @@ async def test_run_stops_cleanly_while_loading(indexed_services: Any) -> None:
     assert proc.returncode == 0, log[-3000:]
     assert "Traceback" not in log, log[-3000:]
     assert not api.requests  # stopped before any call to the Bot API
+
+
+# ---- StartupCalls on its own ---------------------------------------------------------------
+
+class Flaky:
+    """A call failing with `errors` in turn, then answering."""
+
+    def __init__(self, *errors: Exception) -> None:
+        self.errors = list(errors)
+        self.calls = 0
+
+    async def __call__(self) -> str:
+        self.calls += 1
+        if self.errors:
+            raise self.errors.pop(0)
+        return "ok"
+
+
+def _api_error(kind: type[Exception], message: str = "x") -> Exception:
+    from aiogram.methods import GetMe
+
+    return kind(method=GetMe(), message=message)
+
+
+async def test_required_call_is_retried_until_answered() -> None:
+    from aiogram.exceptions import ClientDecodeError, TelegramServerError
+
+    call = Flaky(ClientDecodeError("not JSON", ValueError("x"), "<html>"),
+                 _api_error(TelegramServerError))
+    startup = StartupCalls(backoff=FAST_BACKOFF)
+    assert await startup.required("getMe", call, asyncio.Event())
+    assert call.calls == 3
+
+
+async def test_required_call_gives_way_to_stop() -> None:
+    hung = asyncio.Event()
+
+    async def never_answers() -> None:
+        await hung.wait()
+
+    stop = asyncio.Event()
+    startup = StartupCalls(backoff=FAST_BACKOFF)
+    asyncio.get_running_loop().call_soon(stop.set)
+    assert not await startup.required("getMe", never_answers, stop)
+
+
+async def test_refused_token_is_raised() -> None:
+    from aiogram.exceptions import TelegramUnauthorizedError
+
+    startup = StartupCalls(backoff=FAST_BACKOFF)
+    with pytest.raises(TelegramUnauthorizedError):
+        await startup.required("getMe", Flaky(_api_error(TelegramUnauthorizedError)),
+                               asyncio.Event())
+
+
+async def test_side_call_refused_is_not_retried_and_failing_one_gives_up() -> None:
+    from aiogram.exceptions import TelegramNotFound, TelegramServerError
+
+    startup = StartupCalls(backoff=FAST_BACKOFF, attempts=3)
+    refused = Flaky(_api_error(TelegramNotFound), _api_error(TelegramNotFound))
+    failing = Flaky(*(_api_error(TelegramServerError) for _ in range(5)))
+    await startup.side_call("setMyCommands", refused)
+    await startup.side_call("deleteWebhook", failing)
+    await wait_until(lambda: startup.pending == 0)
+    assert refused.calls == 1
+    assert failing.calls == 3
+
+
+async def test_flood_control_waits_as_long_as_asked() -> None:
+    from aiogram.exceptions import TelegramRetryAfter
+    from aiogram.methods import GetMe
+    from aiogram.utils.backoff import Backoff
+
+    from bot.startup import _delay
+
+    flood = TelegramRetryAfter(method=GetMe(), message="Too Many Requests", retry_after=7)
+    assert _delay(flood, Backoff(FAST_BACKOFF)) == 7.0
+    assert _delay(RuntimeError("x"), Backoff(FAST_BACKOFF)) == FAST_BACKOFF.min_delay
+
+
+async def test_aclose_stops_the_retries() -> None:
+    from aiogram.exceptions import TelegramServerError
+
+    slow = BackoffConfig(min_delay=60, max_delay=120, factor=2, jitter=0)
+    startup = StartupCalls(backoff=slow)
+    await startup.side_call("setMyCommands", Flaky(_api_error(TelegramServerError)))
+    assert startup.pending == 1  # waiting a minute before its second attempt
+    await startup.aclose()
+    assert startup.pending == 0
