@@ -36,6 +36,7 @@ from bot.observability import (
     install_answer_hook,
 )
 from bot.routers import all_routers
+from bot.startup import StartupCalls
 from bot.storage import FailSafeRedisStorage
 from bot.web import WebServer, create_web_app, start_web
 
@@ -205,39 +206,73 @@ async def set_commands(bot: Bot, settings: Settings, i18n: I18n | None = None) -
 
 async def run_polling(
     services: Services, *, bot: Bot | None = None, dispatcher: Dispatcher | None = None,
-    handle_signals: bool = True, **polling_kwargs: Any,
+    handle_signals: bool = True, startup: StartupCalls | None = None, **polling_kwargs: Any,
 ) -> None:
     """Run the bot until stopped. `bot`/`dispatcher` may be passed in so a caller (a test)
-    can stop polling with `dispatcher.stop_polling()`."""
+    can stop polling with `dispatcher.stop_polling()`; `startup` sets how the start-up calls
+    are retried (bot/startup.py)."""
     bot = bot or create_bot(services.settings)
     dp = dispatcher or create_dispatcher(services)
-    await set_commands(bot, services.settings, dp.workflow_data.get("i18n"))
-    # Polling and a webhook are exclusive; pending updates are kept so nothing is lost.
-    await bot.delete_webhook(drop_pending_updates=False)
-    await dp.start_polling(bot, handle_signals=handle_signals,
-                           allowed_updates=dp.resolve_used_update_types(), **polling_kwargs)
+    startup = startup or StartupCalls()
+    # Until aiogram's polling takes SIGINT/SIGTERM over, they end the start-up calls' retries.
+    stop = asyncio.Event()
+    if handle_signals:
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+    polling = False
+    try:
+        if not await startup.required("getMe", bot.me, stop):
+            return
+        # Polling and a webhook are exclusive; pending updates are kept so nothing is lost.
+        # Should this fail, getUpdates is refused (409) and aiogram retries it with backoff
+        # while deleteWebhook is retried here.
+        await startup.side_call(
+            "deleteWebhook", lambda: bot.delete_webhook(drop_pending_updates=False), stop)
+        await startup.side_call(
+            "setMyCommands", lambda: set_commands(bot, services.settings,
+                                                  dp.workflow_data.get("i18n")), stop)
+        if stop.is_set():
+            return
+        polling = True
+        # Its shutdown hooks close the state stores; the session is closed below, after the
+        # retries that may still use it.
+        await dp.start_polling(bot, handle_signals=handle_signals, close_bot_session=False,
+                               allowed_updates=dp.resolve_used_update_types(),
+                               **polling_kwargs)
+    finally:
+        await startup.aclose()
+        if handle_signals and not polling:
+            for sig in (signal.SIGINT, signal.SIGTERM):
+                loop.remove_signal_handler(sig)
+        await bot.session.close()
 
 
 async def run_webhook(services: Services, bot: Bot, dp: Dispatcher,
-                      stop: asyncio.Event) -> None:
+                      stop: asyncio.Event, startup: StartupCalls | None = None) -> None:
     """Register the webhook and serve until `stop` is set (the server runs already).
 
     Every replica registers the same URL and secret, so restarts/scale-outs are idempotent;
     the webhook is not deleted on shutdown because other replicas may still be serving."""
     settings = services.settings
-    await set_commands(bot, settings, dp.workflow_data.get("i18n"))
-    await bot.set_webhook(settings.webhook_full_url,
-                          secret_token=settings.webhook_secret.get_secret_value(),
-                          allowed_updates=dp.resolve_used_update_types(),
-                          drop_pending_updates=False)
-    logger.info("Webhook mode: Telegram posts to %s", settings.webhook_full_url)
-    await stop.wait()
+    startup = startup or StartupCalls()
+    try:
+        await startup.side_call(
+            "setMyCommands", lambda: set_commands(bot, settings, dp.workflow_data.get("i18n")))
+        await bot.set_webhook(settings.webhook_full_url,
+                              secret_token=settings.webhook_secret.get_secret_value(),
+                              allowed_updates=dp.resolve_used_update_types(),
+                              drop_pending_updates=False)
+        logger.info("Webhook mode: Telegram posts to %s", settings.webhook_full_url)
+        await stop.wait()
+    finally:
+        await startup.aclose()
 
 
 async def serve(services: Services, *, bot: Bot | None = None,
                 dispatcher: Dispatcher | None = None, metrics: Metrics | None = None,
                 stop: asyncio.Event | None = None, handle_signals: bool = True,
-                **polling_kwargs: Any) -> None:
+                startup: StartupCalls | None = None, **polling_kwargs: Any) -> None:
     """Run the bot with its HTTP server (/healthz, /metrics, and the webhook in webhook mode)
     until stopped: by SIGINT/SIGTERM, by `stop` (webhook mode) or `stop_polling()` (polling)."""
     settings = services.settings
@@ -265,10 +300,10 @@ async def serve(services: Services, *, bot: Bot | None = None,
                 loop = asyncio.get_running_loop()
                 for sig in (signal.SIGINT, signal.SIGTERM):
                     loop.add_signal_handler(sig, stop.set)
-            await run_webhook(services, bot, dp, stop)
+            await run_webhook(services, bot, dp, stop, startup)
         else:
             await run_polling(services, bot=bot, dispatcher=dp, handle_signals=handle_signals,
-                              **polling_kwargs)
+                              startup=startup, **polling_kwargs)
     finally:
         # In webhook mode this also closes the bot session and the FSM storage.
         if server is not None:
@@ -284,6 +319,24 @@ def main(settings: Settings) -> None:
         raise SystemExit("WEBHOOK_URL is set but WEBHOOK_SECRET is not; set both (see "
                          ".env.example) or neither for long polling.")
     configure_logging(settings)
+    # Loading takes seconds; until the event loop takes the signals over, SIGTERM stops it the
+    # way Ctrl+C does (below), instead of killing the process mid-load.
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        services = _load_services(settings)
+        logger.info("Starting the Telegram bot (%d postings, %s)", len(services.catalog),
+                    "webhook" if settings.webhook_enabled else "long polling")
+        asyncio.run(_serve_then_close(services))
+    except KeyboardInterrupt:
+        pass  # Ctrl+C or SIGTERM while loading: a normal way to stop
+    logger.info("Stopped")
+
+
+def _interrupt(signum: int, frame: Any) -> None:
+    raise KeyboardInterrupt
+
+
+def _load_services(settings: Settings) -> Services:
     # Imported here so that building a dispatcher (as tests do) needn't load the whole core.
     from retrieval.services import build_services
     from retrieval.store import IndexUnavailableError
@@ -295,6 +348,12 @@ def main(settings: Settings) -> None:
     except IndexUnavailableError as exc:
         raise SystemExit(f"{exc}\nIs Chroma running? Check JPO_CHROMA_HOST and "
                          "JPO_CHROMA_PORT (empty host = the embedded index).") from exc
-    logger.info("Starting the Telegram bot (%d postings, %s)", len(services.catalog),
-                "webhook" if settings.webhook_enabled else "long polling")
-    asyncio.run(serve(services))
+    return services
+
+
+async def _serve_then_close(services: Services) -> None:
+    try:
+        await serve(services)
+    finally:
+        # Also when serving never started (stopped during start-up): no store left open.
+        await services.aclose()

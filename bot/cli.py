@@ -147,7 +147,7 @@ def evaluate_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
     provider: Annotated[str | None, typer.Option(help="none|openai|ollama")] = None,
 ) -> None:
-    """Score answers on a gold file (../shared/eval/README.md)."""
+    """Score answers on a gold file (format: tests/data/gold_format.md)."""
     from retrieval.evaluation import GoldFormatError, evaluate, load_gold
 
     try:

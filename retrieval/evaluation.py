@@ -1,4 +1,4 @@
-"""Score the product on a gold file (format: ../shared/eval/README.md)."""
+"""Score the product on a gold file (format: tests/data/gold_format.md)."""
 
 from __future__ import annotations
 

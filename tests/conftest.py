@@ -25,10 +25,19 @@ from tests.servers import (  # noqa: F401  (fixtures)
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "corpus"
-EXTRA_POSTINGS = Path(__file__).parent / "data" / "postings"
-DEV_GOLD = ROOT.parent / "shared" / "eval" / "dev.jsonl"
-EXTRA_GOLD = Path(__file__).parent / "data" / "gold_extra.jsonl"
-FR_ES_GOLD = Path(__file__).parent / "data" / "gold_fr_es.jsonl"
+DATA = Path(__file__).parent / "data"
+EXTRA_POSTINGS = DATA / "postings"
+# Copies of ../shared/eval (the gold sets the product is scored on), so that a clone of this
+# repository alone tests everything; tests/retrieval/test_cli_and_eval.py checks they still
+# match the originals when ../shared is there.
+SHARED_EVAL = ROOT.parent / "shared" / "eval"
+DEV_GOLD = DATA / "dev.jsonl"
+NATURAL_GOLD = DATA / "dev_natural.jsonl"
+MULTI_GOLD = DATA / "dev_multi.jsonl"
+UNSEEN_GOLD = DATA / "dev_unseen.jsonl"
+UNSEEN_POSTINGS = DATA / "unseen_postings"  # the two postings dev_unseen.jsonl asks about
+EXTRA_GOLD = DATA / "gold_extra.jsonl"
+FR_ES_GOLD = DATA / "gold_fr_es.jsonl"
 
 
 @pytest.fixture(scope="session")

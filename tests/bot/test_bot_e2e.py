@@ -2,7 +2,7 @@
 real services over a copy of the corpus.
 
 Gold items come from tests/bot/gold_telegram.jsonl, a verbatim selection of
-/work/shared/eval/dev.jsonl (single-message field questions plus two follow-ups).
+tests/data/dev.jsonl (single-message field questions plus two follow-ups).
 """
 
 from __future__ import annotations

@@ -4,7 +4,9 @@ It speaks just enough of the API for the bot (getMe, getUpdates with long pollin
 offsets, sendMessage, editMessageText, answerCallbackQuery, sendChatAction, setMyCommands,
 deleteWebhook, setWebhook, getFile), records every request, and is strict where Telegram is: invalid
 HTML or a text over 4096 characters gets a 400, an unchanged edit "message is not modified".
-Tests push user messages and button presses as updates and wait for the bot's requests.
+Tests push user messages and button presses as updates and wait for the bot's requests, and
+can make given methods fail (`fail`): as a server without the method (404), with a reply that
+is not JSON, with flood control (429 and retry_after) or with a server error (500).
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from typing import Any
 from aiohttp import web
 
 from tests.support.telegram_html import HtmlError, check_html, html_to_text, tg_len
+
+FAILURES = ("not_found", "malformed", "flood", "server_error")
 
 BOT_ID = 4242
 BOT_USERNAME = "jpo_e2e_bot"
@@ -47,8 +51,16 @@ def _parse_value(value: str) -> Any:
         return value
 
 
+@dataclass
+class Failure:
+    kind: str  # one of FAILURES
+    times: int | None  # None: every time
+    retry_after: int = 1  # for "flood"
+
+
 class FakeBotAPI:
     def __init__(self) -> None:
+        self.failures: dict[str, Failure] = {}  # lower-cased method -> how it fails
         self.requests: list[Request] = []
         self.updates: list[dict[str, Any]] = []
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}  # (chat, id) -> message
@@ -88,6 +100,9 @@ class FakeBotAPI:
         params = {k: _parse_value(v) if isinstance(v, str) else v for k, v in form.items()}
         handler = getattr(self, f"_m_{method.lower()}", None)
         await self._record(Request(method, params))
+        failure = self._failure(method)
+        if failure is not None:
+            return failure
         if handler is None:
             return self._error(404, "Not Found: method not found")
         try:
@@ -105,6 +120,34 @@ class FakeBotAPI:
         if path.startswith("documents/") and not self.files:
             return web.Response(body=b"file contents")  # no files registered: the old stub
         return self._error(404, "Not Found")
+
+    def fail(self, method: str, kind: str, *, times: int | None = None,
+             retry_after: int = 1) -> None:
+        """Make `method` fail as `kind` (see FAILURES), its next `times` calls or always."""
+        if kind not in FAILURES:
+            raise ValueError(f"unknown failure {kind!r}; one of {FAILURES}")
+        self.failures[method.lower()] = Failure(kind, times, retry_after)
+
+    def calls(self, method: str) -> list[Request]:
+        return [r for r in self.requests if r.method == method]
+
+    def _failure(self, method: str) -> web.Response | None:
+        failure = self.failures.get(method.lower())
+        if failure is None or failure.times == 0:
+            return None
+        if failure.times is not None:
+            failure.times -= 1
+        if failure.kind == "not_found":
+            return self._error(404, "Not Found: method not found")
+        if failure.kind == "malformed":
+            return web.Response(text="<html><body>Bad Gateway</body></html>",
+                                content_type="text/html")
+        if failure.kind == "flood":
+            return web.json_response(
+                {"ok": False, "error_code": 429,
+                 "description": f"Too Many Requests: retry after {failure.retry_after}",
+                 "parameters": {"retry_after": failure.retry_after}}, status=429)
+        return self._error(500, "Internal Server Error")
 
     @staticmethod
     def _error(code: int, description: str) -> web.Response:
