@@ -217,6 +217,17 @@ def test_build_chat_model_per_provider() -> None:
     assert type(ollama).__name__ == "ChatOllama"
 
 
+def test_fake_provider_runs_the_chain_with_langchain_fake_chat_model() -> None:
+    settings = Settings(llm_provider="fake", llm_fake_replies=[NORMES_SUPERVISOR_A])
+    model = build_chat_model(settings)
+    assert isinstance(model, FakeListChatModel)
+    llm = build_llm(settings)
+    assert llm is not None
+    out = llm.improve("Who supervises?", Conversation(), supervisor_answer(),
+                      StubAnswerer())  # type: ignore[arg-type]
+    assert out.mode is AnswerMode.LLM and "tortell@ilo.org" in out.text
+
+
 # ---- citations ------------------------------------------------------------------------------
 
 def test_citations_are_renumbered_by_source_and_invalid_ones_dropped() -> None:
@@ -580,6 +591,63 @@ def test_follow_up_is_condensed_and_memory_kept(llm_service: AnswerService,
     assert len(condense) == 1 and NORMES_SUPERVISOR_Q in condense[0].text("user")
     assert "What grade is the Standards Policy and Development JPO post?" in (
         fake_openai.answer_requests[-1].question)
+
+
+def _excerpt_number(service: AnswerService, question: str, heading: str) -> int:
+    """The number the context gives the excerpt with this heading (built as the chain does)."""
+    q, draft, answerer = service.draft(question, "t-probe")
+    assert service.llm is not None
+    context = service.llm.context.build(q, draft, answerer)
+    return next(n for n, e in enumerate(context.excerpts, start=1) if e.heading == heading)
+
+
+VULN_TITLE = "Junior Professional Officer on vulnerable work"
+NORMES_TITLE = "Junior Professional Officer in Standards Policy and Development"
+
+
+def test_model_recovers_what_the_extractive_layer_missed(llm_service: AnswerService,
+                                                         fake_openai: FakeOpenAI) -> None:
+    question = "wat languges do i need for the hobden job"
+    extractive = llm_service.draft(question, "t-miss")[1]
+    assert VULN not in extractive.posting_ids or not extractive.found  # the extractive miss
+    n = _excerpt_number(llm_service, question, f"{VULN_TITLE} — Languages (minimum)")
+    fake_openai.reset(Reply(f"For the vulnerable work post you need an excellent command of "
+                            f"English or French [{n}]."))
+    out = llm_service.answer(question, "t-miss")
+    assert out.mode is AnswerMode.LLM and out.found
+    assert "English or French [1]" in out.text and out.posting_ids == [VULN]
+    assert out.citations[0].label == f"{VULN_TITLE} — Languages (minimum)"
+    assert "Excellent command of English or French" in fake_openai.answer_requests[0].text("user")
+
+
+def test_model_corrects_the_posting_the_extractive_layer_resolved(
+        llm_service: AnswerService, fake_openai: FakeOpenAI) -> None:
+    question = "lisa tortell supervises the creative economy post right? whats her email"
+    extractive = llm_service.draft(question, "t-premise")[1]
+    assert NORMES not in extractive.posting_ids  # it answered about the creative post
+    n = _excerpt_number(llm_service, question, f"{NORMES_TITLE} — General information")
+    fake_openai.reset(Reply(f"No — Lisa Tortell supervises the Standards Policy and "
+                            f"Development post, not the creative economy one. Her e-mail is "
+                            f"tortell@ilo.org [{n}]."))
+    out = llm_service.answer(question, "t-premise")
+    assert out.mode is AnswerMode.LLM and "tortell@ilo.org [1]" in out.text
+    assert out.cited_posting_ids() == [NORMES]
+
+
+@pytest.mark.parametrize("invented", [
+    "You can also write to claire.hobden@un.org.",  # an e-mail in no excerpt
+    "You also need 5 years of experience.",  # a number in no excerpt
+    "Ask Maria Gonzalez, the language coordinator.",  # a person in no excerpt
+])
+def test_invented_claims_fall_back_to_the_extractive_answer(
+        llm_service: AnswerService, fake_openai: FakeOpenAI, invented: str) -> None:
+    question = "wat languges do i need for the hobden job"
+    n = _excerpt_number(llm_service, question, f"{VULN_TITLE} — Languages (minimum)")
+    fake_openai.reset(Reply(f"You need an excellent command of English or French [{n}]. "
+                            f"{invented}"))
+    out = llm_service.answer(question, f"t-invent-{invented[:9]}")
+    assert out.mode is AnswerMode.FALLBACK and out.note == NOTE_MISMATCH
+    assert out.text == llm_service.draft(question, "t-fresh")[1].text
 
 
 async def test_service_astream_streams_tokens_then_final(
