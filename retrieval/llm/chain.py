@@ -157,10 +157,6 @@ class LLMAnswerer:
             return
         yield self.finish(context, text, answer, started)
 
-    def prepare(self, question: str, answer: Answer, answerer: Extractive) -> LLMContext:
-        """The context the model would be given for a standalone question (no model call)."""
-        return self.context.build(_clean_question(question), answer, answerer)
-
     # ---- the reply ------------------------------------------------------------------------
 
     def finish(self, context: LLMContext, reply: str, answer: Answer,
