@@ -28,6 +28,7 @@ os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 app = typer.Typer(add_completion=False, no_args_is_help=True,
                   help="Answers questions about ILO JPO vacancy postings.")
 console = Console(stderr=True)
+PROVIDERS = "none|openai|ollama|fake"
 out = Console()
 
 
@@ -110,14 +111,14 @@ def index(rebuild: Annotated[bool, typer.Option(help="Re-embed everything.")] = 
 @app.command()
 def ask(question: str,
         as_json: Annotated[bool, typer.Option("--json", help="Print the Answer as JSON.")] = False,
-        provider: Annotated[str | None, typer.Option(help="none|openai|ollama")] = None) -> None:
+        provider: Annotated[str | None, typer.Option(help=PROVIDERS)] = None) -> None:
     """Answer one question."""
     services = _services(provider)
     _print_answer(services.answers.answer(question, "cli"), as_json)
 
 
 @app.command()
-def chat(provider: Annotated[str | None, typer.Option(help="none|openai|ollama")] = None) -> None:
+def chat(provider: Annotated[str | None, typer.Option(help=PROVIDERS)] = None) -> None:
     """A terminal conversation (follow-ups work; /reset, /quit)."""
     services = _services(provider, warm=True)
     conversation = f"chat-{uuid.uuid4().hex[:8]}"
@@ -145,7 +146,7 @@ def chat(provider: Annotated[str | None, typer.Option(help="none|openai|ollama")
 def evaluate_cmd(
     gold: Annotated[Path, typer.Option(help="Gold questions (JSON Lines).")],
     as_json: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
-    provider: Annotated[str | None, typer.Option(help="none|openai|ollama")] = None,
+    provider: Annotated[str | None, typer.Option(help=PROVIDERS)] = None,
 ) -> None:
     """Score answers on a gold file (format: tests/data/gold_format.md)."""
     from retrieval.evaluation import GoldFormatError, evaluate, load_gold
@@ -156,12 +157,14 @@ def evaluate_cmd(
         console.print(f"[red]{escape(str(exc))}[/red]")
         raise typer.Exit(2) from exc
     services = _services(provider, warm=True)
-    result = evaluate(items, services.answers.answer)
+    result = evaluate(items, services.answers.answer,
+                      lambda q, cid: services.llm_context(q, cid).text)
     if as_json:
         sys.stdout.write(json.dumps(result, ensure_ascii=False) + "\n")
         return
     out.print(f"accuracy {result['accuracy']:.3f} ({result['passed']}/{result['items']}), "
               f"posting_recall {result['posting_recall']:.3f}, "
+              f"context_recall {result['context_recall']:.3f}, "
               f"p50 {result['latency_ms']['p50']} ms, p95 {result['latency_ms']['p95']} ms")
     for cat, row in sorted(result["by_category"].items()):
         out.print(f"  {cat:<22} {row['passed']}/{row['items']}")

@@ -81,17 +81,37 @@ def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
-def evaluate(items: list[GoldItem], ask: Callable[[str, str], Answer]) -> dict[str, Any]:
-    """Run every item in a fresh conversation; `ask(question, conversation_id)` answers."""
+def in_context(item: GoldItem, context: str) -> bool:
+    """Every `must_include` string is in the context, matched the way answers are scored."""
+    text = _norm(context)
+    return all(_norm(s) in text for s in item.must_include)
+
+
+def evaluate(items: list[GoldItem], ask: Callable[[str, str], Answer],
+             context: Callable[[str, str], str] | None = None) -> dict[str, Any]:
+    """Run every item in a fresh conversation; `ask(question, conversation_id)` answers.
+
+    With `context(question, conversation_id)` — the text the LLM would be given for the last
+    message (retrieval/llm/context.py) — also `context_recall`: over answerable items, the
+    share whose `must_include` strings all appear in it; overall and per category."""
     passed = 0
     recall_hits = recall_total = 0
     by_category: dict[str, dict[str, int]] = {}
     failures: list[dict[str, Any]] = []
     latencies: list[float] = []
+    context_rows: dict[str, list[int]] = {}  # category → [answerable items, in context]
+    context_misses: list[str] = []
     for item in items:
         conversation = f"eval-{uuid.uuid4().hex}"
         answer: Answer | None = None
-        for message in item.messages:
+        for n, message in enumerate(item.messages, start=1):
+            if context is not None and item.answerable and n == len(item.messages):
+                hit = in_context(item, context(message, conversation))
+                row = context_rows.setdefault(item.category, [0, 0])
+                row[0] += 1
+                row[1] += hit
+                if not hit:
+                    context_misses.append(item.id)
             started = time.perf_counter()
             answer = ask(message, conversation)
             latencies.append((time.perf_counter() - started) * 1000)
@@ -110,6 +130,16 @@ def evaluate(items: list[GoldItem], ask: Callable[[str, str], Answer]) -> dict[s
             failures.append({"id": item.id, "question": item.messages[-1],
                              "answer": answer.text, "found": answer.found,
                              "missing": result["missing"], "forbidden": result["forbidden"]})
+    result_context: dict[str, Any] = {}
+    if context is not None:
+        total = sum(r[0] for r in context_rows.values())
+        hits = sum(r[1] for r in context_rows.values())
+        result_context = {
+            "context_recall": round(hits / total, 4) if total else 1.0,
+            "context_recall_by_category": {cat: round(h / n, 4)
+                                           for cat, (n, h) in sorted(context_rows.items())},
+            "context_misses": context_misses,
+        }
     return {
         "items": len(items),
         "passed": passed,
@@ -119,4 +149,5 @@ def evaluate(items: list[GoldItem], ask: Callable[[str, str], Answer]) -> dict[s
         "latency_ms": {"p50": round(percentile(latencies, 50), 2),
                        "p95": round(percentile(latencies, 95), 2)},
         "failures": failures,
+        **result_context,
     }

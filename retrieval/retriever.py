@@ -42,8 +42,15 @@ class HybridRetriever(BaseRetriever):
     snapshot: IndexSnapshot | None = None
 
     def with_postings(self, posting_ids: list[str] | None,
-                      snapshot: IndexSnapshot | None = None) -> HybridRetriever:
-        return self.model_copy(update={"posting_ids": posting_ids or None, "snapshot": snapshot})
+                      snapshot: IndexSnapshot | None = None,
+                      k: int | None = None) -> HybridRetriever:
+        """A copy restricted to `posting_ids` (all postings when None), on `snapshot`,
+        returning `k` documents (this retriever's `k` when None)."""
+        update: dict[str, object] = {"posting_ids": posting_ids or None, "snapshot": snapshot}
+        if k is not None:
+            update["k"] = k
+            update["candidates"] = max(self.candidates, k)
+        return self.model_copy(update=update)
 
     def _get_relevant_documents(
         self, query: str, *, run_manager: CallbackManagerForRetrieverRun

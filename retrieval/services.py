@@ -14,7 +14,8 @@ from retrieval.answering import AnswerService
 from retrieval.catalog import PostingCatalog
 from retrieval.eligibility import EligibilityChecker
 from retrieval.indexer import Indexer
-from retrieval.llm import build_llm
+from retrieval.llm import ContextBuilder, LLMAnswerer, LLMContext, build_chat_model
+from retrieval.llm.prompts import Prompts
 from retrieval.settings import Settings
 from retrieval.store import IndexStore
 from state.feedback import FeedbackStore
@@ -34,6 +35,14 @@ class Services:
     profiles: ProfileStore
     feedback: FeedbackStore
     languages: LanguageStore
+    context: ContextBuilder
+
+    def llm_context(self, question: str, conversation_id: str = "default") -> LLMContext:
+        """What the LLM is given for this question in this conversation, built without
+        calling any model (so with or without one configured): `jpo-bot eval` measures
+        `context_recall` on it. Follow-ups are not condensed here (that needs the model)."""
+        question, answer, answerer = self.answers.draft(question, conversation_id)
+        return self.context.build(question, answer, answerer)
 
     def warm_up(self) -> None:
         """Load the index and the embedding model now, not during the first question."""
@@ -75,12 +84,16 @@ def build_services(settings: Settings, *, ensure_index: bool = True,
     if ensure_index:
         indexer.ensure_index()
     eligibility = EligibilityChecker(catalog)
-    # With an LLM configured, answers are rewritten by it; the extractive answer stays the
-    # fallback (retrieval/llm.py).
+    # With an LLM configured, answers are rewritten by it from a context of its own; the
+    # extractive answer stays the fallback (retrieval/llm/). The context builder is shared,
+    # so eval's context_recall measures what the model is given.
+    context = ContextBuilder(settings, Prompts.load())
+    model = build_chat_model(settings) if settings.llm_enabled else None
+    llm = LLMAnswerer(settings, model, context=context) if model is not None else None
     memory = (RedisConversationMemory.from_url(settings.redis_url,
                                                max_turns=settings.conversation_turns)
               if share_conversations and settings.redis_url else None)
-    answers = AnswerService(settings, store, eligibility, llm=build_llm(settings), memory=memory)
+    answers = AnswerService(settings, store, eligibility, llm=llm, memory=memory)
     # Opened lazily on first use: an SQLite file next to the index, or JPO_STATE_DB_URL.
     profiles = ProfileStore(settings.state_target)
     # Questions and 👍/👎 ratings for /stats; same SQLite file, opened lazily too.
@@ -88,4 +101,4 @@ def build_services(settings: Settings, *, ensure_index: bool = True,
     # The language each user chose with /language; same SQLite file, opened lazily too.
     languages = LanguageStore(settings.state_target)
     return Services(settings, catalog, store, indexer, answers, eligibility, profiles, feedback,
-                    languages)
+                    languages, context)

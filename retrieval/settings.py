@@ -51,7 +51,7 @@ class Settings(BaseSettings):
     rrf_k: int = 60
 
     # LLM (none = grounded extractive answers)
-    llm_provider: Literal["none", "openai", "ollama"] = Field(
+    llm_provider: Literal["none", "openai", "ollama", "fake"] = Field(
         "none", validation_alias=_alias("LLM_PROVIDER"))
     llm_model: str = Field("gpt-4o-mini", validation_alias=_alias("LLM_MODEL"))
     llm_base_url: str = Field("", validation_alias=_alias("LLM_BASE_URL"))
@@ -59,6 +59,12 @@ class Settings(BaseSettings):
     llm_temperature: float = Field(0.0, validation_alias=_alias("LLM_TEMPERATURE"))
     llm_timeout: float = Field(20.0, validation_alias=_alias("LLM_TIMEOUT"))
     llm_max_tokens: int = Field(600, validation_alias=_alias("LLM_MAX_TOKENS"))
+    # provider "fake": these replies in turn (a JSON list), the chain run without a server
+    llm_fake_replies: list[str] = Field(default_factory=list,
+                                        validation_alias=_alias("LLM_FAKE_REPLIES"))
+    # What the LLM is given: excerpts of the resolved posting(s) and excerpts corpus-wide
+    llm_posting_excerpts: int = Field(6, validation_alias=_alias("LLM_POSTING_EXCERPTS"))
+    llm_corpus_excerpts: int = Field(6, validation_alias=_alias("LLM_CORPUS_EXCERPTS"))
 
     # Telegram
     telegram_bot_token: SecretStr = Field(SecretStr(""),

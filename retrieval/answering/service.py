@@ -51,6 +51,15 @@ class AnswerService:
         self._answered(conversation_id, question, answer, started)
         return answer
 
+    def draft(self, question: str,
+              conversation_id: str = "default") -> tuple[str, Answer, ExtractiveAnswerer]:
+        """The extractive answer to a question in a conversation, before any LLM, memory
+        unchanged: what the LLM context is built from (retrieval/llm/context.py)."""
+        question = question.strip()[: self.settings.max_question_chars]
+        answerer = self._extractive()
+        context_postings = self.memory.get(conversation_id).last_postings
+        return question, answerer.answer(question, context_postings), answerer
+
     async def ask(self, question: str, conversation_id: str) -> Answer:
         return await asyncio.to_thread(self.answer, question, conversation_id)
 

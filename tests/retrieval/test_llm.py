@@ -47,6 +47,7 @@ from retrieval.models import Answer, AnswerMode, Citation, Posting, Supervisor
 from retrieval.prompts import PromptNotFoundError, load_prompt
 from retrieval.settings import Settings
 from retrieval.store import IndexMismatchError, IndexSnapshot, IndexStore
+from retrieval.understanding import PostingResolver
 from tests.conftest import CORPUS, DEV_GOLD
 from tests.support.fake_openai import FakeOpenAI, Reply
 
@@ -98,13 +99,16 @@ class StubRetriever:
         self.queries: list[tuple[str, list[str] | None]] = []
         self._ids: list[str] | None = None
 
-    def with_postings(self, ids: list[str] | None, snap: object = None) -> StubRetriever:
+    def with_postings(self, ids: list[str] | None, snap: object = None,
+                      k: int | None = None) -> StubRetriever:
         self._ids = ids
+        self._k = k
         return self
 
     def invoke(self, query: str) -> list[Document]:
         self.queries.append((query, self._ids))
-        return [d for d in self.docs if not self._ids or d.metadata["posting_id"] in self._ids]
+        found = [d for d in self.docs if not self._ids or d.metadata["posting_id"] in self._ids]
+        return found[: self._k] if self._k else found
 
 
 @dataclass
@@ -112,6 +116,7 @@ class StubAnswerer:
     snap: IndexSnapshot = field(default_factory=lambda: IndexSnapshot(
         "g1", None, [STD, VUL], DOCS, BM25Index(DOCS)))
     retriever: StubRetriever = field(default_factory=lambda: StubRetriever(DOCS))
+    resolver: PostingResolver = field(default_factory=lambda: PostingResolver([STD, VUL]))
 
 
 def supervisor_answer() -> Answer:
@@ -212,6 +217,17 @@ def test_build_chat_model_per_provider() -> None:
     assert type(ollama).__name__ == "ChatOllama"
 
 
+def test_fake_provider_runs_the_chain_with_langchain_fake_chat_model() -> None:
+    settings = Settings(llm_provider="fake", llm_fake_replies=[NORMES_SUPERVISOR_A])
+    model = build_chat_model(settings)
+    assert isinstance(model, FakeListChatModel)
+    llm = build_llm(settings)
+    assert llm is not None
+    out = llm.improve("Who supervises?", Conversation(), supervisor_answer(),
+                      StubAnswerer())  # type: ignore[arg-type]
+    assert out.mode is AnswerMode.LLM and "tortell@ilo.org" in out.text
+
+
 # ---- citations ------------------------------------------------------------------------------
 
 def test_citations_are_renumbered_by_source_and_invalid_ones_dropped() -> None:
@@ -230,36 +246,62 @@ def test_llm_answer_cites_excerpts_as_postings_and_sections() -> None:
     out = improve(generic(reply), supervisor_answer())
     assert out.mode is AnswerMode.LLM and out.found
     assert "[9]" not in out.text and "[1]" in out.text
-    assert out.citations[0].label == f"{STD.title} — Supervision"
+    assert out.citations[0].label == f"{STD.title} — General information"  # excerpt [1]
     assert out.posting_ids == ["p_std"] and out.intent == "supervisor"
 
 
-def test_excerpts_are_numbered_and_retrieval_is_restricted_to_the_answer_postings() -> None:
-    model = ScriptedChatModel(outcomes=["At grade P2 [2]."])
+def test_context_puts_the_named_posting_first_then_the_best_elsewhere() -> None:
+    model = ScriptedChatModel(outcomes=["At grade P2 [1]."])
     answerer = StubAnswerer()
-    out = improve(model, grade_answer(), "What grade is the NORMES post?", answerer=answerer)
+    out = improve(model, grade_answer(), "What grade is the Standards Policy and Development "
+                                         "post?", answerer=answerer)
     assert out.mode is AnswerMode.LLM
-    assert answerer.retriever.queries == [("What grade is the NORMES post?", ["p_std"])]
+    # Confident: the named posting's excerpts, then a corpus-wide search.
+    assert [ids for _q, ids in answerer.retriever.queries] == [None, ["p_std"]]
     system, human = model.calls[0]
     assert system.content == load_prompt("system")
-    assert f"[1] {STD.title} — Supervision\nLisa Tortell" in str(human.content)
-    assert "[5]" not in str(human.content)  # the other posting's excerpt is not sent
-    assert "Verified facts" in str(human.content)
-    assert "The Standards Policy and Development post is at grade P2." in str(human.content)
+    text = str(human.content)
+    assert f"[1] {STD.title} — General information\nGrade: P2" in text  # the asked section
+    assert f"{VUL.title} — Supervision" in text  # one of the best excerpts elsewhere
+    assert text.index(STD.title) < text.index(VUL.title)
+    facts = text[text.index("Direct answer (automatic"):]
+    assert "may have misread the question" in facts
+    assert "The Standards Policy and Development post is at grade P2." in facts
     assert out.citations[0].section == "General information"
+
+
+def test_unsure_question_is_searched_across_postings() -> None:
+    """The extractive layer read no posting; the model still gets every posting's section."""
+    model = ScriptedChatModel(outcomes=["Claire Hobden supervises the vulnerable work post "
+                                        "(hobden@ilo.org) [4]."])
+    answerer = StubAnswerer()
+    unsure = Answer(text="The postings do not state this.", found=False, intent="general")
+    out = improve(model, unsure, "who is the boss of the vulnerble work job", answerer=answerer)
+    text = str(model.calls[0][1].content)
+    assert f"{VUL.title} — Supervision\nClaire Hobden" in text
+    assert out.mode is AnswerMode.LLM and out.found and out.posting_ids == ["p_vul"]
+    assert out.text.endswith("[1].") and out.citations[0].label == f"{VUL.title} — Supervision"
 
 
 # ---- fact checks ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("reply", [
-    "The JPO is supervised by Claire Hobden [1].",  # another posting's supervisor
+    "The JPO is supervised by Claire Hobden [1].",  # not the person of the cited excerpt
     "The supervisor is Lisa Tortell (lisa.tortell@ilo.org) [1].",  # an e-mail never given
-    "The JPO reports to the Legal Specialist of the section [1].",  # the name left out
+    "The supervisor is John Smith, Legal Specialist [2].",  # a name never given
+    "Supervision through regular meetings, every 3 weeks [2].",  # a number never given
 ])
-def test_wrong_or_missing_supervisor_falls_back(reply: str) -> None:
+def test_claims_not_in_the_excerpts_fall_back(reply: str) -> None:
     out = improve(generic(reply), supervisor_answer())
     assert out.mode is AnswerMode.FALLBACK and out.note == NOTE_MISMATCH
     assert out.text == supervisor_answer().text and out.citations
+
+
+def test_a_reply_need_not_copy_the_extractive_answer() -> None:
+    """Leaving out the extractive answer's name is fine when all it says is in the excerpts."""
+    out = improve(generic("The JPO reports to the Legal Specialist of the section [2]."),
+                  supervisor_answer())
+    assert out.mode is AnswerMode.LLM and out.citations[0].section == "Supervision"
 
 
 @pytest.mark.parametrize("reply,ok", [
@@ -289,11 +331,10 @@ def test_not_stated_stays_not_found() -> None:
 
 
 def test_open_question_answer_keeps_model_wording() -> None:
-    reply = ("The JPO monitors the follow-up to the SRM TWG recommendations [3] and compiles "
-             "technical advice [4].")
+    reply = ("The JPO monitors the follow-up to the SRM TWG recommendations [1] and compiles "
+             "technical advice [2].")
     out = improve(FakeListChatModel(responses=[reply]), duties_answer(), "What does the JPO do?")
-    assert out.mode is AnswerMode.LLM and out.text == reply.replace("[3]", "[1]").replace(
-        "[4]", "[1]")
+    assert out.mode is AnswerMode.LLM and out.text == reply.replace("[2]", "[1]")
     assert {c.section for c in out.citations} == {"Duties and responsibilities"}
 
 
@@ -510,9 +551,9 @@ def test_a_single_failure_is_retried(llm_service: AnswerService, fake_openai: Fa
 
 def test_invalid_citation_is_dropped(llm_service: AnswerService,
                                      fake_openai: FakeOpenAI) -> None:
-    fake_openai.reset(Reply(NORMES_SUPERVISOR_A.replace("[1]", "[1][9]")))
+    fake_openai.reset(Reply(NORMES_SUPERVISOR_A.replace("[1]", "[1][99]")))
     out = llm_service.answer(NORMES_SUPERVISOR_Q, "t-nine")
-    assert out.mode is AnswerMode.LLM and "[9]" not in out.text and "[1]" in out.text
+    assert out.mode is AnswerMode.LLM and "[99]" not in out.text and "[1]" in out.text
     assert out.citations and all(c.posting_id == NORMES for c in out.citations)
 
 
@@ -550,6 +591,63 @@ def test_follow_up_is_condensed_and_memory_kept(llm_service: AnswerService,
     assert len(condense) == 1 and NORMES_SUPERVISOR_Q in condense[0].text("user")
     assert "What grade is the Standards Policy and Development JPO post?" in (
         fake_openai.answer_requests[-1].question)
+
+
+def _excerpt_number(service: AnswerService, question: str, heading: str) -> int:
+    """The number the context gives the excerpt with this heading (built as the chain does)."""
+    q, draft, answerer = service.draft(question, "t-probe")
+    assert service.llm is not None
+    context = service.llm.context.build(q, draft, answerer)
+    return next(n for n, e in enumerate(context.excerpts, start=1) if e.heading == heading)
+
+
+VULN_TITLE = "Junior Professional Officer on vulnerable work"
+NORMES_TITLE = "Junior Professional Officer in Standards Policy and Development"
+
+
+def test_model_recovers_what_the_extractive_layer_missed(llm_service: AnswerService,
+                                                         fake_openai: FakeOpenAI) -> None:
+    question = "wat languges do i need for the hobden job"
+    extractive = llm_service.draft(question, "t-miss")[1]
+    assert VULN not in extractive.posting_ids or not extractive.found  # the extractive miss
+    n = _excerpt_number(llm_service, question, f"{VULN_TITLE} — Languages (minimum)")
+    fake_openai.reset(Reply(f"For the vulnerable work post you need an excellent command of "
+                            f"English or French [{n}]."))
+    out = llm_service.answer(question, "t-miss")
+    assert out.mode is AnswerMode.LLM and out.found
+    assert "English or French [1]" in out.text and out.posting_ids == [VULN]
+    assert out.citations[0].label == f"{VULN_TITLE} — Languages (minimum)"
+    assert "Excellent command of English or French" in fake_openai.answer_requests[0].text("user")
+
+
+def test_model_corrects_the_posting_the_extractive_layer_resolved(
+        llm_service: AnswerService, fake_openai: FakeOpenAI) -> None:
+    question = "lisa tortell supervises the creative economy post right? whats her email"
+    extractive = llm_service.draft(question, "t-premise")[1]
+    assert NORMES not in extractive.posting_ids  # it answered about the creative post
+    n = _excerpt_number(llm_service, question, f"{NORMES_TITLE} — General information")
+    fake_openai.reset(Reply(f"No — Lisa Tortell supervises the Standards Policy and "
+                            f"Development post, not the creative economy one. Her e-mail is "
+                            f"tortell@ilo.org [{n}]."))
+    out = llm_service.answer(question, "t-premise")
+    assert out.mode is AnswerMode.LLM and "tortell@ilo.org [1]" in out.text
+    assert out.cited_posting_ids() == [NORMES]
+
+
+@pytest.mark.parametrize("invented", [
+    "You can also write to claire.hobden@un.org.",  # an e-mail in no excerpt
+    "You also need 5 years of experience.",  # a number in no excerpt
+    "Ask Maria Gonzalez, the language coordinator.",  # a person in no excerpt
+])
+def test_invented_claims_fall_back_to_the_extractive_answer(
+        llm_service: AnswerService, fake_openai: FakeOpenAI, invented: str) -> None:
+    question = "wat languges do i need for the hobden job"
+    n = _excerpt_number(llm_service, question, f"{VULN_TITLE} — Languages (minimum)")
+    fake_openai.reset(Reply(f"You need an excellent command of English or French [{n}]. "
+                            f"{invented}"))
+    out = llm_service.answer(question, f"t-invent-{invented[:9]}")
+    assert out.mode is AnswerMode.FALLBACK and out.note == NOTE_MISMATCH
+    assert out.text == llm_service.draft(question, "t-fresh")[1].text
 
 
 async def test_service_astream_streams_tokens_then_final(
