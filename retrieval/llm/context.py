@@ -66,15 +66,21 @@ class PostingRetriever(Protocol):
     def with_postings(self, posting_ids: list[str] | None, snapshot: IndexSnapshot | None = None,
                       k: int | None = None) -> PostingRetriever: ...
 
-    def invoke(self, query: str) -> list[Document]: ...
+    def invoke(self, query: str, /) -> list[Document]: ...
 
 
 class Extractive(Protocol):
     """What the context needs of the extractive answerer of one index snapshot."""
 
-    snap: IndexSnapshot
-    retriever: PostingRetriever
-    resolver: PostingResolver
+    # Read-only (properties), so that an answerer holding a HybridRetriever fits.
+    @property
+    def snap(self) -> IndexSnapshot: ...
+
+    @property
+    def retriever(self) -> PostingRetriever: ...
+
+    @property
+    def resolver(self) -> PostingResolver: ...
 
 
 @dataclass(frozen=True)
