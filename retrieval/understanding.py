@@ -74,6 +74,7 @@ def _compiled() -> dict[str, Any]:
         "corpus": [re.compile(p) for p in lex["corpus_scope"]],
         "greeting": re.compile(lex["greeting"]),
         "thanks": re.compile(lex["thanks"]),
+        "follow_up": [re.compile(p) for p in lex["follow_up"]],
     }
 
 
@@ -155,6 +156,7 @@ class Query:
     wants_minimum: bool = False
     mentions: bool = False
     named_people: list[str] = field(default_factory=list)
+    continues: bool = False  # "what about the NORMES one?": a follow-up with no question of its own
     # The main intent of each part of a multi-part question ("post 2396 - what grade and
     # where is it?" → grade, duty_station), in the order asked.
     part_intents: list[str] = field(default_factory=list)
@@ -192,6 +194,7 @@ def analyse(text: str) -> Query:
     q.mentions = bool(MENTION_RE.search(probe))
     q.named_people = [m.group(1) for m in NAME_RE.finditer(clean) if m.start() > 0]
     q.part_intents = _part_intents(clean, language)
+    q.continues = any(p.search(folded) for p in comp["follow_up"])
     return q
 
 

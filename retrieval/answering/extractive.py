@@ -6,6 +6,7 @@ import re
 from dataclasses import replace
 
 from retrieval.answering.common import FIELD_INTENTS, fields_asked, frames
+from retrieval.answering.conversation import Turn
 from retrieval.answering.corpus import CorpusAnswers
 from retrieval.answering.fields import FieldAnswers
 from retrieval.answering.not_stated import NotStatedAnswers
@@ -16,6 +17,7 @@ from retrieval.models import Answer
 from retrieval.retriever import HybridRetriever
 from retrieval.spelling import Speller
 from retrieval.store import IndexSnapshot
+from retrieval.text import words
 from retrieval.understanding import (
     PostingResolver,
     Query,
@@ -46,10 +48,14 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
 
     # ---- entry point --------------------------------------------------------------------------
 
-    def answer(self, question: str, context_postings: list[str] | None = None) -> Answer:
-        return cap_lists(self._answer(question, context_postings))
+    def answer(self, question: str, context_postings: list[str] | None = None,
+               previous: Turn | None = None) -> Answer:
+        """The answer to a question; `context_postings` and `previous` (the conversation's
+        last turn) make follow-ups work."""
+        return cap_lists(self._answer(question, context_postings, previous))
 
-    def _answer(self, question: str, context_postings: list[str] | None = None) -> Answer:
+    def _answer(self, question: str, context_postings: list[str] | None = None,
+                previous: Turn | None = None) -> Answer:
         q = analyse(self.speller.correct(question, detect_language(question)))
         f = frames(q.language)
         if not self.postings:
@@ -62,11 +68,16 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
             return Answer(text=f["greeting"].format(n=len(self.postings)), found=True,
                           intent="greeting")
         named = self._named(q)
+        if named:
+            q = without_titles(q, [self.snap.by_id[i] for i in named if i in self.snap.by_id])
         if named and not (set(q.intents) & FIELD_INTENTS) and self.premises.people_in(q):
             # "who is lisa tortell?", "roelans is the director, right?": a person's role.
             q = replace(q, intents=["supervisor", *q.intents])
-        if named:
-            q = without_titles(q, [self.snap.by_id[i] for i in named if i in self.snap.by_id])
+        if previous is not None:
+            again = self._asked_again(q, named, previous, context_postings or [])
+            if isinstance(again, Answer):
+                return again
+            q = again
         if "eligibility" in q.intents:
             ids = None if q.corpus_scope else (named or context_postings or None)
             verdict = self.eligibility.answer(q.clean, ids, q.language)
@@ -88,6 +99,29 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
         if len(posts) == 1:
             return self._one(q, posts[0])
         return self._several(q, posts)
+
+    def _asked_again(self, q: Query, named: list[str], previous: Turn,
+                     context: list[str]) -> Query | Answer:
+        """A follow-up that asks the previous question again: about another posting ("what
+        about the NORMES one?", "sorry, I meant the due diligence post") or, after an
+        eligibility check, with the profile corrected ("actually it's closer to five years",
+        "my English is only B1"). Otherwise the question as it is."""
+        own = [i for i in q.intents if i in FIELD_INTENTS]
+        if previous.intent == "eligibility" and previous.profile and "eligibility" not in q.intents:
+            if named and not own and (q.continues or len(words(q.clean)) <= 12):
+                verdict = self.eligibility.answer(previous.profile, named, q.language)
+                if verdict is not None:
+                    return verdict
+            told = self.eligibility.parse_profile(q.clean)
+            if told.has_facts() and not named and not (own and "?" in q.clean):
+                verdict = self.eligibility.answer(f"{previous.profile}\n{q.clean}",
+                                                  context or None, q.language)
+                if verdict is not None:
+                    return verdict
+        if previous.intent in FIELD_INTENTS and named and not own and (
+                q.continues or len(words(q.clean)) <= 8):
+            return replace(q, intents=[previous.intent])
+        return q
 
     def _named(self, q: Query) -> list[str]:
         """The postings the question is about. A person or unit it names as a claim does not

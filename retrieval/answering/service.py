@@ -45,7 +45,7 @@ class AnswerService:
         question = question.strip()[: self.settings.max_question_chars]
         conv = self.memory.get(conversation_id)
         answerer = self._extractive()
-        answer = answerer.answer(question, conv.last_postings)
+        answer = answerer.answer(question, conv.last_postings, conv.last)
         if self._llm_improves(answer):
             answer = self.llm.improve(question, conv, answer, answerer)
         self._answered(conversation_id, question, answer, started)
@@ -57,8 +57,8 @@ class AnswerService:
         unchanged: what the LLM context is built from (retrieval/llm/context.py)."""
         question = question.strip()[: self.settings.max_question_chars]
         answerer = self._extractive()
-        context_postings = self.memory.get(conversation_id).last_postings
-        return question, answerer.answer(question, context_postings), answerer
+        conv = self.memory.get(conversation_id)
+        return question, answerer.answer(question, conv.last_postings, conv.last), answerer
 
     async def ask(self, question: str, conversation_id: str) -> Answer:
         return await asyncio.to_thread(self.answer, question, conversation_id)
@@ -74,7 +74,8 @@ class AnswerService:
         question = question.strip()[: self.settings.max_question_chars]
         conv = self.memory.get(conversation_id)
         answerer = await asyncio.to_thread(self._extractive)
-        answer = await asyncio.to_thread(answerer.answer, question, conv.last_postings)
+        answer = await asyncio.to_thread(answerer.answer, question, conv.last_postings,
+                                         conv.last)
         if self._llm_improves(answer):
             async for item in self.llm.astream(question, conv, answer, answerer):
                 if isinstance(item, Answer):
@@ -93,7 +94,8 @@ class AnswerService:
         """After every answer, streamed or not: remember the turn, then tell the hooks."""
         turn_postings = answer.posting_ids if len(answer.posting_ids) == 1 else (
             answer.posting_ids if answer.intent not in {"count", "mention"} else [])
-        self.memory.add(conversation_id, Turn(question, turn_postings[:3], answer.text))
+        self.memory.add(conversation_id, Turn(question, turn_postings[:3], answer.text,
+                                              answer.intent, answer.profile_basis))
         elapsed = time.perf_counter() - started
         for hook in self.on_answer:
             hook(question, answer, elapsed)
