@@ -16,12 +16,12 @@ from typing import Any
 
 import pytest
 from aiogram.utils.backoff import BackoffConfig
-from fake_bot_api import TOKEN, FakeBotAPI
 from pydantic import SecretStr
 
 from bot.app import create_bot, create_dispatcher, run_polling
 from bot.startup import StartupCalls
 from tests.servers import free_port
+from tests.support.fake_bot_api import TOKEN, FakeBotAPI
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
 
