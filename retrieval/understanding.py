@@ -88,9 +88,14 @@ def pattern_words(pattern: str) -> set[str]:
 
 @cache
 def intent_pattern_words() -> frozenset[str]:
-    """Stems of every word the intent patterns spell ("supervis", "report", "boss"…)."""
+    """Stems of every word the field intents' patterns spell ("supervis", "report", "boss"…);
+    not eligibility's, whose "meet" or "fit" are words a question about a field may need."""
     lex = load_yaml("intents.yaml")["intents"]
-    return frozenset(stem(w) for pats in lex.values() for p in pats for w in pattern_words(p))
+    return frozenset(stem(w) for k, pats in lex.items() if k not in _NOT_FIELD_INTENTS
+                     for p in pats for w in pattern_words(p))
+
+
+_NOT_FIELD_INTENTS = {"eligibility", "count", "mention", "summary"}
 
 
 def not_stated_topics() -> dict[str, dict[str, Any]]:

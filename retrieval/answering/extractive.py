@@ -83,6 +83,10 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
             verdict = self.eligibility.answer(q.clean, ids, q.language)
             if verdict is not None:
                 return verdict
+            if not set(q.intents) & FIELD_INTENTS:
+                # "Can I apply with only a bachelor's?" tells too little for a verdict: what
+                # the posting requires is the answer.
+                q = replace(q, intents=["requirements", *q.intents])
         if "count" in q.intents:
             return self._conditional_count(q) or self._count(q)
         corpus = q.corpus_scope and not (named and not q.mentions and len(named) == 1
@@ -124,18 +128,24 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
         return q
 
     def _named(self, q: Query) -> list[str]:
-        """The postings the question is about. A person or unit it names as a claim does not
-        make their posting the subject when another posting is named without them: "lisa
+        """The postings the question is about. A person or unit it names points at their
+        posting ("the hobden post", "who supervises the NORMES post?") — unless the rest of
+        the question clearly names another posting, when it is a claim about that one: "lisa
         tortell supervises the creative economy post, right?" is about the creative one."""
         named = self.resolver.resolve(q.clean, q.english)
         claimed = self.premises.claimed_values(q)
-        if named and claimed:
-            pattern = re.compile(r"(?i)\b(" + "|".join(map(re.escape, claimed)) + r")\b")
-            rest = pattern.sub(" ", q.clean)
-            subject = self.resolver.resolve(rest, pattern.sub(" ", q.english))
-            if subject:
-                return subject
-        return named
+        if not claimed:
+            return named
+        theirs = list(dict.fromkeys(
+            [i for s in self.premises.people_in(q) for i in self.premises.people[s]]
+            + [i for u in self.premises.units_in(q) for i in self.premises.units[u]]))
+        pattern = re.compile(r"(?i)\b(" + "|".join(map(re.escape, claimed)) + r")\b")
+        ranked = self.resolver.scores(pattern.sub(" ", q.clean), pattern.sub(" ", q.english))
+        top = ranked[0][1] if ranked else 0.0
+        second = ranked[1][1] if len(ranked) > 1 else 0.0
+        if top >= _CLEARLY_NAMED and top >= 2 * second and ranked[0][0].id not in theirs:
+            return [ranked[0][0].id]
+        return theirs or named
 
 
     def _unscoped(self, q: Query) -> Answer:
@@ -160,6 +170,9 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
 
 
 MAX_LISTED = 25
+# A posting score (PostingResolver.scores) at which the question names that posting by its own
+# title or topic words, not by a stray word.
+_CLEARLY_NAMED = 4.0
 
 
 def cap_lists(answer: Answer, limit: int = MAX_LISTED) -> Answer:
