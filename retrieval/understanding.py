@@ -135,11 +135,13 @@ def _glossary() -> dict[str, dict[str, str]]:
     return load_yaml("glossary.yaml")
 
 
-def to_english(text: str, language: str) -> str:
-    """Word-by-word domain glossary translation, enough to find postings and fields."""
+def to_english(text: str, language: str, glosses: dict[str, str] | None = None) -> str:
+    """Word-by-word domain glossary translation, enough to find postings and fields;
+    `glosses` adds words of this question the glossary lacks (cognates of the postings'
+    words: "investigacion" → "investigation")."""
     if language == "en":
         return fold(text)
-    table = _glossary().get(language, {})
+    table = {**(glosses or {}), **_glossary().get(language, {})}
     return " ".join(table.get(w, w) for w in words(text))
 
 
@@ -171,7 +173,7 @@ class Query:
         return self.intents[0] if self.intents else "general"
 
 
-def analyse(text: str) -> Query:
+def analyse(text: str, glosses: dict[str, str] | None = None) -> Query:
     comp = _compiled()
     injection = False
     clean = text
@@ -181,7 +183,7 @@ def analyse(text: str) -> Query:
             clean = _remove_folded(clean, pattern)
     language = detect_language(clean or text)
     folded = fold(clean)
-    english = to_english(clean, language)
+    english = to_english(clean, language, glosses)
     q = Query(text=text, clean=clean.strip(), folded=folded, english=english, language=language,
               injection=injection)
     probe = _probe(folded, english, language)

@@ -56,7 +56,9 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
 
     def _answer(self, question: str, context_postings: list[str] | None = None,
                 previous: Turn | None = None) -> Answer:
-        q = analyse(self.speller.correct(question, detect_language(question)))
+        language = detect_language(question)
+        corrected = self.speller.correct(question, language)
+        q = analyse(corrected, self.speller.cognates(corrected, language))
         f = frames(q.language)
         if not self.postings:
             return Answer(text=f["nothing"], found=False, intent="empty")
