@@ -72,7 +72,8 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
         named = self._named(q)
         if named:
             q = without_titles(q, [self.snap.by_id[i] for i in named if i in self.snap.by_id])
-        if named and not (set(q.intents) & FIELD_INTENTS) and self.premises.people_in(q):
+        if named and not (set(q.intents) & FIELD_INTENTS) and self.premises.people_in(q) \
+                and _ABOUT_A_PERSON.search(q.english):
             # "who is lisa tortell?", "roelans is the director, right?": a person's role.
             q = replace(q, intents=["supervisor", *q.intents])
         if previous is not None:
@@ -85,10 +86,14 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
             verdict = self.eligibility.answer(q.clean, ids, q.language)
             if verdict is not None:
                 return verdict
-            if not set(q.intents) & FIELD_INTENTS:
+            intents = [i for i in q.intents if i != "eligibility"]
+            if not set(intents) & FIELD_INTENTS and self.eligibility.parse_profile(
+                    q.clean).has_facts():
                 # "Can I apply with only a bachelor's?" tells too little for a verdict: what
                 # the posting requires is the answer.
-                q = replace(q, intents=["requirements", *q.intents])
+                intents = ["requirements", *intents]
+            # Otherwise "do i meet" was no eligibility question ("how often do i meet oliver").
+            q = replace(q, intents=intents)
         if "count" in q.intents:
             return self._conditional_count(q) or self._count(q)
         corpus = q.corpus_scope and not (named and not q.mentions and len(named) == 1
@@ -172,6 +177,11 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
 
 
 MAX_LISTED = 25
+# "who is lisa tortell?", "roelans is the director, right?", "what's oliver's role": a question
+# about the person named, answered by the supervisor line that describes them.
+_ABOUT_A_PERSON = re.compile(
+    r"\b(who|role|title|position|director|head|function|job title|his job|her job|"
+    r"what does (he|she) do|is (he|she))\b")
 # A posting score (PostingResolver.scores) at which the question names that posting by its own
 # title or topic words, not by a stray word.
 _CLEARLY_NAMED = 4.0
