@@ -96,6 +96,9 @@ class CorpusAnswers:
         if not scope:
             return self._corpus_over(q, posts)
         f = frames(q.language)
+        if not posts and "duty_station" in q.intents and not scope.organisations:
+            # "Are any postings outside Geneva?" over Geneva postings only: where they are.
+            return self._corpus_over(q, self.postings)
         if not posts:
             return Answer(text=f["scope_none"].format(scope=scope.describe()), found=False,
                           intent="scope")

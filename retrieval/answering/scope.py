@@ -78,9 +78,9 @@ class Scope:
         return bool(self.organisations or self.places or self.excluded_places)
 
     def describe(self) -> str:
-        """The scope in words, for the answer's head ("UNICEF, Africa, not Geneva")."""
+        """The scope in words, for the answer's head ("UNICEF, Africa, outside Geneva")."""
         parts = sorted(self.organisations) + sorted(p.title() for p in self.places)
-        parts += [f"not {p.title()}" for p in sorted(self.excluded_places)]
+        parts += [f"outside {p.title()}" for p in sorted(self.excluded_places)]
         return ", ".join(parts)
 
 
