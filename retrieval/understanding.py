@@ -33,9 +33,9 @@ PRIORITY = [
 ]
 # Intents that can be answered together ("what degree and experience do I need?").
 COMBINABLE = {"education", "experience", "skills", "languages", "supervisor", "contact"}
-DESIRABLE_RE = re.compile(
-    r"\b(desirable|preferred|preferably|advantage|asset|plus|nice to have|bonus|souhaitable|"
-    r"atout|deseable|ventaja|valora)")
+_DESIRABLE_WORDS = (r"(desirable|preferred|preferably|advantage|asset|plus|nice to have|bonus|"
+                    r"souhaitable|atout|deseable|ventaja|valora)")
+DESIRABLE_RE = re.compile(r"\b" + _DESIRABLE_WORDS)
 MINIMUM_RE = re.compile(
     r"\b(minimum|mandatory|must|essential|at least|strictly|obligatoire|minimo|obligatorio|"
     r"imprescindible)\b")
@@ -51,6 +51,14 @@ education degree competencies training learning background requirement requireme
 contact number reference outputs duties responsibilities tasks based located where general
 information details
 """.split())
+# A required part and a desirable part asked side by side: "required … and which … desirable",
+# "essential and which are desirable", "exigées et lesquelles sont souhaitables".
+_REQUIRED_WORDS = (r"\b(required|requires|require|essential|mandatory|minimum|must|"
+                   r"obligatoire\w*|exig\w+|requis\w*|obligatori\w+|imprescindible\w*|"
+                   r"requerid\w+)\b")
+_AND = r".{0,60}\b(and|or|et|ou|y|o|versus|vs)\b.{0,40}"
+BOTH_PARTS_RE = re.compile(_REQUIRED_WORDS + _AND + _DESIRABLE_WORDS
+                           + "|" + r"\b" + _DESIRABLE_WORDS + _AND + _REQUIRED_WORDS)
 CONFIRM_RE = re.compile(
     r"(, ?(right|correct|true|no|yes)\s*\?|\b(is that|isn't it|is it|am i) (right|correct|true)|"
     r"\bconfirm\b|\bisn't it\b|\bdoesn't it\b|\bn'est-ce pas\b|\bverdad\b|\bcorrecto\b)")
@@ -196,8 +204,10 @@ def analyse(text: str, glosses: dict[str, str] | None = None) -> Query:
     q.greeting = bool(comp["greeting"].search(folded.strip()))
     q.thanks = bool(comp["thanks"].search(folded.strip()))
     q.confirming = bool(CONFIRM_RE.search(folded))
-    q.wants_desirable = bool(DESIRABLE_RE.search(probe))
-    q.wants_minimum = bool(MINIMUM_RE.search(probe)) and not q.wants_desirable
+    # "Which languages are required and which are only an asset?" asks for both parts.
+    both = bool(BOTH_PARTS_RE.search(probe))
+    q.wants_desirable = bool(DESIRABLE_RE.search(probe)) and not both
+    q.wants_minimum = bool(MINIMUM_RE.search(probe)) and not q.wants_desirable and not both
     q.mentions = bool(MENTION_RE.search(probe))
     q.named_people = [m.group(1) for m in NAME_RE.finditer(clean) if m.start() > 0]
     q.part_intents = _part_intents(clean, language)
@@ -293,9 +303,13 @@ class _PostingNames:
     posting: Posting
     name_tokens: set[str]
     name_bigrams: set[tuple[str, str]]
-    identifiers: set[str]  # acronyms, post numbers: exact hits
+    identifiers: set[str]  # acronyms, post numbers, the organisation's acronym: exact hits
     case_sensitive: set[str]  # acronyms that are also ordinary words ("SECTOR")
     body: Counter[str]
+    # The organisation's names and the duty station's city and country ("the WFP job in
+    # Dakar", "the refugee agency post in Colombia"): names of the posting too, which only
+    # tell postings apart when some do not share them.
+    where_tokens: set[str] = field(default_factory=set)
 
 
 _ELIDED_WORD = re.compile(r"\b(?i:[cdjlmnst]|qu)['’][a-zà-ÿ][\w-]*")
@@ -310,11 +324,21 @@ class PostingResolver:
         n = max(len(postings), 1)
         name_df: Counter[str] = Counter()
         body_df: Counter[str] = Counter()
+        where_df: Counter[str] = Counter()
+        ident_df: Counter[str] = Counter()
         for names in self._names:
             name_df.update(names.name_tokens)
             body_df.update(names.body.keys())
+            where_df.update(names.where_tokens)
+            ident_df.update(names.identifiers)
+        for names in self._names:
+            # What every posting shares names none of them (five ILO postings in Geneva).
+            names.where_tokens = {t for t in names.where_tokens if where_df[t] < n or n == 1}
+            names.identifiers = {a for a in names.identifiers if ident_df[a] < n or n == 1}
         self._name_idf = {t: math.log(1 + n / c) for t, c in name_df.items()}
         self._body_idf = {t: math.log(1 + n / c) for t, c in body_df.items()}
+        self._where_idf = {t: math.log(1 + n / c) for t, c in where_df.items()}
+        self._ident_df = ident_df
         self._body_df = body_df
         self._n = n
         lowercase_words = {w for p in postings for w in re.findall(r"\b[a-z]{3,}\b", p.text)}
@@ -329,8 +353,14 @@ class PostingResolver:
         title_toks = content_tokens(p.short_title)
         identifiers = {a for a in p.acronyms if len(a) >= 2}
         identifiers |= {t for t in re.findall(r"\b[A-Z]{3,}\b", f"{p.department} {p.unit}")}
+        # "JPO" is the programme every posting belongs to, not a name of one of them.
+        identifiers = {a for a in identifiers if fold(a) not in GENERIC}
+        if re.fullmatch(r"[A-Z]{2,}", p.organisation):
+            identifiers.add(p.organisation)
         if p.post_number:
             identifiers.add(p.post_number)
+        org_names = " ".join(_organisation_aliases().get(p.organisation, (p.organisation,)))
+        station = " ".join(x for x in p.duty_station.split(",") if x.strip())
         return _PostingNames(
             posting=p,
             name_tokens=set(toks),
@@ -338,6 +368,7 @@ class PostingResolver:
             identifiers=identifiers,
             case_sensitive=set(),
             body=Counter(content_tokens(p.text)),
+            where_tokens=set(content_tokens(f"{org_names} {station}")) - set(toks),
         )
 
     def scores(self, question: str,
@@ -364,6 +395,8 @@ class PostingResolver:
             for t in q_tokens:
                 if t in names.name_tokens:
                     score += 2.0 * self._name_idf[t]
+                elif t in names.where_tokens:
+                    score += 2.0 * self._where_idf[t]
                 elif t in names.body and self._body_df[t] <= max(1, self._n // 2):
                     # A posting's topic recurs in its text ("domestic workers" ×20); a word
                     # it uses once is incidental.
@@ -379,9 +412,9 @@ class PostingResolver:
         ranked = self.scores(question, english)
         if not ranked:
             return []
-        named = [p.id for p, _s, ident in ranked if ident]
+        named = [(p, s) for p, s, ident in ranked if ident]
         if named:
-            return named
+            return self._by_identifiers(question, english, named)
         top = ranked[0][1]
         if top < 1.5:
             return []
@@ -390,6 +423,42 @@ class PostingResolver:
             return [ranked[0][0].id]
         # Near-ties: the question fits several postings about equally.
         return [p.id for p, s, _ in ranked if s >= 0.8 * top][:3]
+
+
+    def _by_identifiers(self, question: str, english: str | None,
+                        named: list[tuple[Posting, float]]) -> list[str]:
+        """Of the postings an identifier names, those it names best. An identifier several
+        postings share (their organisation, "UNICEF") counts 1/k for each of the k: "the
+        UNICEF WASH post" is the one with WASH. Postings tied on shared identifiers only are
+        told apart by their other names ("the UNICEF job in Maputo")."""
+        hits = {p.id: self._identifier_hits(p, question, english) for p, _s in named}
+        best = max(hits.values())
+        kept = [(p, s) for p, s in named if hits[p.id] >= best - 1e-9]
+        if len(kept) > 1 and best < 1:
+            top, second = kept[0][1], kept[1][1]
+            base = 10.0 * len(self._matched_identifiers(kept[0][0], question, english))
+            if top - base >= 1.5 and top - base >= 1.6 * (second - base):
+                kept = kept[:1]
+        return [p.id for p, _s in kept]
+
+    def _matched_identifiers(self, p: Posting, question: str, english: str | None) -> list[str]:
+        names = next(n for n in self._names if n.posting is p)
+        text = english or question
+        question_ids, text_ids = (_ELIDED_WORD.sub(" ", t) for t in (question, text))
+        raw_words = set(re.findall(r"[\w/-]+", question_ids))
+        folded_words = {w.lower() for w in raw_words} | set(words(text_ids))
+        return [a for a in names.identifiers
+                if (a in raw_words if a in names.case_sensitive else a.lower() in folded_words)]
+
+    def _identifier_hits(self, p: Posting, question: str, english: str | None) -> float:
+        return sum(1.0 / self._ident_df[a]
+                   for a in self._matched_identifiers(p, question, english))
+
+
+@cache
+def _organisation_aliases() -> dict[str, tuple[str, ...]]:
+    """Organisation short name → its names and acronyms (`lexicon/organisations.yaml`)."""
+    return {k: (k, *v) for k, v in load_yaml("organisations.yaml").items()}
 
 
 def word_forms(word: str) -> set[str]:

@@ -96,6 +96,8 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
             q = replace(q, intents=intents)
         if "count" in q.intents:
             return self._conditional_count(q) or self._count(q)
+        if not q.corpus_scope and self._scope_asks_several(q):
+            q = replace(q, corpus_scope=True)  # "which of the UNEP and UNHCR postings…"
         corpus = q.corpus_scope and not (named and not q.mentions and len(named) == 1
                                          and not re.search(r"\b(which|any|all|how many)\b",
                                                            q.english))
