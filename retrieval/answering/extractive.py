@@ -16,6 +16,7 @@ from retrieval.models import Answer
 from retrieval.retriever import HybridRetriever
 from retrieval.spelling import Speller
 from retrieval.store import IndexSnapshot
+from retrieval.text import words
 from retrieval.understanding import (
     PostingResolver,
     Query,
@@ -43,6 +44,15 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
         # and its whole folded text (corpus-wide "mention" questions scan them all).
         self._sentences: dict[str, list[tuple[str, list[Sentence]]]] = {}
         self._folded_texts: dict[str, str] = {}
+
+    def prepare(self) -> None:
+        """Build the per-snapshot caches of corpus-wide questions now (at index/load time)
+        rather than during the first such question."""
+        self._bodies = [set(words(p.text)) for p in self.postings]
+        for p in self.postings:
+            self._posting_sentences(p)
+            self._folded_text(p)
+            self.eligibility.requirements(p)
 
     # ---- entry point --------------------------------------------------------------------------
 
