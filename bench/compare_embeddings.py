@@ -44,6 +44,7 @@ def measure(model: str, data_dir: Path) -> dict[str, object]:
     started = time.perf_counter()
     report = services.indexer.reindex()
     index_s = time.perf_counter() - started
+    print(model, f"indexed in {index_s:.1f}s", file=sys.stderr, flush=True)
     services.warm_up()
     sets: dict[str, dict[str, float]] = {}
     questions: list[str] = []
@@ -55,6 +56,7 @@ def measure(model: str, data_dir: Path) -> dict[str, object]:
         sets[name] = {"accuracy": round(result["accuracy"], 3),
                       "context_recall": round(result["context_recall"], 3),
                       "items": result["items"]}
+        print(model, name, json.dumps(sets[name]), file=sys.stderr, flush=True)
     query_ms = []
     for q in questions[:50]:
         t = time.perf_counter()
@@ -81,7 +83,7 @@ def main(argv: list[str] | None = None) -> None:
         with tempfile.TemporaryDirectory(prefix="jpo-emb-") as scratch:
             out = subprocess.run([sys.executable, "-m", "bench.compare_embeddings", "--one",
                                   model, "--data-dir", scratch], check=True,
-                                 capture_output=True, text=True).stdout
+                                 stdout=subprocess.PIPE, text=True).stdout
         rows.append(json.loads(out.strip().splitlines()[-1]))
         print(json.dumps(rows[-1]), flush=True)
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
