@@ -50,7 +50,7 @@ def measure(model: str, data_dir: Path) -> dict[str, object]:
     questions: list[str] = []
     for name in GOLD_SETS:
         items = load_gold(GOLD_DIR / f"{name}.jsonl")
-        questions += [i.question for i in items]
+        questions += [i.messages[-1] for i in items]
         result = evaluate(items, services.answers.answer,
                           lambda q, cid: services.llm_context(q, cid).text)
         sets[name] = {"accuracy": round(result["accuracy"], 3),

@@ -290,7 +290,7 @@ class IndexStore:
         vector = np.asarray(self.embeddings.embed_query(query), dtype=np.float32)
         if posting_ids:
             return _nearest_within(snap, vector, k, posting_ids)
-        vectors: PyEmbeddings = [vector]
+        vectors: PyEmbeddings = [vector.tolist()]
         try:
             res = snap.collection.query(query_embeddings=vectors, n_results=k,
                                         include=["metadatas", "distances"])
