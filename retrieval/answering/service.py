@@ -14,7 +14,7 @@ from retrieval.eligibility import EligibilityChecker
 from retrieval.models import Answer
 from retrieval.retriever import HybridRetriever
 from retrieval.settings import Settings
-from retrieval.store import IndexStore
+from retrieval.store import IndexSnapshot, IndexStore
 
 
 class AnswerService:
@@ -33,6 +33,12 @@ class AnswerService:
         self.llm = llm
         self._answerer: ExtractiveAnswerer | None = None
         self.on_answer: list[Callable[[str, Answer, float], None]] = []
+
+    def prepare(self, snap: IndexSnapshot) -> None:
+        """IndexStore.on_load hook: the answerer of a newly loaded snapshot, caches built."""
+        answerer = ExtractiveAnswerer(snap, self.retriever, self.eligibility)
+        answerer.prepare()
+        self._answerer = answerer
 
     def _extractive(self) -> ExtractiveAnswerer:
         snap = self.store.snapshot()
