@@ -156,6 +156,12 @@ class PostingComparer:
         sup = p.supervisor
         return Cell(text=", ".join(x for x in (sup.name, sup.role) if x) or sup.raw.strip())
 
+    def question_profile(self, question: str) -> Profile | None:
+        """The candidate a comparison question describes ("I have a law master's… compare
+        NORMES and SECTOR"), or None when it describes none."""
+        profile = self.eligibility.parse_profile(question)
+        return profile if self.eligibility.profile_in(question, profile) else None
+
     # ---- questions ------------------------------------------------------------------------
 
     def named_in(self, q: Query, resolver: PostingResolver,
@@ -189,10 +195,8 @@ class PostingComparer:
         if len(ids) < 2:
             return Answer(text=f["compare_which"], found=False, intent="compare",
                           posting_ids=ids)
-        profile = self.eligibility.parse_profile(question)
-        if not self.eligibility.profile_in(question, profile):
-            profile = None
-        comparison = self.compare([by_id[i] for i in ids], profile, q.language)
+        comparison = self.compare([by_id[i] for i in ids], self.question_profile(question),
+                                  q.language)
         citations = [Citation(posting_id=p.id, title=p.title, section=f["compare_section"])
                      for p in comparison.postings]
         return Answer(text=plain_text(comparison, q.language), found=True, intent="compare",
