@@ -13,11 +13,14 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Literal, Protocol
 
 if TYPE_CHECKING:
-    from retrieval.catalog import PostingCatalog
     from retrieval.models import Posting
+
+
+class Catalog(Protocol):
+    def all(self) -> list[Posting]: ...
 
 PAYLOAD_LIMIT = 64
 _DIGEST_CHARS = 10
@@ -47,7 +50,7 @@ class LinkTarget:
     posting: Posting | None = None
 
 
-def resolve_payload(catalog: PostingCatalog, payload: str) -> LinkTarget:
+def resolve_payload(catalog: Catalog, payload: str) -> LinkTarget:
     """The posting a start payload names: found, stale (removed) or malformed."""
     payload = payload.strip()
     if not is_posting_payload(payload):
