@@ -167,6 +167,16 @@ def compare_keyboard(postings: Sequence[Posting], picked: Sequence[str], page: i
     return builder.as_markup()
 
 
+def comparison_keyboard(postings: Sequence[Posting], marks: Sequence[str]) -> InlineKeyboardMarkup:
+    """Under a comparison: each compared posting's card, behind its number."""
+    builder = InlineKeyboardBuilder()
+    for mark, posting in zip(marks, postings, strict=False):
+        builder.row(InlineKeyboardButton(
+            text=f"{mark} {posting_button_label(posting)}",
+            callback_data=PostingView(key=posting_key(posting.id), section=Section.CARD).pack()))
+    return builder.as_markup()
+
+
 # --------------------------------------------------------------------------- admin and feedback
 
 

@@ -14,9 +14,14 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from bot.formatting import format_compare_picker, format_comparison
+from bot.formatting import COMPARE_MARKS, format_compare_picker, format_comparison
 from bot.i18n import N_, _
-from bot.keyboards import CompareAction, compare_keyboard, resolve_posting
+from bot.keyboards import (
+    CompareAction,
+    compare_keyboard,
+    comparison_keyboard,
+    resolve_posting,
+)
 from bot.replies import reply, show
 from retrieval.compare import MAX_COMPARED
 
@@ -83,7 +88,8 @@ async def compare_button(callback: CallbackQuery, callback_data: CompareAction,
         comparison = comparer.compare([p for p in (catalog.get(i) for i in picked) if p],
                                       profile)
         await state.update_data({PICKED_KEY: []})
-        await show(callback, format_comparison(comparison))
+        await show(callback, format_comparison(comparison),
+                   comparison_keyboard(comparison.postings, COMPARE_MARKS))
         await callback.answer()
         return
     await state.update_data({PICKED_KEY: picked})

@@ -95,8 +95,11 @@ async def test_compare_with_buttons_and_a_stored_profile(
     assert "1️⃣ Oliver Liang" in blocks["👤 Supervisor"]
     assert blocks["With your profile"].splitlines()[1:3] == ["1️⃣ ✅ eligible",
                                                              "2️⃣ ❌ not eligible"]
-    # A phone-sized message: no line wider than a sentence or two, no table markup.
+    # A phone-sized message: no table markup; each compared card one tap away.
     assert "<pre>" not in result["text"] and "|" not in text
+    assert [b["callback_data"] for b in _buttons(result)] == [
+        PostingView(key=posting_key(ids[n]), section=Section.CARD).pack()
+        for n in ("001", "002")]
 
 
 async def test_a_fourth_pick_is_refused(telegram: Telegram, real_services: Any) -> None:
