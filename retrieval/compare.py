@@ -156,6 +156,10 @@ class PostingComparer:
         sup = p.supervisor
         return Cell(text=", ".join(x for x in (sup.name, sup.role) if x) or sup.raw.strip())
 
+    @staticmethod
+    def asks_comparison(question: str) -> bool:
+        return "compare" in analyse(question).intents
+
     def question_profile(self, question: str) -> Profile | None:
         """The candidate a comparison question describes ("I have a law master's… compare
         NORMES and SECTOR"), or None when it describes none."""

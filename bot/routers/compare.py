@@ -2,11 +2,12 @@
 
 The picks live in the FSM data (per chat and user; buttons carry only a posting key), so
 they survive paging and replicas. Compare questions typed as text are answered by the
-extractive answerer (intent "compare"); `comparison_reply` renders them the same way here.
+extractive answerer (intent "compare"); `answer_formatter` renders them the same way here.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from aiogram import Router
@@ -14,7 +15,12 @@ from aiogram.filters import Command
 from aiogram.fsm.context import FSMContext
 from aiogram.types import CallbackQuery, Message
 
-from bot.formatting import COMPARE_MARKS, format_compare_picker, format_comparison
+from bot.formatting import (
+    COMPARE_MARKS,
+    format_answer,
+    format_compare_picker,
+    format_comparison,
+)
 from bot.i18n import N_, _
 from bot.keyboards import (
     CompareAction,
@@ -98,16 +104,26 @@ async def compare_button(callback: CallbackQuery, callback_data: CompareAction,
     await callback.answer()
 
 
-async def comparison_reply(answer: Answer, question: str, user_id: int | None,
-                           catalog: PostingCatalog, comparer: PostingComparer,
-                           profiles: ProfileStore | None) -> str | None:
-    """A typed compare question's answer as the bot shows it: the comparison rendered for a
-    phone, with ✅/❌ from the stored profile (else from a profile stated in the question).
-    None when the answer is not a comparison (it is then shown as it is)."""
-    if answer.intent != "compare" or not answer.found:
-        return None
-    postings = [p for p in (catalog.get(i) for i in answer.posting_ids) if p is not None]
-    if len(postings) < 2:
-        return None
-    profile = comparer.question_profile(question) or await _stored_profile(profiles, user_id)
-    return format_comparison(comparer.compare(postings, profile))
+def comparison_formatter(question: str, catalog: PostingCatalog, comparer: PostingComparer,
+                         stored: Profile | None) -> Callable[[Answer], str]:
+    """Formats an answer as the bot shows it: a comparison (intent "compare") laid out for a
+    phone with ✅/❌ from a profile stated in the question, else the stored one; any other
+    answer as usual."""
+    def render(answer: Answer) -> str:
+        postings = [p for p in (catalog.get(i) for i in answer.posting_ids) if p is not None]
+        if answer.intent != "compare" or not answer.found or len(postings) < 2:
+            return format_answer(answer)
+        profile = comparer.question_profile(question) or stored
+        return format_comparison(comparer.compare(postings, profile))
+    return render
+
+
+async def answer_formatter(question: str, user_id: int | None, catalog: PostingCatalog | None,
+                           comparer: PostingComparer | None,
+                           profiles: ProfileStore | None) -> Callable[[Answer], str]:
+    """The formatter for a typed question's answer; the stored profile is read only for
+    comparison questions (one database read saved on every other question)."""
+    if catalog is None or comparer is None or not comparer.asks_comparison(question):
+        return format_answer
+    stored = await _stored_profile(profiles, user_id)
+    return comparison_formatter(question, catalog, comparer, stored)

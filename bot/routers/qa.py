@@ -16,11 +16,11 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.chat_action import ChatActionSender
 
 from bot.answer_records import record_answer
-from bot.formatting import format_answer, format_too_long, format_welcome
+from bot.formatting import format_too_long, format_welcome
 from bot.i18n import N_, _
 from bot.keyboards import MenuAction, welcome_keyboard
 from bot.replies import reply, send_to_callback_chat
-from bot.routers.compare import comparison_reply
+from bot.routers.compare import answer_formatter
 from bot.streaming import stream_answer
 from state.profiles import wants_stored_profile, with_stored_profile
 
@@ -124,6 +124,9 @@ async def question(
         # "Which postings fit me?": answer with the saved profile (facts in the message win).
         asked = with_stored_profile(text, await profiles.get(message.from_user.id))
     started = time.perf_counter()
+    # "compare NORMES and SECTOR" is shown as a comparison laid out for a phone, with ✅/❌.
+    formatter = await answer_formatter(text, message.from_user.id if message.from_user else None,
+                                       catalog, comparer, profiles)
 
     async def rating_buttons(answer: Answer) -> InlineKeyboardMarkup | None:
         # Stored for /stats; the answer gets 👍/👎 buttons carrying the stored question's id.
@@ -135,16 +138,10 @@ async def question(
         if settings.llm_enabled:
             # The reply is edited as the model's tokens arrive, then finished with sources.
             await stream_answer(message, answer_service, conversation_id(message.chat.id),
-                                format_answer, question=asked, markup=rating_buttons)
+                                formatter, question=asked, markup=rating_buttons)
             return
         answer = await answer_service.ask(asked, conversation_id(message.chat.id))
-    shown = None
-    if catalog is not None and comparer is not None:
-        # "compare NORMES and SECTOR": the comparison laid out for a phone, with ✅/❌.
-        user_id = message.from_user.id if message.from_user else None
-        shown = await comparison_reply(answer, text, user_id, catalog, comparer, profiles)
-    await reply(message, shown or format_answer(answer),
-                reply_markup=await rating_buttons(answer))
+    await reply(message, formatter(answer), reply_markup=await rating_buttons(answer))
 
 
 async def _strip_own_mention(text: str, bot: Bot) -> str:
