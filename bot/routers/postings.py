@@ -15,6 +15,7 @@ from bot.formatting import (
     format_link_problem,
     format_posting_list,
     format_posting_section,
+    format_welcome,
 )
 from bot.i18n import N_, _
 from bot.keyboards import (
@@ -25,6 +26,7 @@ from bot.keyboards import (
     posting_keyboard,
     postings_keyboard,
     resolve_posting,
+    welcome_keyboard,
 )
 from bot.replies import reply, send_to_callback_chat, show
 
@@ -105,7 +107,12 @@ async def open_linked_posting(message: Message, command: CommandObject,
                               catalog: PostingCatalog) -> None:
     target = resolve_payload(catalog, command.args or "")
     if target.posting is None:
-        await reply(message, format_link_problem(target.status))
+        # Say what is wrong with the link, then welcome as a plain /start does: whoever
+        # followed it still lands somewhere useful.
+        first_name = message.from_user.first_name if message.from_user else ""
+        await reply(message, format_link_problem(target.status) + "\n\n"
+                    + format_welcome(first_name, len(catalog), catalog.last_indexed),
+                    reply_markup=welcome_keyboard())
         return
     await reply(message, format_posting_section(target.posting, Section.CARD),
                 reply_markup=posting_keyboard(target.posting, Section.CARD, 0))

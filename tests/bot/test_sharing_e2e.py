@@ -180,14 +180,18 @@ async def test_a_deep_link_opens_the_card_with_a_share_button(
 async def test_a_removed_postings_link_says_so(telegram: Telegram) -> None:
     (reply,) = await telegram.ask(f"/start {posting_payload('009_removed_posting')}",
                                   user_id=40_011)
-    assert "no longer available" in html_to_text(reply["text"])
+    text = html_to_text(reply["text"])
+    assert text.startswith("This posting is no longer available")
+    assert "Hello, User40011!" in text  # …and the welcome, with its menu
+    assert _buttons(reply)[0]["text"] == "📋 Browse postings"
 
 
 @pytest.mark.parametrize("payload", ["hello", "abc-XYZ", "x" * 70, "<b>card</b>"])
 async def test_a_malformed_link_gets_a_clear_message(telegram: Telegram, payload: str) -> None:
     (reply,) = await telegram.ask(f"/start {payload}", user_id=40_012)
     assert_clean([reply])
-    assert "This link is not valid" in html_to_text(reply["text"])
+    text = html_to_text(reply["text"])
+    assert text.startswith("This link is not valid") and "Hello, User40012!" in text
 
 
 async def test_plain_start_still_welcomes(telegram: Telegram) -> None:
