@@ -26,7 +26,8 @@ LEXICON_DIR = Path(__file__).parent / "lexicon"
 
 # When several intents match, the first in this list is the main one.
 PRIORITY = [
-    "eligibility", "count", "contact", "supervisor", "post_number", "issue_date", "duration",
+    "compare", "eligibility", "count", "contact", "supervisor", "post_number", "issue_date",
+    "duration",
     "grade", "department_unit", "languages", "key_outputs", "duties", "education", "experience",
     "skills", "competencies", "learning", "training", "background", "requirements",
     "duty_station", "mention", "summary",

@@ -12,6 +12,7 @@ from retrieval.answering.fields import FieldAnswers
 from retrieval.answering.not_stated import NotStatedAnswers
 from retrieval.answering.premises import Premises
 from retrieval.answering.sentences import Sentence, SentenceSelection
+from retrieval.compare import PostingComparer
 from retrieval.eligibility import EligibilityChecker
 from retrieval.models import Answer
 from retrieval.retriever import HybridRetriever
@@ -39,6 +40,7 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
         self.resolver = PostingResolver(self.postings)
         self.speller = Speller(self.postings)
         self.premises = Premises(self.postings)
+        self.comparer = PostingComparer(eligibility)
         # Per-snapshot caches for questions over all postings (built on first use).
         self._bodies: list[set[str]] | None = None
         # Per posting: its sections' sentences, each with its folded text and folded words,
@@ -85,6 +87,9 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
                 and _ABOUT_A_PERSON.search(q.english):
             # "who is lisa tortell?", "roelans is the director, right?": a person's role.
             q = replace(q, intents=["supervisor", *q.intents])
+        if "compare" in q.intents:
+            return self.comparer.answer(q, question, self.resolver, self.snap.by_id,
+                                        context_postings or [])
         if previous is not None:
             again = self._asked_again(q, named, previous, context_postings or [])
             if isinstance(again, Answer):

@@ -92,8 +92,9 @@ class AnswerService:
         yield answer
 
     def _llm_improves(self, answer: Answer) -> bool:
+        # A comparison is a fixed, row-by-row layout: nothing for a model to rewrite.
         return self.llm is not None and answer.intent not in {"injection", "greeting",
-                                                              "eligibility"}
+                                                              "eligibility", "compare"}
 
     def _answered(self, conversation_id: str, question: str, answer: Answer,
                   started: float) -> None:
