@@ -52,6 +52,7 @@ class Services:
         """Load the index and the embedding model now, not during the first question."""
         self.store.snapshot()
         self.store.embeddings.embed_query("warm-up")
+        self.answers.warm_up()
 
     async def aclose(self) -> None:
         """Close the state stores' connections (an SQLite one holds a worker thread that

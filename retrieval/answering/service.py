@@ -40,6 +40,11 @@ class AnswerService:
         answerer.prepare()
         self._answerer = answerer
 
+    def warm_up(self) -> None:
+        """Build the answerer of the current index now (spelling vocabulary, word frequency
+        lists, premises), not while the first user waits."""
+        self._extractive().speller.correct("warm up")
+
     def _extractive(self) -> ExtractiveAnswerer:
         snap = self.store.snapshot()
         if self._answerer is None or self._answerer.snap is not snap:
