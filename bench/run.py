@@ -201,7 +201,7 @@ def question_set(postings: list[Posting]) -> list[Question]:
 # ---- one size -----------------------------------------------------------------------------------
 
 def run_size(size: int, embeddings: Any, work: Path, rounds: int, seed: int,
-             log: Callable[[str], None], chroma: tuple[str, int] = ("", 8000)) -> SizeResult:
+             log: Callable[[str], None]) -> SizeResult:
     """Generate (unless 5), index, load and question one corpus size."""
     from retrieval.services import build_services
 
@@ -217,10 +217,7 @@ def run_size(size: int, embeddings: Any, work: Path, rounds: int, seed: int,
         log(f"[{size}] generated in {result.generate_s:.1f}s")
     data = work / f"data{size}"
     shutil.rmtree(data, ignore_errors=True)
-    # With a Chroma server, each size gets a collection of its own (a fresh index, as on disk).
-    settings = Settings(data_dir=data, corpus_dir=corpus, chroma_host=chroma[0],
-                        chroma_port=chroma[1], llm_provider="none",
-                        collection=f"bench{size}-{int(time.time())}" if chroma[0] else "postings")
+    settings = Settings(data_dir=data, corpus_dir=corpus, chroma_host="", llm_provider="none")
     services = build_services(settings, ensure_index=False, embeddings=embeddings)
     if isinstance(embeddings, HashedDocEmbeddings):
         result.doc_embeddings = "hashed stand-in (index time excludes model inference)"
@@ -325,9 +322,6 @@ def main(argv: list[str] | None = None) -> None:
                     help="'hashed': index documents with a cheap stand-in (queries still use the "
                          "model) to measure latency at sizes too large to embed here")
     ap.add_argument("--keep", action="store_true", help="keep the scratch folder")
-    ap.add_argument("--chroma-host", default="", help="index into this Chroma server instead "
-                                                      "of an embedded store under the data dir")
-    ap.add_argument("--chroma-port", type=int, default=8000)
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
 
@@ -346,8 +340,7 @@ def main(argv: list[str] | None = None) -> None:
     results: list[SizeResult] = []
     try:
         for size in args.sizes:
-            results.append(run_size(size, embeddings, work, args.rounds, args.seed, log,
-                                    (args.chroma_host, args.chroma_port)))
+            results.append(run_size(size, embeddings, work, args.rounds, args.seed, log))
             _release_chroma()  # the size's services are unreachable now; free its index
             gc.collect()
             _write(results, args, load_model_s)

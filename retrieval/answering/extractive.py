@@ -48,15 +48,6 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
         self._sentences: dict[str, list[tuple[str, list[Sentence]]]] = {}
         self._folded_texts: dict[str, str] = {}
 
-    def prepare(self) -> None:
-        """Build the per-snapshot caches of corpus-wide questions now (at index/load time)
-        rather than during the first such question."""
-        self._bodies = [set(words(p.text)) for p in self.postings]
-        for p in self.postings:
-            self._posting_sentences(p)
-            self._folded_text(p)
-            self.eligibility.requirements(p)
-
     # ---- entry point --------------------------------------------------------------------------
 
     def answer(self, question: str, context_postings: list[str] | None = None,

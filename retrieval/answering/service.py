@@ -14,7 +14,7 @@ from retrieval.eligibility import EligibilityChecker
 from retrieval.models import Answer
 from retrieval.retriever import HybridRetriever
 from retrieval.settings import Settings
-from retrieval.store import IndexSnapshot, IndexStore
+from retrieval.store import IndexStore
 
 
 class AnswerService:
@@ -33,12 +33,6 @@ class AnswerService:
         self.llm = llm
         self._answerer: ExtractiveAnswerer | None = None
         self.on_answer: list[Callable[[str, Answer, float], None]] = []
-
-    def prepare(self, snap: IndexSnapshot) -> None:
-        """IndexStore.on_load hook: the answerer of a newly loaded snapshot, caches built."""
-        answerer = ExtractiveAnswerer(snap, self.retriever, self.eligibility)
-        answerer.prepare()
-        self._answerer = answerer
 
     def warm_up(self) -> None:
         """Build the answerer of the current index now (spelling vocabulary, word frequency
