@@ -7,9 +7,7 @@ import uuid
 
 import pytest
 
-AI, SECTOR, NORMES, VULN, MULTI = (
-    "000_6199014678cf9c64", "001_326f5681e1f65d2e", "002_bd34980e9eece061",
-    "003_7dab671c5908fb3f", "004_3c479a0523126fec")
+from tests.support.corpus_ids import AI, MULTI, NORMES
 
 
 @pytest.fixture
