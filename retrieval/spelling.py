@@ -37,6 +37,10 @@ _COGNATE_SCORE = 76
 _COMMON_WORD_ZIPF = 3.0
 
 
+# Points of fuzz.ratio within which two candidate words count as equally close.
+_NEAR_TIE = 5
+
+
 def _lexicon_words() -> set[str]:
     """Every word the lexicons use: intent patterns, glossary, eligibility vocabulary."""
     found: set[str] = set()
@@ -160,7 +164,8 @@ class Speller:
                                   limit=5)
         if not matches:
             return None
-        # Among equally close words, the one the postings use most.
+        # Among about equally close words, the one the postings use most: "internacionales" is
+        # "international", not a fragment "internationalen" one URL spells.
         best_score = max(score for _, score, _ in matches)
-        tied = [w for w, score, _ in matches if score == best_score]
+        tied = [w for w, score, _ in matches if score >= best_score - _NEAR_TIE]
         return max(tied, key=lambda w: (self._counts.get(w, 0), -abs(len(w) - len(word))))

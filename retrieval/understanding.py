@@ -95,16 +95,6 @@ def pattern_words(pattern: str) -> set[str]:
     return {w for v in variants for w in re.findall(r"[a-z]{3,}", re.sub(r"[^a-z']", " ", v))}
 
 
-@cache
-def intent_pattern_words() -> frozenset[str]:
-    """Stems of every word the field intents' patterns spell ("supervis", "report", "boss"…);
-    not eligibility's, whose "meet" or "fit" are words a question about a field may need."""
-    lex = load_yaml("intents.yaml")["intents"]
-    return frozenset(stem(w) for k, pats in lex.items() if k not in _NOT_FIELD_INTENTS
-                     for p in pats for w in pattern_words(p))
-
-
-_NOT_FIELD_INTENTS = {"eligibility", "count", "mention", "summary"}
 
 
 def not_stated_topics() -> dict[str, dict[str, Any]]:
@@ -176,6 +166,9 @@ class Query:
     # The main intent of each part of a multi-part question ("post 2396 - what grade and
     # where is it?" → grade, duty_station), in the order asked.
     part_intents: list[str] = field(default_factory=list)
+    # Stems of the words that made the intents: "report" in "who do I report to". Once a
+    # field is answered they ask for nothing more; the question's other words might.
+    intent_words: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @property
     def intent(self) -> str:
@@ -212,6 +205,7 @@ def analyse(text: str, glosses: dict[str, str] | None = None) -> Query:
     q.mentions = bool(MENTION_RE.search(probe))
     q.named_people = [m.group(1) for m in NAME_RE.finditer(clean) if m.start() > 0]
     q.part_intents = _part_intents(clean, language)
+    q.intent_words = matched_words(probe, q.intents)
     q.continues = any(p.search(folded) for p in comp["follow_up"])
     return q
 
@@ -258,6 +252,20 @@ def _detect(probe: str) -> tuple[list[str], str | None]:
     return [k for k in PRIORITY if k in matched], not_stated
 
 
+def matched_words(probe: str, intents: list[str]) -> dict[str, frozenset[str]]:
+    """Per intent, the stems of the words its patterns spell and match in `probe` (not what a
+    wildcard of the pattern spans: "when was … updated" names no field)."""
+    pats = _compiled()["intents"]
+    return {k: frozenset(stem(w) for p in pats.get(k, []) for m in p.finditer(probe)
+                         for w in words(m.group(0)) if w in _spelled(p.pattern))
+            for k in intents}
+
+
+@cache
+def _spelled(pattern: str) -> frozenset[str]:
+    return frozenset(pattern_words(pattern))
+
+
 def without_titles(q: Query, postings: list[Posting]) -> Query:
     """The question with the named postings' titles taken out, re-read for what it asks:
     "How long is the unemployment insurance JPO?" asks about duration, not benefits."""
@@ -281,7 +289,8 @@ def without_titles(q: Query, postings: list[Posting]) -> Query:
         # The glossary translates word by word, so positions line up with the original.
         rest = " ".join(w for w, d in zip(original, drop, strict=True) if not d) + " " + rest
     intents, not_stated = _detect(rest)
-    return replace(q, intents=intents, not_stated=not_stated)
+    return replace(q, intents=intents, not_stated=not_stated,
+                   intent_words={**matched_words(rest, intents), **q.intent_words})
 
 
 def _remove_folded(text: str, pattern: re.Pattern[str]) -> str:
@@ -323,6 +332,14 @@ class PostingResolver:
         self.postings = postings
         self._names = [self._names_of(p) for p in postings]
         n = max(len(postings), 1)
+        # An acronym one posting keeps using and no other posting has ("MNE" ×10 in the due
+        # diligence post) names it, even when it is not the expansion of a heading.
+        body_acronyms = [Counter(re.findall(r"\b[A-Z][A-Z0-9]{1,7}\b", p.text)) for p in postings]
+        acronym_df = Counter(a for c in body_acronyms for a in c)
+        for names, counts in zip(self._names, body_acronyms, strict=True):
+            names.identifiers |= {a for a, k in counts.items()
+                                  if k >= 3 and acronym_df[a] == 1 and len(a) >= 3
+                                  and fold(a) not in GENERIC and not a.isdigit()}
         name_df: Counter[str] = Counter()
         body_df: Counter[str] = Counter()
         where_df: Counter[str] = Counter()

@@ -12,6 +12,7 @@ from retrieval.answering.fields import FieldAnswers
 from retrieval.answering.not_stated import NotStatedAnswers
 from retrieval.answering.premises import Premises
 from retrieval.answering.sentences import Sentence, SentenceSelection
+from retrieval.answering.similarity import SentenceSimilarity
 from retrieval.compare import PostingComparer
 from retrieval.eligibility import EligibilityChecker
 from retrieval.models import Answer
@@ -32,8 +33,10 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
     """Answers from the structured records of one index snapshot."""
 
     def __init__(self, snapshot: IndexSnapshot, retriever: HybridRetriever,
-                 eligibility: EligibilityChecker) -> None:
+                 eligibility: EligibilityChecker,
+                 similarity: SentenceSimilarity | None = None) -> None:
         self.snap = snapshot
+        self.similarity = similarity
         self.postings = snapshot.postings
         self.retriever = retriever
         self.eligibility = eligibility

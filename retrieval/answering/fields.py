@@ -56,7 +56,7 @@ class FieldAnswers:
             found = found and ok
         if chosen[0] not in _OPEN_INTENTS:
             # "How often would I meet my supervisor?" asks for more than the supervisor's name.
-            finer, finer_cites = self._finer(q, p, "\n".join(parts))
+            finer, finer_cites = self._finer(q, p, "\n".join(parts), chosen)
             if finer:
                 parts.append(f"{f['finer']}\n{bullets(finer)}")
                 citations += finer_cites

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import dataclass
 from functools import cache, lru_cache
@@ -13,7 +14,7 @@ from retrieval.answering.questions import intent_words
 from retrieval.models import Citation, Posting
 from retrieval.parsing import split_sentences
 from retrieval.text import content_tokens, fold, stem, words
-from retrieval.understanding import FIELD_WORDS, Query, intent_pattern_words, load_yaml
+from retrieval.understanding import FIELD_WORDS, Query, load_yaml
 
 
 class SentenceSelection:
@@ -23,9 +24,14 @@ class SentenceSelection:
     def _general(self, q: Query, p: Posting | None,
                  f: dict[str, str]) -> tuple[str, list[Citation], bool]:
         """Open questions: the most relevant sentences of the retrieved chunks."""
-        ids = [p.id] if p else None
-        docs = self.retriever.with_postings(ids, self.snap).invoke(q.english if q.language != "en"
-                                                                   else q.clean)
+        if p is not None:
+            # One posting is small: every sentence of it is a candidate, not only those of the
+            # chunks a search returns.
+            docs = [Document(page_content=text, metadata={"posting_id": p.id, "section": key})
+                    for key, text in section_items(p) if key != "summary"]
+        else:
+            docs = self.retriever.with_postings(None, self.snap).invoke(
+                q.english if q.language != "en" else q.clean)
         picked, found = self._best_sentences(q, docs, skip=_naming(p) if p else set())
         if not picked:
             text = f["not_in_posting"].format(t=p.short_title) if p else f["nothing"]
@@ -45,19 +51,20 @@ class SentenceSelection:
             head = f["general_missing"]
         return "\n".join(x for x in [head, *lines] if x), cites, found
 
-    def _finer(self, q: Query, p: Posting, answered: str) -> tuple[list[str], list[Citation]]:
+    def _finer(self, q: Query, p: Posting, answered: str,
+               intents: list[str]) -> tuple[list[str], list[Citation]]:
         """Sentences of the posting that answer what the question asks beyond the field(s)
         already answered: its words that neither name the posting, nor the field, nor appear
-        in the answer so far must be found, most of their weight, in one sentence. Every
-        sentence of the posting is weighed (one posting is small), so the answer may come from
-        any section: "would I go on missions?" is answered under Supervision."""
-        skip = _naming(p) | set(content_tokens(answered)) | _field_words() | _QUESTION_WORDS
-        q_tokens = [t for t in dict.fromkeys(content_tokens(q.english))
-                    if t not in skip and len(t) > 1 and not t.isdigit()]
-        if not q_tokens:
+        in the answer so far must be found, most of their weight, in one sentence; meaning
+        orders those. Every sentence of the posting is weighed (one posting is small), so the
+        answer may come from any section: "would I go on missions?" is answered under
+        Supervision."""
+        asked_field = frozenset().union(*(q.intent_words.get(i, frozenset()) for i in intents))
+        skip = (_naming(p) | set(content_tokens(answered)) | _field_words() | _QUESTION_WORDS
+                | asked_field)
+        weights = self._weights(q, skip)
+        if not weights:
             return [], []
-        n = max(len(self.snap.chunks), 1)
-        weights = {t: _idf(self.snap.bm25.term_document_frequency(t), n) for t in q_tokens}
         total = sum(weights.values()) or 1.0
         scored: list[tuple[float, str, str]] = []
         for section, sentences in self._posting_sentences(p):
@@ -68,47 +75,74 @@ class SentenceSelection:
                 share = sum(w for t, w in weights.items() if t in stems) / total
                 if share >= _FINER_SHARE:
                     scored.append((share, section, sentence.text))
-        scored.sort(key=lambda x: -x[0])
+        scored = self._by_meaning(q, scored, _naming(p))
         picked = list({text: (section, text) for _s, section, text in scored[:2]}.values())
         return ([text for _, text in picked],
                 [cite(p, section, text) for section, text in picked])
 
+    def _weights(self, q: Query, skip: set[str], *,
+                 unknown: bool = False) -> dict[str, float]:
+        """The question's content words, each weighed by its rarity in the index. Words no
+        posting has ("is it just desk work?") cannot be evidence for any sentence; with
+        `unknown` they are kept, for the share of the question the best sentence holds ("how
+        often…": no posting says "often", so a sentence on meetings answers half of it)."""
+        bm25 = self.snap.bm25
+        n = max(len(self.snap.chunks), 1)
+        # A French or Spanish word left untranslated is no sign that the postings are silent.
+        unknown = unknown and q.language == "en"
+        function = _function_words(q.language)
+        return {t: _idf(bm25.term_document_frequency(t), n)
+                for t in dict.fromkeys(content_tokens(q.english))
+                if t not in skip and t not in function and len(t) > 1 and not t.isdigit()
+                and (unknown or bm25.term_document_frequency(t) > 0)}
+
+    def _by_meaning(self, q: Query, scored: list[tuple[float, str, str]],
+                    naming: set[str]) -> list[tuple[float, str, str]]:
+        """Keyword candidates, best first by keyword share plus closeness in meaning to what
+        the question asks (its words naming the posting left out: in "how often do I meet
+        Oliver in the creative sectors job?" they would favour any sentence on the sector)."""
+        scored = sorted(scored, key=lambda x: -x[0])[:_RERANKED]
+        if self.similarity is None or len(scored) < 2:
+            return scored
+        asked = " ".join(w for w in q.english.split() if stem(fold(w).strip("?.,!")) not in naming)
+        closeness = self.similarity.scores(asked or q.english, [text for _s, _k, text in scored])
+        ranked = sorted(zip(scored, closeness, strict=True), key=lambda x: -(x[0][0] + x[1]))
+        return [item for item, _c in ranked]
+
     def _best_sentences(self, q: Query, docs: list[Document], limit: int = 3,
                         skip: set[str] | None = None, *, definitions: bool = True,
                         ) -> tuple[list[tuple[str, Document]], bool]:
-        skip = _QUESTION_WORDS | (skip or set())
-        q_tokens = [t for t in dict.fromkeys(content_tokens(q.english))
-                    if t not in skip and len(t) > 1 and not t.isdigit()]
-        if not q_tokens or not docs:
+        weights = self._weights(q, _QUESTION_WORDS | (skip or set()))
+        if not weights or not docs:
             return [], False
-        n = max(len(self.snap.chunks), 1)
-        weights = {t: _idf(self.snap.bm25.term_document_frequency(t), n) for t in q_tokens}
         total = sum(weights.values()) or 1.0
         # "What is the SRM TWG?": the sentence that spells out "(SRM TWG)" defines it.
         acronyms = [m.group(0) for m in re.finditer(r"\b[A-Z]{2,}(?:[ /-][A-Z]{2,})*\b", q.clean)
                     if m.group(0) not in {"ILO", "JPO"}] if definitions else []
-        scored: list[tuple[float, int, str, Document]] = []
-        for rank, doc in enumerate(docs):
+        scored: list[tuple[float, str, str]] = []
+        by_sentence: dict[str, Document] = {}
+        for doc in docs:
             if doc.metadata.get("kind") == "summary":
                 continue
-            for sentence in split_sentences(doc.page_content.replace("\n", " ")):
+            for sentence in _line_sentences(doc.page_content):
                 st = set(content_tokens(sentence))
                 s = sum(w for t, w in weights.items() if t in st)
                 if any(f"({a})" in sentence for a in acronyms):
                     s += total
-                if s > 0:
-                    scored.append((s / total, -rank, sentence.lstrip("-• "), doc))
-        scored.sort(key=lambda x: (-x[0], -x[1]))
-        seen: set[str] = set()
-        out: list[tuple[str, Document]] = []
-        for _s, _r, sentence, doc in scored:
-            if sentence not in seen:
-                seen.add(sentence)
-                out.append((sentence, doc))
-            if len(out) >= limit:
-                break
-        best = scored[0][0] if scored else 0.0
-        return out, best >= 0.5
+                text = sentence.lstrip("-• ")
+                if s > 0 and text not in by_sentence:
+                    by_sentence[text] = doc
+                    scored.append((s / total, "", text))
+        best = max((x[0] for x in scored), default=0.0)
+        asked = sum(self._weights(q, _QUESTION_WORDS | (skip or set()), unknown=True).values())
+        found = best * total / (asked or 1.0) >= 0.5
+        # Sentences holding much less of the question than the best one answer something else.
+        ranked = self._by_meaning(q, [x for x in scored if x[0] >= best * _KEEP_SHARE],
+                                  skip or set())
+        # "Which technical meetings…?": every sentence holding all the best one holds is listed.
+        ties = sum(1 for x in ranked if x[0] >= best - 1e-9)
+        shown = ranked[:max(limit, min(ties, _MAX_TIED))]
+        return [(text, by_sentence[text]) for _s, _k, text in shown], found
 
     # ---- not stated ---------------------------------------------------------------------------
 
@@ -133,6 +167,12 @@ _QUESTION_WORDS = {stem(w) for w in (
 
 # The share of the question's remaining weight one sentence must hold to be worth adding.
 _FINER_SHARE = 0.5
+# Keyword candidates whose meaning is compared with the question's (one embedding batch).
+_RERANKED = 12
+# Of the best keyword share, what a further sentence of an open answer must hold.
+_KEEP_SHARE = 0.5
+# Sentences as good as the best one listed at most (a list question answered in full).
+_MAX_TIED = 6
 
 
 @lru_cache(maxsize=65536)
@@ -155,8 +195,14 @@ def _field_words() -> frozenset[str]:
     """Words that name a field or a question's intent, or fill a chat message: once the field
     is answered they ask for nothing more."""
     filler = load_yaml("chat.yaml")["filler"].split()
-    return frozenset(FIELD_WORDS | intent_pattern_words() | intent_words()
-                     | {stem(w) for w in filler})
+    return frozenset(FIELD_WORDS | intent_words() | {stem(w) for w in filler})
+
+
+@cache
+def _function_words(language: str) -> frozenset[str]:
+    """Stems of the language's words that carry no content (`lexicon/function_words.yaml`)."""
+    listed = load_yaml("function_words.yaml").get(language, "")
+    return frozenset(stem(w) for w in str(listed).split())
 
 
 def _idf(df: int, n: int) -> float:
@@ -166,8 +212,33 @@ def _idf(df: int, n: int) -> float:
 
 
 def _line_sentences(text: str) -> list[str]:
-    """Sentences, never running across lines (a summary's "Duration: …" stays alone)."""
-    return [s for line in text.split("\n") for s in split_sentences(line.lstrip("-• "))]
+    """Sentences, never running across lines (a summary's "Duration: …" stays alone), except
+    that a short list and the sentence introducing it ("…endorsed in the following meetings:")
+    are one passage: the list items are what that sentence says."""
+    lines = [ln.strip() for ln in text.split("\n") if ln.strip()]
+    out: list[str] = []
+    i = 0
+    while i < len(lines):
+        sentences = split_sentences(lines[i].lstrip("-• "))
+        items = list(itertools.takewhile(_is_item, lines[i + 1:i + 1 + _MAX_LIST + 1]))
+        if sentences and sentences[-1].endswith(":") and 0 < len(items) <= _MAX_LIST \
+                and not _is_item(lines[i]):
+            out += sentences[:-1]
+            out.append(" ".join([sentences[-1], *(x.lstrip("-• ").rstrip(";.") + ";"
+                                                  for x in items)]).rstrip(";") + ".")
+            i += 1 + len(items)
+            continue
+        out += sentences
+        i += 1
+    return out
+
+
+# A list longer than this is a section of its own ("The JPO will: …"), not one passage.
+_MAX_LIST = 5
+
+
+def _is_item(line: str) -> bool:
+    return line.startswith(("-", "•", "*")) and len(line) < 300
 
 
 @dataclass(frozen=True)

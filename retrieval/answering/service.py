@@ -9,6 +9,7 @@ from typing import Any
 
 from retrieval.answering.conversation import ConversationMemory, Turn
 from retrieval.answering.extractive import ExtractiveAnswerer
+from retrieval.answering.similarity import SentenceSimilarity
 from retrieval.conversation_store import ConversationStore
 from retrieval.eligibility import EligibilityChecker
 from retrieval.models import Answer
@@ -32,6 +33,7 @@ class AnswerService:
         self.retriever = HybridRetriever(store=store, k=settings.top_k, rrf_k=settings.rrf_k)
         self.llm = llm
         self._answerer: ExtractiveAnswerer | None = None
+        self._similarity: SentenceSimilarity | None = None
         self.on_answer: list[Callable[[str, Answer, float], None]] = []
 
     def warm_up(self) -> None:
@@ -42,7 +44,10 @@ class AnswerService:
     def _extractive(self) -> ExtractiveAnswerer:
         snap = self.store.snapshot()
         if self._answerer is None or self._answerer.snap is not snap:
-            self._answerer = ExtractiveAnswerer(snap, self.retriever, self.eligibility)
+            if self._similarity is None:
+                self._similarity = SentenceSimilarity(self.store.embeddings)
+            self._answerer = ExtractiveAnswerer(snap, self.retriever, self.eligibility,
+                                                self._similarity)
         return self._answerer
 
     def answer(self, question: str, conversation_id: str = "default") -> Answer:
