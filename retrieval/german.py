@@ -51,9 +51,13 @@ class GermanGlossary:
         self.lookup = lru_cache(maxsize=8192)(self._lookup)
 
     def _direct(self, word: str) -> str | None:
-        # "due" is English, not "dü": only longer words are read with typed umlauts.
-        forms = (word, _umlauts_typed(word)) if len(word) >= 4 else (word,)
-        for form in dict.fromkeys(forms):
+        if word in self._table:
+            return self._table[word]
+        # "due" is English, not "dü" or an inflection of "du": only longer words are read
+        # with typed umlauts or by their stem.
+        if len(word) < 4:
+            return None
+        for form in dict.fromkeys((word, _umlauts_typed(word))):
             if form in self._table:
                 return self._table[form]
             by_stem = self._by_stem.get(_stemmer.stemWord(form))

@@ -466,3 +466,61 @@ async def test_french_user_end_to_end(telegram: Telegram) -> None:  # noqa: F811
     assert sources, "the sources are listed under the French heading"
     rating = [b["text"] for row in replies[-1]["reply_markup"]["inline_keyboard"] for b in row]
     assert rating == ["👍", "👎"]
+
+
+@pytest.mark.slow
+@pytest.mark.asyncio(loop_scope="module")
+async def test_german_user_end_to_end(telegram: Telegram) -> None:  # noqa: F811
+    """A German conversation through the local Bot API server: German chrome from Telegram's
+    language_code, German answers framing the postings' English facts, a follow-up, an
+    eligibility verdict, an unanswerable question, and /language."""
+    api = telegram.api
+    user_id = 3004
+
+    async def say(text: str) -> dict[str, Any]:
+        mark = len(api.requests)
+        message: dict[str, Any] = {
+            "message_id": 910_000 + len(api.requests), "date": int(time.time()),
+            "chat": {"id": user_id, "type": "private", "first_name": "Lena"},
+            "from": {"id": user_id, "is_bot": False, "first_name": "Lena",
+                     "language_code": "de-AT"},
+            "text": text,
+        }
+        if text.startswith("/"):
+            message["entities"] = [{"type": "bot_command", "offset": 0,
+                                    "length": len(text.split()[0])}]
+        await api.push("message", message)
+        reply = (await api.replies(user_id, since=mark))[-1]
+        check_html(reply["text"])
+        assert SOMETHING_WENT_WRONG not in reply["text"]
+        return reply
+
+    def labels(reply: dict[str, Any]) -> list[str]:
+        return [b["text"] for row in reply["reply_markup"]["inline_keyboard"] for b in row]
+
+    welcome = await say("/start")
+    assert welcome["text"].startswith("Hallo, Lena! Ich beantworte Fragen")
+    assert labels(welcome) == ["📋 Ausschreibungen ansehen", "💬 Eine Frage stellen",
+                               "✅ Eignung prüfen"]
+
+    supervisor = await say("Wer ist der Vorgesetzte beim Sorgfaltspflicht-Posten?")
+    answer, _, sources = supervisor["text"].partition("\n\n<b>Quellen</b>\n")
+    assert "Githa Roelans" in html_to_text(answer) and "wird betreut von" in answer
+    assert "Responsible Business/Due Diligence" in sources
+    assert labels(supervisor) == ["👍", "👎"]
+
+    follow_up = html_to_text((await say("und welche Sprachen muss ich dort sprechen?"))["text"])
+    assert follow_up.startswith("Sprachen für „Responsible Business/Due Diligence“")
+    assert "English, French, Spanish" in follow_up
+
+    verdict = html_to_text((await say(
+        "Ich habe einen Master in Jura, seit März 2021 arbeite ich im Arbeitsrecht, Englisch "
+        "fließend. Kann ich mich auf den NORMES-Posten bewerben?"))["text"])
+    assert "Sie erfüllen offenbar alle Mindestanforderungen (geeignet)" in verdict
+    assert "Advanced university degree in Law" in verdict
+
+    salary = html_to_text((await say("Wie viel verdient man bei der KI-Stelle?"))["text"])
+    assert "nennt das Gehalt oder Zulagen nicht" in salary
+
+    chosen = await say("/language")
+    assert labels(chosen) == ["English", "Français", "Español", "Deutsch ✓"]
