@@ -388,8 +388,10 @@ async def test_french_wizard_to_the_end(services: FakeServices, bot: MockedBot,
 @pytest.mark.parametrize(("typed", "years"), [
     ("3 ans", 3.0), ("2,5 años", 2.5), ("18 mois", 1.5), ("6 meses", 0.5), ("aucune", 0.0),
     ("ninguna", 0.0), ("environ 4 ans", 4.0), ("2 años de experiencia", 2.0),
+    ("3 Jahre", 3.0), ("18 Monate", 1.5), ("keine", 0.0), ("etwa 4 Jahre", 4.0),
+    ("2 Jahre Berufserfahrung", 2.0),
 ])
-def test_wizard_reads_french_and_spanish_years(typed: str, years: float) -> None:
+def test_wizard_reads_french_spanish_and_german_years(typed: str, years: float) -> None:
     from bot.routers.eligibility import parse_years
 
     assert parse_years(typed) == years
