@@ -231,3 +231,13 @@ def test_german_follow_up(indexed_services) -> None:
     assert "Geneva" in first.text
     then = indexed_services.answers.answer("und wer ist dort Vorgesetzter?", "de-fu")
     assert "Lisa Tortell" in then.text
+
+
+def test_german_comparison(ask) -> None:
+    a = ask("Vergleiche die Stelle zu künstlicher Intelligenz und die Sorgfaltspflicht-Stelle")
+    assert a.intent == "compare" and a.posting_ids == [AI, MULTI]
+    assert "Dienstort" in a.text and "Besoldungsgruppe" in a.text
+    with_profile = ask("Ich habe einen Master in Jura und 3 Jahre Erfahrung in der Forschung, "
+                       "Englisch fließend. Vergleiche NORMES mit SECTOR")
+    assert with_profile.posting_ids == [NORMES, SECTOR]
+    assert "Mit Ihrem Profil" in with_profile.text
