@@ -1,4 +1,4 @@
-"""The bot's own texts in English, French and Spanish (gettext catalogs, aiogram's I18n).
+"""The bot's own texts in English, French, Spanish and German (gettext catalogs, aiogram's I18n).
 
 Catalogs live as `.po` sources in bot/locales/<locale>/LC_MESSAGES/messages.po; the msgids
 are the English texts, so English needs no translation. aiogram's `I18n` reads compiled
@@ -12,7 +12,7 @@ are used, inside a request, where the user's locale is known. Outside a request 
 calling a formatter directly) `_()` returns the English text.
 
 The locale of a user: their explicit choice (/language, stored in SQLite), else Telegram's
-`language_code` (fr*, es* → fr, es; anything else → en).
+`language_code` (fr*, es*, de* → fr, es, de; anything else → en).
 """
 
 from __future__ import annotations
@@ -37,9 +37,9 @@ logger = logging.getLogger(__name__)
 LOCALES_DIR = Path(__file__).with_name("locales")
 DOMAIN = "messages"
 DEFAULT_LOCALE = "en"
-SUPPORTED_LOCALES = ("en", "fr", "es")
+SUPPORTED_LOCALES = ("en", "fr", "es", "de")
 # Shown in each language's own name on the /language buttons.
-LOCALE_NAMES = {"en": "English", "fr": "Français", "es": "Español"}
+LOCALE_NAMES = {"en": "English", "fr": "Français", "es": "Español", "de": "Deutsch"}
 
 
 def N_(message: str) -> str:
@@ -109,7 +109,8 @@ def create_i18n(data_dir: Path, src: Path = LOCALES_DIR) -> I18n:
 
 
 def locale_from_code(language_code: str | None) -> str:
-    """Telegram's IETF code ("fr", "fr-CA", "es-419") → a supported locale (else English)."""
+    """Telegram's IETF code ("fr", "fr-CA", "es-419", "de-AT") → a supported locale (else
+    English)."""
     primary = (language_code or "").replace("_", "-").split("-")[0].lower()
     return primary if primary in SUPPORTED_LOCALES else DEFAULT_LOCALE
 

@@ -16,16 +16,17 @@ from enum import StrEnum
 from pydantic import BaseModel
 
 from retrieval.eligibility import EligibilityChecker
+from retrieval.eligibility.profile import english_reading
 from retrieval.models import Answer, Citation, Posting, Profile, RequirementCheck, Verdict
 from retrieval.understanding import PostingResolver, Query, analyse, load_yaml
 
 MAX_COMPARED = 3
 MAX_VALUE_CHARS = 140
 # Where a comparison question names its postings: "the AI and the due diligence posts",
-# "NORMES vs SECTOR", "le poste X et celui sur Y", "el de X y el de Y".
+# "NORMES vs SECTOR", "le poste X et celui sur Y", "el de X y el de Y", "die KI-Stelle und NORMES".
 _SEPARATORS = re.compile(
     r"\s*(?:,|;|\band\b|\bet\b|\by\b|\be\b|\bwith\b|\bavec\b|\bcon\b|\bvs\.?|\bversus\b|\bto\b|"
-    r"\bfrom\b|\bor\b|\bou\b|\bo\b|/(?= ))\s*")
+    r"\bfrom\b|\bor\b|\bou\b|\bo\b|\bund\b|\bmit\b|\boder\b|/(?= ))\s*")
 
 
 class Row(StrEnum):
@@ -163,8 +164,9 @@ class PostingComparer:
     def question_profile(self, question: str) -> Profile | None:
         """The candidate a comparison question describes ("I have a law master's… compare
         NORMES and SECTOR"), or None when it describes none."""
-        profile = self.eligibility.parse_profile(question)
-        return profile if self.eligibility.profile_in(question, profile) else None
+        reading = english_reading(question)  # a German self-description, in English
+        profile = self.eligibility.parse_profile(reading)
+        return profile if self.eligibility.profile_in(reading, profile) else None
 
     # ---- questions ------------------------------------------------------------------------
 

@@ -49,10 +49,11 @@ def clauses(text: str) -> list[str]:
 
 
 def fold(text: str) -> str:
-    """Lower-case and strip accents ('Qué idiomas' → 'que idiomas')."""
+    """Lower-case and strip accents ('Qué idiomas' → 'que idiomas', 'fließend' →
+    'fliessend')."""
     if text.isascii():  # most posting text; nothing to decompose
         return text.lower()
-    text = unicodedata.normalize("NFKD", text)
+    text = unicodedata.normalize("NFKD", text.replace("ß", "ss"))
     return "".join(c for c in text if not unicodedata.combining(c)).lower()
 
 

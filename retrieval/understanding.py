@@ -101,29 +101,27 @@ def not_stated_topics() -> dict[str, dict[str, Any]]:
     return _compiled()["not_stated"]
 
 
-_FR = {"le", "les", "du", "des", "est", "qui", "quel", "quelle", "quels", "quelles", "pour",
-       "annonce", "travail", "sera", "serait", "faut",
-       "sur", "une", "je", "ai", "avec", "dans", "et", "au", "aux", "ce", "cette", "sont",
-       "poste", "combien", "ou", "quoi", "suis", "mon", "ma", "mes"}
-_ES = {"el", "los", "las", "del", "es", "cual", "cuales", "para", "puesto", "una", "tengo", "al",
-       "un", "puestos", "trabajo", "sobre", "esta", "son", "cuando", "quienes", "tiene",
-       "con", "y", "se", "por", "como", "cuanto", "cuantos", "donde", "quien", "mi", "mis",
-       "soy", "hay", "requieren", "requiere"}
-_EN = {"the", "is", "what", "who", "which", "for", "of", "and", "does", "do", "are", "i", "my",
-       "to", "in", "how", "where", "when", "a", "an", "it", "have", "with", "this", "post"}
+@cache
+def _language_words() -> dict[str, frozenset[str]]:
+    """Function words that tell a question's language (`lexicon/intents.yaml`)."""
+    return {k: frozenset(fold(w) for w in v.split())
+            for k, v in load_yaml("intents.yaml")["language_words"].items()}
 
 
 def detect_language(text: str) -> str:
-    """'en', 'fr' or 'es', from function words and letters (questions are short)."""
+    """'en', 'fr', 'es' or 'de', from function words and letters (questions are short)."""
     lowered = text.lower()
     ws = words(text)
+    known = _language_words()
     score = {
-        "en": sum(w in _EN for w in ws),
+        "en": sum(w in known["en"] for w in ws),
         # "é" is French and Spanish alike; the other marks tell them apart.
-        "fr": sum(w in _FR for w in ws)
+        "fr": sum(w in known["fr"] for w in ws)
         + 2 * len(re.findall(r"[èêàçùœâîôû]|\b(qu|l|d|j|n|c|s)['’]", lowered)),
-        "es": sum(w in _ES for w in ws) + 2 * len(re.findall(r"[ñáíóú]", lowered))
+        "es": sum(w in known["es"] for w in ws) + 2 * len(re.findall(r"[ñáíóú]", lowered))
         + 4 * len(re.findall(r"[¿¡]", lowered)),
+        # "ü" is German and Spanish ("pingüino") alike, but rare in Spanish questions.
+        "de": sum(w in known["de"] for w in ws) + 2 * len(re.findall(r"[äöüß]", lowered)),
     }
     best = max(score, key=lambda k: score[k])
     return best if best != "en" and score[best] > score["en"] else "en"
@@ -140,6 +138,10 @@ def to_english(text: str, language: str, glosses: dict[str, str] | None = None) 
     words: "investigacion" → "investigation")."""
     if language == "en":
         return fold(text)
+    if language == "de":
+        from retrieval.german import german_glossary
+
+        return " ".join(words(german_glossary().gloss_text(text, glosses)))
     table = {**(glosses or {}), **_glossary().get(language, {})}
     return " ".join(table.get(w, w) for w in words(text))
 
@@ -203,24 +205,38 @@ def analyse(text: str, glosses: dict[str, str] | None = None) -> Query:
     q.wants_desirable = bool(DESIRABLE_RE.search(probe)) and not both
     q.wants_minimum = bool(MINIMUM_RE.search(probe)) and not q.wants_desirable and not both
     q.mentions = bool(MENTION_RE.search(probe))
-    q.named_people = [m.group(1) for m in NAME_RE.finditer(clean) if m.start() > 0]
+    q.named_people = [m.group(1) for m in NAME_RE.finditer(clean)
+                      if m.start() > 0 and not _german_nouns(m.group(1), language)]
     q.part_intents = _part_intents(clean, language)
     q.intent_words = matched_words(probe, q.intents)
     q.continues = any(p.search(folded) for p in comp["follow_up"])
     return q
 
 
+def _german_nouns(name: str, language: str) -> bool:
+    """German capitalises every noun: "Jahre Berufserfahrung" looks like a person's name but is
+    made of words the glossary knows."""
+    if language != "de":
+        return False
+    from retrieval.german import german_glossary
+
+    glossary = german_glossary()
+    return any(glossary.lookup(w) is not None for w in words(name))
+
+
 # Where a message asks for one thing after another: "grade and where", "dept, supervisor",
 # "2396 - who supervises", "¿de qué grado es y cuánto dura?".
-_PART_SPLIT_RE = re.compile(r"\s(?:and|&|\+|plus|also|et|y|e)\s|[,;:?!/]|\s[-–—]\s")
+_PART_SPLIT_RE = re.compile(r"\s(?:and|&|\+|plus|also|et|y|e|und)\s|[,;:?!/]|\s[-–—]\s",
+                            re.IGNORECASE)
 
 
 def _part_intents(text: str, language: str) -> list[str]:
     out: list[str] = []
-    for part in _PART_SPLIT_RE.split(fold(text)):
+    # Split as written: German "würde" (would) and "wurde" (was) differ only before folding.
+    for part in _PART_SPLIT_RE.split(text):
         if len(part.split()) == 0:
             continue
-        intents, _ = _detect(_probe(part, to_english(part, language), language))
+        intents, _ = _detect(_probe(fold(part), to_english(part, language), language))
         if intents and intents[0] not in out:
             out.append(intents[0])
     return out
@@ -241,7 +257,7 @@ def _asked_part(text: str, language: str) -> str:
 
 def _probe(folded: str, english: str, language: str) -> str:
     """What intent patterns are matched against: the folded text, plus its glossary English
-    when it is French or Spanish."""
+    when it is French, Spanish or German."""
     return f"{folded} {english}" if language != "en" else folded
 
 
@@ -288,6 +304,12 @@ def without_titles(q: Query, postings: list[Posting]) -> Query:
     if q.language != "en" and len(original) == len(ws):
         # The glossary translates word by word, so positions line up with the original.
         rest = " ".join(w for w, d in zip(original, drop, strict=True) if not d) + " " + rest
+    elif q.language != "en":
+        # A German gloss may be several words ("Dienstort" → duty station): the original
+        # without the title's words, so that its own phrasing ("kann ich mich … bewerben")
+        # still counts.
+        dropped = {w for w, d in zip(ws, drop, strict=True) if d}
+        rest = " ".join(w for w in original if w not in dropped) + " " + rest
     intents, not_stated = _detect(rest)
     return replace(q, intents=intents, not_stated=not_stated,
                    intent_words={**matched_words(rest, intents), **q.intent_words})

@@ -21,7 +21,7 @@ USER_LANGUAGES = Table(
 
 
 class LanguageStore(SqlStore):
-    """The locale ("en", "fr", "es") each user chose, keyed by Telegram user id."""
+    """The locale ("en", "fr", "es", "de") each user chose, keyed by Telegram user id."""
 
     metadata = METADATA
 

@@ -38,6 +38,7 @@ UNSEEN_GOLD = DATA / "dev_unseen.jsonl"
 UNSEEN_POSTINGS = DATA / "unseen_postings"  # the two postings dev_unseen.jsonl asks about
 EXTRA_GOLD = DATA / "gold_extra.jsonl"
 FR_ES_GOLD = DATA / "gold_fr_es.jsonl"
+DE_GOLD = DATA / "gold_de.jsonl"
 
 
 @pytest.fixture(scope="session")

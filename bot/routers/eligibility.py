@@ -136,13 +136,17 @@ def _clean_text(text: str) -> str:
 
 # English, and the French/Spanish a user of the translated wizard types ("3 ans", "18 meses").
 _YEARS_RE = re.compile(
-    r"^(?:about\s+|around\s+|approx\.?\s+|environ\s+|unos\s+|aproximadamente\s+)?"
+    r"^(?:about\s+|around\s+|approx\.?\s+|environ\s+|unos\s+|aproximadamente\s+|etwa\s+|"
+    r"ungefähr\s+|ca\.?\s+)?"
     r"(\d{1,3}(?:[.,]\d+)?)\s*\+?\s*"
-    r"(years?|yrs?|y|months?|mos?|ans?|années?|annees?|años?|anos?|mois|mes|meses)?"
-    r"(?:\s+of\s+(?:relevant\s+)?(?:work\s+)?experience|\s+d'expérience|\s+de\s+experiencia)?$",
+    r"(years?|yrs?|y|months?|mos?|ans?|années?|annees?|años?|anos?|mois|mes|meses|jahre?n?|"
+    r"monate?n?)?"
+    r"(?:\s+of\s+(?:relevant\s+)?(?:work\s+)?experience|\s+d'expérience|\s+de\s+experiencia|"
+    r"\s+(?:berufs)?erfahrung)?$",
     re.I)
 _NO_YEARS = re.compile(r"^(?:none|no|zero|nil|no experience|not yet|aucune?|non|zéro|"
-                       r"pas encore|ninguna?|ninguno|cero|nada|todavía no)$", re.I)
+                       r"pas encore|ninguna?|ninguno|cero|nada|todavía no|keine?|null|"
+                       r"noch keine|keine erfahrung)$", re.I)
 _MONTHS = ("mo", "mes")
 
 

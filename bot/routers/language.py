@@ -1,4 +1,5 @@
-"""/language: the user picks the language of the bot's own texts (English, French, Spanish).
+"""/language: the user picks the language of the bot's own texts (English, French, Spanish,
+German).
 
 The choice is stored (state/preferences.py) and wins over the Telegram app's language
 from the next update on (bot/i18n.py). Answers themselves follow the language of the
@@ -30,13 +31,15 @@ CHOOSE = N_("Choose the language of my menus and messages. My answers follow the
             "of your question.")
 CHANGED = N_("Done — I'll write to you in English from now on.")
 NOT_SAVED = N_("I could not save your choice, so it applies to this message only.")
-UNKNOWN_LANGUAGE = N_("I speak English, French and Spanish: choose one of them.")
+UNKNOWN_LANGUAGE = N_("I speak English, French, Spanish and German: choose one of them.")
 
 # What `/language <name>` understands, besides the codes themselves.
 _NAMES = {
     "english": "en", "anglais": "en", "inglés": "en", "ingles": "en",
     "french": "fr", "français": "fr", "francais": "fr", "francés": "fr", "frances": "fr",
     "spanish": "es", "español": "es", "espanol": "es", "espagnol": "es",
+    "german": "de", "deutsch": "de", "allemand": "de", "alemán": "de", "aleman": "de",
+    "englisch": "en", "französisch": "fr", "franzoesisch": "fr", "spanisch": "es",
 }
 
 
@@ -63,7 +66,7 @@ def language_keyboard(current: str) -> InlineKeyboardMarkup:
     for locale in SUPPORTED_LOCALES:
         label = LOCALE_NAMES[locale] + (" ✓" if locale == current else "")
         builder.button(text=label, callback_data=LanguageChoice(locale=locale))
-    builder.adjust(3)
+    builder.adjust(2)
     return builder.as_markup()
 
 

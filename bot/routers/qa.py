@@ -47,7 +47,7 @@ HELP_COMMANDS = (
     N_("/eligibility — check which postings fit your profile"),
     N_("/profile — show, set or delete your saved profile"),
     N_("/reset — forget this conversation and start afresh"),
-    N_("/language — English, français or español"),
+    N_("/language — English, français, español or Deutsch"),
     N_("/help — this message"),
 )
 ASK_PROMPT = N_("Type your question in a message, for example:\n<i>{example}</i>")

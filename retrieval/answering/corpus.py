@@ -21,6 +21,7 @@ from retrieval.answering.questions import (
     absent_names,
     asked_degree_level,
     asked_duration_text,
+    asked_month,
     asked_months,
     asked_years,
     degree_fields,
@@ -147,6 +148,10 @@ class CorpusAnswers:
             level = asked_degree_level(q.english)
             if level:
                 return self._degree_level_corpus(q, posts, level)
+        if "issue_date" in intents:
+            month = asked_month(q)
+            if month is not None:
+                return self._issued_in(q, posts, month)
         if "grade" in intents:
             asked_grade = re.search(r"\b([pgd])\s*-?\s*(\d)\b", q.english)
             if asked_grade:
@@ -196,6 +201,25 @@ class CorpusAnswers:
             return self._mentions(q, posts, terms)
         return None
 
+    def _issued_in(self, q: Query, posts: list[Posting], month: int) -> Answer:
+        """"Which postings were published in January?": those whose month of issue it is."""
+        from retrieval.eligibility.periods import month_number
+
+        f = frames(q.language)
+        hits = [p for p in posts if any(month_number(w) == month for w in
+                                        re.findall(r"[a-z]{3,9}", fold(p.issued)))]
+        if not hits:
+            lines = [f["issued_none"]] + [f"• {self._label(p, short=True)}: "
+                                          f"{p.issued or f['not_stated_grade']}" for p in posts]
+            return Answer(text="\n".join(lines), found=True, intent="issue_date",
+                          citations=[cite(p, "summary", p.issued) for p in posts],
+                          posting_ids=[])
+        lines = [f["issued_match"]]
+        lines += [f"• {self._label(p)}: {p.issued}"
+                  + (f" ({f['label_post_number']} {p.post_number})" if p.post_number else "")
+                  for p in hits]
+        return _corpus_answer(lines, hits, "summary", "issue_date")
+
     def _stations(self, q: Query, posts: list[Posting]) -> Answer:
         f = frames(q.language)
         groups: dict[str, list[Posting]] = {}
@@ -203,7 +227,9 @@ class CorpusAnswers:
             groups.setdefault(p.duty_station or "?", []).append(p)
         if len(groups) == 1:
             station = next(iter(groups))
-            text = f["station_all_same"].format(n=len(posts), value=station)
+            # "Which posts are in Geneva?" asks for the postings: they are named too.
+            text = "\n".join([f["station_all_same"].format(n=len(posts), value=station),
+                              *(f"• {self._label(p)}" for p in posts)])
             return Answer(text=text, found=True, intent="duty_station",
                           citations=[cite(p, "summary", p.duty_station) for p in posts],
                           posting_ids=[p.id for p in posts])

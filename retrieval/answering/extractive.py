@@ -127,7 +127,10 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
         about the NORMES one?", "sorry, I meant the due diligence post") or, after an
         eligibility check, with the profile corrected ("actually it's closer to five years",
         "my English is only B1"). Otherwise the question as it is."""
-        own = [i for i in q.intents if i in FIELD_INTENTS]
+        # A question of its own: a field, or a topic the postings never state ("what is the
+        # salary of the AI post?" after an eligibility check is not a re-check).
+        own = [i for i in q.intents if i in FIELD_INTENTS] + (
+            [q.not_stated] if q.not_stated else [])
         if previous.intent == "eligibility" and previous.profile and "eligibility" not in q.intents:
             if named and not own and (q.continues or len(words(q.clean)) <= 12):
                 verdict = self.eligibility.answer(previous.profile, named, q.language)

@@ -8,7 +8,7 @@ from functools import cache
 from retrieval.eligibility import field_canonicals
 from retrieval.parsing import duration_in_months, number_value
 from retrieval.text import GENERIC, STOPWORDS, clauses, fold, stem, words
-from retrieval.understanding import Query, word_forms
+from retrieval.understanding import Query, load_yaml, word_forms
 
 TIME_AMOUNT = r"(\d+|one|two|three|four|five|six|twelve|eighteen)[\s-]*(years?|months?|yrs?)"
 
@@ -91,8 +91,9 @@ def degree_fields(q: Query) -> list[str]:
     known = field_canonicals(q.english)
     if known:
         return known
+    filler = set(load_yaml("chat.yaml")["filler"].split())
     ws = [w for w in words(q.english) if w not in _DEGREE_WORDS and w not in STOPWORDS
-          and w not in GENERIC]
+          and w not in GENERIC and w not in filler]
     return [" ".join(ws)] if ws and len(ws) <= 3 else []
 
 
@@ -124,3 +125,18 @@ def absent_names(text: str, bodies: list[set[str]]) -> list[str]:
             if not any(forms & body for body in bodies) and word not in names:
                 names.append(word)
     return names
+
+
+_IN_MONTH_RE = re.compile(r"\b(?:in|im|en|de|of)\s+([a-z]{3,9})\b")
+
+
+def asked_month(q: Query) -> int | None:
+    """The month a question dates something by: "published in January", "im Januar",
+    "en janvier"."""
+    from retrieval.eligibility.periods import month_number
+
+    for m in _IN_MONTH_RE.finditer(f"{q.folded} {q.english}"):
+        month = month_number(m.group(1))
+        if month is not None:
+            return month
+    return None

@@ -8,7 +8,7 @@ from datetime import date
 from typing import Protocol
 
 from retrieval.eligibility.matching import check
-from retrieval.eligibility.profile import parse_profile
+from retrieval.eligibility.profile import english_reading, parse_profile
 from retrieval.eligibility.render import ranked_verdicts_text, single_verdict_text, verdict_excerpt
 from retrieval.eligibility.requirements import derive_requirements
 from retrieval.eligibility.vocabulary import SECTION, lexicon_for
@@ -108,6 +108,8 @@ class EligibilityChecker:
 
     def answer(self, question: str, posting_ids: list[str] | None,
                language: str = "en") -> Answer | None:
+        basis = question
+        question = english_reading(question)
         profile = self.parse_profile(question)
         if not self.profile_in(question, profile):
             return None
@@ -138,4 +140,4 @@ class EligibilityChecker:
                               excerpt=verdict_excerpt(v)) for p, v in ranked]
         return Answer(text=text, found=True, citations=citations, intent="eligibility",
                       posting_ids=[p.id for p, _ in ranked], mode=AnswerMode.ELIGIBILITY,
-                      profile_basis=question)
+                      profile_basis=basis)

@@ -6,7 +6,7 @@ and an open period up to today. This module does the same:
 
 - date ranges ("from February 2023 to November 2024", "2019–2021", "Jan 2020 – present") and
   open ranges ("since January 2022", "since then", "ever since") up to `today`; the dates
-  themselves are read by `dateparser` (English, French, Spanish month names);
+  themselves are read by `dateparser` (English, French, Spanish and German month names);
 - durations ("9 months", "three years", "2 years and 8 months", "about a year");
 - ranges attached to a degree ("MSc in data science (Sept 2022 to Sept 2023)") are study, not
   work: they date the degree instead;
@@ -32,7 +32,7 @@ from retrieval.models import ExperiencePeriod
 
 Timing = Literal["before_first_degree", "after_first_degree", "unstated"]
 
-_DATE_LANGUAGES = ["en", "fr", "es"]
+_DATE_LANGUAGES = ["en", "fr", "es", "de"]
 # a month word (checked by dateparser, not by a list here) and a four-digit year
 _DATE = r"(?:([a-z]{3,10})\.?\s+(?:de\s+|of\s+)?)?((?:19|20)\d{2})"
 _PRESENT = (r"(?:present|now|today|date|current|currently|ongoing|aujourd'hui|maintenant|"
@@ -107,8 +107,9 @@ class _Span:
 
 
 @lru_cache(maxsize=256)
-def _month(word: str) -> int | None:
-    """The month a word names in English, French or Spanish ('sept' → 9), via dateparser."""
+def month_number(word: str) -> int | None:
+    """The month a word names in English, French, Spanish or German ('sept' → 9, 'märz' → 3),
+    via dateparser."""
     parsed = dateparser.parse(f"1 {word} 2000", languages=_DATE_LANGUAGES,
                               settings={"PREFER_DAY_OF_MONTH": "first",
                                         "REQUIRE_PARTS": ["day", "month", "year"]})
@@ -118,7 +119,7 @@ def _month(word: str) -> int | None:
 def _date(word: str | None, year: str, end: bool) -> tuple[date, bool]:
     """(the date, whether its month was stated): a year alone means its start, or for the end of
     a range its start too ("2019–2021" is two years, as recruiters count it)."""
-    month = _month(word) if word else None
+    month = month_number(word) if word else None
     return date(int(year), month or 1, 1), month is not None
 
 
@@ -310,7 +311,7 @@ def _sentences(folded: str) -> list[str]:
     start = 0
     for m in _SENTENCE_END.finditer(folded):
         word = re.search(r"([a-z]+)$", folded[start:m.start()])
-        if m.group().startswith(".") and word and len(word.group(1)) <= 4 and _month(
+        if m.group().startswith(".") and word and len(word.group(1)) <= 4 and month_number(
                 word.group(1)) and re.match(r"(?:19|20)\d{2}", folded[m.end():]):
             continue
         out.append(folded[start:m.start()])

@@ -224,9 +224,20 @@ def _original(text: str, folded: str, piece: str) -> str:
     return text[at:at + len(piece)].lower()
 
 
+def english_reading(text: str) -> str:
+    """A German self-description in the glossary's English ("Ich habe einen Master in Jura" →
+    "i have a master in law"), which the readers below understand; other texts unchanged."""
+    from retrieval.german import german_glossary
+    from retrieval.understanding import detect_language
+
+    return german_glossary().gloss_text(text) if detect_language(text) == "de" else text
+
+
 def parse_profile(text: str, today: date | None = None) -> Profile:
-    """A candidate profile from free text (English, French and Spanish). `today` dates open
-    periods ("since January 2022"); by default the real date."""
+    """A candidate profile from free text (English, French, Spanish, and German read through
+    the glossary). `today` dates open periods ("since January 2022"); by default the real
+    date."""
+    text = english_reading(text)
     folded = fold(text).replace("’", "'")
     profile = Profile()
     degrees = degree_facts(text.replace("’", "'"), folded)

@@ -1,11 +1,11 @@
-"""The bot's own texts in English, French and Spanish (issue 7, part 1).
+"""The bot's own texts in English, French, Spanish (issue 7, part 1) and German (issue 15).
 
 Catalogs: every text has a translation with the same placeholders and the same HTML, the
-catalogs match the texts in the code, and they compile. Through the dispatcher: French and
-Spanish users (Telegram language, or their /language choice, which survives a restart) see
-the bot's texts in their language, everyone else sees English. One end-to-end run against
-the fake Bot API server with the real services: a French question, French chrome, the right
-answer.
+catalogs match the texts in the code, and they compile. Through the dispatcher: French,
+Spanish and German users (Telegram language, or their /language choice, which survives a
+restart) see the bot's texts in their language, everyone else sees English. End-to-end runs
+against the fake Bot API server with the real services: a French question, French chrome,
+the right answer; a German conversation the same way.
 """
 
 from __future__ import annotations
@@ -71,7 +71,7 @@ def pairs(message: Any) -> list[tuple[str, str]]:
 # --------------------------------------------------------------------------- catalogs
 
 
-@pytest.mark.parametrize("locale", ["fr", "es"])
+@pytest.mark.parametrize("locale", ["fr", "es", "de"])
 def test_every_text_is_translated_with_the_same_placeholders_and_html(locale: str) -> None:
     messages = [m for m in catalog(locale) if m.id]
     assert len(messages) > 150
@@ -107,6 +107,9 @@ def test_catalogs_compile_and_load(tmp_path: Path) -> None:
     assert set(i18n.available_locales) == set(SUPPORTED_LOCALES)
     assert i18n.gettext("⬅ Back", locale="fr") == "⬅ Retour"
     assert i18n.gettext("⬅ Back", locale="es") == "⬅ Atrás"
+    assert i18n.gettext("⬅ Back", locale="de") == "⬅ Zurück"
+    assert i18n.gettext("{years} year", "{years} years", 1, locale="de") == "{years} Jahr"
+    assert i18n.gettext("{years} year", "{years} years", 2, locale="de") == "{years} Jahre"
     assert i18n.gettext("⬅ Back", locale="en") == "⬅ Back"
     assert i18n.gettext("{years} year", "{years} years", 2, locale="fr") == "{years} ans"
     # nothing is under the source tree: it may be read-only
@@ -131,7 +134,8 @@ def test_catalogs_are_compiled_only_when_stale(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(("code", "locale"), [
     ("fr", "fr"), ("fr-CA", "fr"), ("FR", "fr"), ("es", "es"), ("es-419", "es"),
-    ("en", "en"), ("en-GB", "en"), ("de", "en"), ("pt-br", "en"), ("", "en"), (None, "en"),
+    ("de", "de"), ("de-AT", "de"), ("de_CH", "de"),
+    ("en", "en"), ("en-GB", "en"), ("it", "en"), ("pt-br", "en"), ("", "en"), (None, "en"),
 ])
 def test_locale_from_telegram_language_code(code: str | None, locale: str) -> None:
     assert locale_from_code(code) == locale
@@ -228,10 +232,22 @@ EXPECTED = {
            "degree": "Primer título universitario",
            "cancel": "✖ Cancelar",
            "sources": "<b>Fuentes</b>"},
+    "de": {"start": "Hallo, User111! Ich beantworte Fragen",
+           "known": "Ich kenne <b>3</b> Ausschreibungen",
+           "browse": "📋 Ausschreibungen ansehen",
+           "help": "<b>So nutzen Sie mich</b>",
+           "card": "<b>Dienstort:</b> Geneva, Switzerland",
+           "section": "Aufgaben",
+           "back": "⬅ Zurück",
+           "throttle": "Sie senden Nachrichten etwas schnell",
+           "wizard": "<b>Schritt 1 von 5</b> — Was ist Ihr höchster Hochschulabschluss?",
+           "degree": "Erster Hochschulabschluss",
+           "cancel": "✖ Abbrechen",
+           "sources": "<b>Quellen</b>"},
 }
 
 
-@pytest.mark.parametrize("code", ["fr", "es"])
+@pytest.mark.parametrize("code", ["fr", "es", "de"])
 async def test_bot_texts_follow_the_telegram_language(services: FakeServices, bot: MockedBot,
                                                       code: str) -> None:
     expected = EXPECTED[code]
@@ -256,7 +272,7 @@ async def test_bot_texts_follow_the_telegram_language(services: FakeServices, bo
     assert expected["degree"] in buttons(wizard) and expected["cancel"] in buttons(wizard)
 
 
-@pytest.mark.parametrize("code", ["fr", "es"])
+@pytest.mark.parametrize("code", ["fr", "es", "de"])
 async def test_throttle_warning_in_the_users_language(services: FakeServices, bot: MockedBot,
                                                       code: str) -> None:
     services.settings.throttle_seconds = 60.0
@@ -266,7 +282,7 @@ async def test_throttle_warning_in_the_users_language(services: FakeServices, bo
     assert warning.text.startswith(EXPECTED[code]["throttle"])
 
 
-@pytest.mark.parametrize("code", ["de", "en", None])
+@pytest.mark.parametrize("code", ["it", "en", None])
 async def test_other_languages_get_english(services: FakeServices, bot: MockedBot,
                                            code: str | None) -> None:
     chat = Chat(dispatcher(services), bot, code)
@@ -284,7 +300,7 @@ async def test_language_choice_wins_and_survives_a_restart(
 ) -> None:
     chat = Chat(dispatcher(services, languages), bot, "en")
     menu = shown(await chat.send("/language"))
-    assert buttons(menu) == ["English ✓", "Français", "Español"]
+    assert buttons(menu) == ["English ✓", "Français", "Español", "Deutsch"]
 
     requests = await chat.press(LanguageChoice(locale="es"))
     assert shown(requests).text == "Hecho: a partir de ahora le escribiré en español."
@@ -316,8 +332,19 @@ async def test_unknown_language_name_shows_the_choices(services: FakeServices,
                                                        bot: MockedBot) -> None:
     chat = Chat(dispatcher(services), bot, "fr")
     reply = shown(await chat.send("/language klingon"))
-    assert reply.text == "Je parle anglais, français et espagnol : choisissez l'une de ces langues."
-    assert buttons(reply) == ["English", "Français ✓", "Español"]
+    assert reply.text == ("Je parle anglais, français, espagnol et allemand : choisissez l'une "
+                          "de ces langues.")
+    assert buttons(reply) == ["English", "Français ✓", "Español", "Deutsch"]
+
+
+async def test_german_is_chosen_by_name_and_kept(services: FakeServices, bot: MockedBot,
+                                                 languages: LanguageStore) -> None:
+    chat = Chat(dispatcher(services, languages), bot, "en")
+    assert shown(await chat.send("/language deutsch")).text == \
+        "Erledigt — ich schreibe Ihnen ab jetzt auf Deutsch."
+    assert await languages.get(USER_ID) == "de"
+    assert shown(await chat.send("/help")).text.startswith(EXPECTED["de"]["help"])
+    assert buttons(shown(await chat.send("/language")))[3] == "Deutsch ✓"
 
 
 async def test_without_a_store_the_choice_applies_to_the_reply_only(
@@ -361,8 +388,10 @@ async def test_french_wizard_to_the_end(services: FakeServices, bot: MockedBot,
 @pytest.mark.parametrize(("typed", "years"), [
     ("3 ans", 3.0), ("2,5 años", 2.5), ("18 mois", 1.5), ("6 meses", 0.5), ("aucune", 0.0),
     ("ninguna", 0.0), ("environ 4 ans", 4.0), ("2 años de experiencia", 2.0),
+    ("3 Jahre", 3.0), ("18 Monate", 1.5), ("keine", 0.0), ("etwa 4 Jahre", 4.0),
+    ("2 Jahre Berufserfahrung", 2.0),
 ])
-def test_wizard_reads_french_and_spanish_years(typed: str, years: float) -> None:
+def test_wizard_reads_french_spanish_and_german_years(typed: str, years: float) -> None:
     from bot.routers.eligibility import parse_years
 
     assert parse_years(typed) == years
@@ -384,11 +413,13 @@ async def test_command_menu_is_published_in_each_language(tmp_path: Path) -> Non
     settings = make_settings(data_dir=tmp_path)
     await set_commands(bot, settings, create_i18n(tmp_path))
     menus = {(r.language_code, r.scope is not None): r for r in bot.of_type(SetMyCommands)}
-    assert {code for code, _ in menus} == {None, "fr", "es"}
+    assert {code for code, _ in menus} == {None, "fr", "es", "de"}
     english = {c.command: c.description for c in menus[None, False].commands}
     french = {c.command: c.description for c in menus["fr", False].commands}
     spanish = {c.command: c.description for c in menus["es", False].commands}
-    assert english.keys() == french.keys() == spanish.keys()
+    german = {c.command: c.description for c in menus["de", False].commands}
+    assert english.keys() == french.keys() == spanish.keys() == german.keys()
+    assert german["postings"] == "Die JPO-Ausschreibungen durchsehen"
     assert "language" in english
     assert english["postings"] == "Browse the JPO postings"
     assert french["postings"] == "Parcourir les offres JPO"
@@ -437,3 +468,61 @@ async def test_french_user_end_to_end(telegram: Telegram) -> None:  # noqa: F811
     assert sources, "the sources are listed under the French heading"
     rating = [b["text"] for row in replies[-1]["reply_markup"]["inline_keyboard"] for b in row]
     assert rating == ["👍", "👎"]
+
+
+@pytest.mark.slow
+@pytest.mark.asyncio(loop_scope="module")
+async def test_german_user_end_to_end(telegram: Telegram) -> None:  # noqa: F811
+    """A German conversation through the local Bot API server: German chrome from Telegram's
+    language_code, German answers framing the postings' English facts, a follow-up, an
+    eligibility verdict, an unanswerable question, and /language."""
+    api = telegram.api
+    user_id = 3004
+
+    async def say(text: str) -> dict[str, Any]:
+        mark = len(api.requests)
+        message: dict[str, Any] = {
+            "message_id": 910_000 + len(api.requests), "date": int(time.time()),
+            "chat": {"id": user_id, "type": "private", "first_name": "Lena"},
+            "from": {"id": user_id, "is_bot": False, "first_name": "Lena",
+                     "language_code": "de-AT"},
+            "text": text,
+        }
+        if text.startswith("/"):
+            message["entities"] = [{"type": "bot_command", "offset": 0,
+                                    "length": len(text.split()[0])}]
+        await api.push("message", message)
+        reply = (await api.replies(user_id, since=mark))[-1]
+        check_html(reply["text"])
+        assert SOMETHING_WENT_WRONG not in reply["text"]
+        return reply
+
+    def labels(reply: dict[str, Any]) -> list[str]:
+        return [b["text"] for row in reply["reply_markup"]["inline_keyboard"] for b in row]
+
+    welcome = await say("/start")
+    assert welcome["text"].startswith("Hallo, Lena! Ich beantworte Fragen")
+    assert labels(welcome) == ["📋 Ausschreibungen ansehen", "💬 Eine Frage stellen",
+                               "✅ Eignung prüfen"]
+
+    supervisor = await say("Wer ist der Vorgesetzte beim Sorgfaltspflicht-Posten?")
+    answer, _, sources = supervisor["text"].partition("\n\n<b>Quellen</b>\n")
+    assert "Githa Roelans" in html_to_text(answer) and "wird betreut von" in answer
+    assert "Responsible Business/Due Diligence" in sources
+    assert labels(supervisor) == ["👍", "👎"]
+
+    follow_up = html_to_text((await say("und welche Sprachen muss ich dort sprechen?"))["text"])
+    assert follow_up.startswith("Sprachen für „Responsible Business/Due Diligence“")
+    assert "English, French, Spanish" in follow_up
+
+    verdict = html_to_text((await say(
+        "Ich habe einen Master in Jura, seit März 2021 arbeite ich im Arbeitsrecht, Englisch "
+        "fließend. Kann ich mich auf den NORMES-Posten bewerben?"))["text"])
+    assert "Sie erfüllen offenbar alle Mindestanforderungen (geeignet)" in verdict
+    assert "Advanced university degree in Law" in verdict
+
+    salary = html_to_text((await say("Wie viel verdient man bei der KI-Stelle?"))["text"])
+    assert "nennt das Gehalt oder Zulagen nicht" in salary
+
+    chosen = await say("/language")
+    assert labels(chosen) == ["English", "Français", "Español", "Deutsch ✓"]
