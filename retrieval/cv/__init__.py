@@ -5,5 +5,7 @@ own parser, so a CV and a typed profile are understood alike."""
 
 from retrieval.cv.kind import DocumentKind, document_kind
 from retrieval.cv.reader import CvReading, read_cv
+from retrieval.cv.service import CvCheck, CvReader, CvRejected, corrected
 
-__all__ = ["CvReading", "DocumentKind", "document_kind", "read_cv"]
+__all__ = ["CvCheck", "CvReader", "CvReading", "CvRejected", "DocumentKind", "corrected",
+           "document_kind", "read_cv"]
