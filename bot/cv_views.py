@@ -84,7 +84,10 @@ def format_cv_profile(reading: CvReading) -> str:
     """The profile read from a CV, what else the CV told, and the question to confirm."""
     lines = [format_profile(reading.profile, title=FROM_YOUR_CV)]
     if reading.first_degree is not None:
-        lines.append(f"🗓 {_(FIRST_DEGREE).format(when=reading.first_degree.strftime('%m/%Y'))}")
+        # a CV giving only the year ("2014 – 2018") is read as January of it: show the year
+        day = reading.first_degree
+        when = str(day.year) if day.month == 1 else day.strftime("%m/%Y")
+        lines.append(f"🗓 {_(FIRST_DEGREE).format(when=when)}")
     if reading.internship_months:
         lines.append(f"🧪 {_(INTERNSHIPS).format(years=_years(reading.internship_years))}")
     return "\n".join([*lines, "", f"<i>{_(NOT_KEPT)}</i>", "", _(CONFIRM_PROMPT)])
