@@ -243,3 +243,29 @@ async def test_an_ambiguous_document_from_an_admin_is_asked_about(
     answer = next(a for a in bot.of_type(AnswerCallbackQuery)
                   if update.callback_query and a.callback_query_id == update.callback_query.id)
     assert answer.text and "expired" in answer.text
+
+
+@pytest.mark.parametrize(("code", "name", "expected"), [
+    ("fr", "02_one_line_fr.txt", ["📄 Lu dans votre CV", "Seul ce profil est conservé",
+                                  "✅ Confirmer", "Votre profil face aux postes"]),
+    ("es", "03_europass_es.txt", ["📄 Leído en su CV", "Solo se guarda este perfil",
+                                  "✅ Confirmar", "Cómo encaja su perfil con los puestos"]),
+])
+async def test_cv_flow_in_french_and_spanish(rdp: Dispatcher, bot: MockedBot, code: str,
+                                             name: str, expected: list[str]) -> None:
+    user = {"id": USER_ID, "is_bot": False, "first_name": "U", "language_code": code}
+    content = (CVS / name).read_bytes()
+    bot.session.add_file("fr-es", content)
+    await rdp.feed_update(bot, document_update("fr-es", name, len(content), user_id=USER_ID,
+                                               **{"from": user}))
+    (preview,) = bot.of_type(SendMessage)
+    labels = buttons(preview.reply_markup)
+    assert expected[0] in preview.text and expected[1] in preview.text
+    assert expected[2] in labels
+    data = callback_update(labels[expected[2]], user_id=USER_ID, message_id=1000).model_dump(
+        by_alias=True, exclude_none=True)
+    data["callback_query"]["from"]["language_code"] = code
+    await rdp.feed_update(bot, Update.model_validate(data))
+    assert expected[3] in bot.of_type(EditMessageText)[-1].text
+    reply = await send(rdp, bot, BROKEN_PDF, "cv.pdf", user_id=USER_ID)
+    assert "I could not read" in reply.text  # no language code on this one: English
