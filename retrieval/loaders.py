@@ -12,7 +12,14 @@ SUPPORTED_SUFFIXES = (".txt", ".md", ".pdf", ".docx")
 
 
 class LoadError(Exception):
-    """A file that could not be read as a posting; the message names the file and the cause."""
+    """A file that could not be read as a posting; the message names the file and the cause,
+    `reason` says it in one word for replies in other languages: "type", "unreadable",
+    "binary", "empty", "too_large" or "rejected" (read, but refused: not a posting, a
+    duplicate…)."""
+
+    def __init__(self, message: str, reason: str = "rejected") -> None:
+        super().__init__(message)
+        self.reason = reason
 
 
 @dataclass(frozen=True)
@@ -30,13 +37,14 @@ def read_text(path: Path, max_bytes: int | None = None) -> str:
     suffix = path.suffix.lower()
     if suffix not in SUPPORTED_SUFFIXES:
         raise LoadError(f"{path.name}: unsupported file type {suffix or '(none)'}; "
-                        f"use {', '.join(SUPPORTED_SUFFIXES)}")
+                        f"use {', '.join(SUPPORTED_SUFFIXES)}", "type")
     try:
         size = path.stat().st_size
     except OSError as exc:
-        raise LoadError(f"{path.name}: cannot be read ({exc.strerror})") from exc
+        raise LoadError(f"{path.name}: cannot be read ({exc.strerror})", "unreadable") from exc
     if max_bytes is not None and size > max_bytes:
-        raise LoadError(f"{path.name}: {size:,} bytes is over the limit of {max_bytes:,}")
+        raise LoadError(f"{path.name}: {size:,} bytes is over the limit of {max_bytes:,}",
+                        "too_large")
     try:
         if suffix in (".txt", ".md"):
             text = _read_plain(path)
@@ -47,16 +55,17 @@ def read_text(path: Path, max_bytes: int | None = None) -> str:
     except LoadError:
         raise
     except Exception as exc:  # broken PDFs/DOCX raise many library-specific errors
-        raise LoadError(f"{path.name}: not a readable {suffix[1:].upper()} file ({exc})") from exc
+        raise LoadError(f"{path.name}: not a readable {suffix[1:].upper()} file ({exc})",
+                        "unreadable") from exc
     if not text.strip():
-        raise LoadError(f"{path.name}: contains no text")
+        raise LoadError(f"{path.name}: contains no text", "empty")
     return text
 
 
 def _read_plain(path: Path) -> str:
     data = path.read_bytes()
     if b"\x00" in data[:8192]:
-        raise LoadError(f"{path.name}: looks like a binary file, not text")
+        raise LoadError(f"{path.name}: looks like a binary file, not text", "binary")
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:

@@ -13,6 +13,7 @@ from langchain_core.embeddings import Embeddings
 from retrieval.answering import AnswerService
 from retrieval.catalog import PostingCatalog
 from retrieval.compare import PostingComparer
+from retrieval.cv import CvReader
 from retrieval.eligibility import EligibilityChecker
 from retrieval.indexer import Indexer
 from retrieval.llm import ContextBuilder, LLMAnswerer, LLMContext, build_chat_model
@@ -40,6 +41,7 @@ class Services:
     context: ContextBuilder
     comparer: PostingComparer
     posting_search: PostingSearch
+    cv_reader: CvReader
 
     def llm_context(self, question: str, conversation_id: str = "default") -> LLMContext:
         """What the LLM is given for this question in this conversation, built without
@@ -73,6 +75,7 @@ class Services:
             "languages": self.languages,
             "comparer": self.comparer,
             "posting_search": self.posting_search,
+            "cv_reader": self.cv_reader,
         }
 
 
@@ -110,5 +113,7 @@ def build_services(settings: Settings, *, ensure_index: bool = True,
     # /compare and compare questions in the bot; inline mode's lexical search (no embedding).
     comparer = PostingComparer(eligibility)
     posting_search = PostingSearch(catalog)
+    # CVs users send: read with the loaders and the posting parser the admin uploads use.
+    cv_reader = CvReader(settings, indexer.parser, eligibility.today)
     return Services(settings, catalog, store, indexer, answers, eligibility, profiles, feedback,
-                    languages, context, comparer, posting_search)
+                    languages, context, comparer, posting_search, cv_reader)

@@ -7,6 +7,7 @@ from aiogram import Router
 from bot.routers import (
     admin,
     compare,
+    cv,
     eligibility,
     fallback,
     feedback,
@@ -23,7 +24,8 @@ def all_routers() -> list[Router]:
     # (unknown commands, non-text messages, stale buttons) must stay last.
     return [
         admin.create_router(),
-        uploads.create_router(),  # documents: before fallback, which answers "text only"
+        uploads.create_router(),  # admins' documents: before fallback ("text only")
+        cv.create_router(),  # everyone else's documents (CVs), and CV corrections typed
         feedback.create_router(),
         postings.create_router(),
         compare.create_router(),

@@ -6,6 +6,10 @@ compared with the corpus (duplicates are refused). The admin sees the parsed pos
 confirms; only then is the file copied into the corpus (under a name derived from the posting,
 never the uploader's file name) and indexed incrementally, with progress in one edited
 message. Every refusal says why and changes nothing.
+
+Whether the document is a posting at all is decided by its content first (`CvReader`): an
+admin's CV goes to the CV flow (bot/routers/cv.py) and is never indexed; when the content is
+ambiguous the admin is asked, with two buttons, which it is.
 """
 
 from __future__ import annotations
@@ -14,20 +18,21 @@ import asyncio
 import logging
 import secrets
 import shutil
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from aiogram import Bot, F, Router
-from aiogram.exceptions import TelegramAPIError
 from aiogram.filters import Command, CommandObject, or_f
-from aiogram.types import CallbackQuery, Document, Message
-from aiohttp import ClientError
+from aiogram.fsm.context import FSMContext
+from aiogram.types import CallbackQuery, Message
 
+from bot.cv_views import NOT_A_CV, WHICH_KIND, which_kind_keyboard
+from bot.documents import download, refusal
 from bot.filters import IsAdmin
 from bot.formatting import (
+    esc,
     format_download_failed,
     format_file_too_large,
     format_index_failed,
@@ -51,19 +56,20 @@ from bot.keyboards import (
 )
 from bot.progress import BUSY, ProgressMessage
 from bot.replies import reply, show
+from bot.routers.cv import offer as offer_cv
+from retrieval.cv import CvRejected
 from retrieval.indexer import ReindexBusy, UnknownPosting, UploadRejected
 from retrieval.loaders import SUPPORTED_SUFFIXES
 
 if TYPE_CHECKING:
     from retrieval.catalog import PostingCatalog
+    from retrieval.cv import CvCheck, CvReader
     from retrieval.indexer import Indexer
     from retrieval.models import Posting
     from retrieval.settings import Settings
 
 logger = logging.getLogger(__name__)
 
-ADMINS_ONLY_UPLOAD = N_(
-    "Sorry, only admins can add postings. Ask me a question in a message instead.")
 REMOVE_NOT_ALLOWED = N_("Sorry, /remove is only available to the bot's administrators.")
 NOT_ALLOWED_ALERT = N_("Only the bot's administrators can do this.")
 UPLOAD_EXPIRED = N_(
@@ -73,31 +79,26 @@ REMOVE_CANCELLED = N_("Nothing was removed.")
 REMOVE_GONE = N_("That posting is no longer indexed; send /remove to see the current ones.")
 ADDING = N_("Adding the posting")  # as in "❌ Adding the posting failed; …"
 REMOVING = N_("Removing the posting")
-_ACTIONS = ("ok", "no")  # confirm, cancel: anything else is a stale or forged button
+# confirm, cancel, and for an undecided document "a CV" / "a posting": anything else is a
+# stale or forged button
+_ACTIONS = ("ok", "no", "cv", "post")
 PENDING_TTL = 3600.0  # an unconfirmed upload (and its temporary copy) lives this long
-
-# Documents often arrive without a usable name (forwarded, sent from some clients).
-_MIME_SUFFIX = {
-    "application/pdf": ".pdf",
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": ".docx",
-    "text/plain": ".txt",
-    "text/markdown": ".md",
-}
-
 
 def create_router() -> Router:
     # A fresh router per dispatcher (a Router can have only one parent); pending uploads live
     # with it, so two dispatchers in one process never see each other's uploads.
     handlers = UploadHandlers()
     router = Router(name="uploads")
+    # Users' documents (CVs) go on to the cv router.
     router.message.register(handlers.document, F.document, IsAdmin())
-    router.message.register(refuse_upload, F.document)
     router.message.register(handlers.remove, Command("remove"), IsAdmin())
     router.message.register(refuse_remove, Command("remove"))
     router.callback_query.register(handlers.confirm_upload,
                                    UploadAction.filter(F.action == "ok"), IsAdmin())
     router.callback_query.register(handlers.cancel_upload,
                                    UploadAction.filter(F.action == "no"), IsAdmin())
+    router.callback_query.register(handlers.choose_kind,
+                                   UploadAction.filter(F.action.in_(("cv", "post"))), IsAdmin())
     router.callback_query.register(handlers.confirm_remove,
                                    RemoveAction.filter(F.action == "ok"), IsAdmin())
     router.callback_query.register(handlers.cancel_remove,
@@ -109,10 +110,6 @@ def create_router() -> Router:
     return router
 
 
-async def refuse_upload(message: Message) -> None:
-    await reply(message, _(ADMINS_ONLY_UPLOAD))
-
-
 async def refuse_remove(message: Message) -> None:
     await reply(message, _(REMOVE_NOT_ALLOWED))
 
@@ -121,20 +118,12 @@ async def refuse_button(callback: CallbackQuery) -> None:
     await callback.answer(_(NOT_ALLOWED_ALERT), show_alert=True)
 
 
-def upload_suffix(document: Document) -> str | None:
-    """The file type to read the upload as, from its name or else its MIME type."""
-    suffix = Path(document.file_name or "").suffix.lower()
-    if not suffix:
-        suffix = _MIME_SUFFIX.get(document.mime_type or "", "")
-    return suffix if suffix in SUPPORTED_SUFFIXES else None
-
-
 @dataclass
 class PendingUpload:
     user_id: int
     path: Path  # alone in its own temporary folder
     display_name: str
-    posting: Posting
+    posting: Posting | None  # None while the admin is asked whether it is a CV
     created: float = field(default_factory=time.monotonic)
 
     def discard(self) -> None:
@@ -144,48 +133,97 @@ class PendingUpload:
 class UploadHandlers:
     def __init__(self, ttl: float = PENDING_TTL) -> None:
         self.pending: dict[str, PendingUpload] = {}
+        self.undecided: dict[str, PendingUpload] = {}  # CV or posting? asked the admin
         self.ttl = ttl
 
     # ---- uploads -------------------------------------------------------------------------------
 
     async def document(self, message: Message, bot: Bot, settings: Settings,
-                       indexer: Indexer) -> None:
+                       indexer: Indexer, cv_reader: CvReader, state: FSMContext) -> None:
         assert message.document is not None and message.from_user is not None
         document = message.document
         name = document.file_name or _("the file")
-        suffix = upload_suffix(document)
-        if suffix is None:
+        limit = settings.max_upload_bytes
+        refused = refusal(document, limit)
+        if refused == "type":
             await reply(message, format_unsupported_upload(name, SUPPORTED_SUFFIXES))
             return
-        limit = settings.max_upload_bytes
-        if document.file_size is not None and document.file_size > limit:
+        if refused == "size" and document.file_size is not None:
             # Telegram tells the size up front: no need to download what would be refused.
             await reply(message, format_file_too_large(name, document.file_size, limit))
             return
         self._expire()
-        folder = Path(tempfile.mkdtemp(prefix="jpo-upload-"))
-        path = folder / f"upload{suffix}"  # never the uploader's name: it could be a path
+        downloaded = await download(bot, document, name)
+        if downloaded is None:
+            await reply(message, format_download_failed(name))
+            return
         try:
-            try:
-                await bot.download(document, destination=path)
-            except (TelegramAPIError, ClientError, OSError, TimeoutError) as exc:
-                logger.warning("Download of %r failed: %r", name, exc)
-                await reply(message, format_download_failed(name))
-                shutil.rmtree(folder, ignore_errors=True)
+            # A CV sent by an admin is not a posting: decided by content, asked when unsure.
+            kind = await asyncio.to_thread(self._kind, cv_reader, downloaded.path, name)
+            if kind is not None and kind.kind == "cv" and kind.has_profile:
+                downloaded.discard()
+                await offer_cv(message, state, kind.reading)
                 return
+            if kind is not None and kind.kind == "unsure":
+                token = secrets.token_urlsafe(9)
+                self.undecided[token] = PendingUpload(message.from_user.id, downloaded.path,
+                                                      name, None)
+                await reply(message, _(WHICH_KIND).format(name=esc(name)),
+                            reply_markup=which_kind_keyboard(
+                                UploadAction(action="cv", token=token).pack(),
+                                UploadAction(action="post", token=token).pack()))
+                return
+            await self._preview(message, downloaded.path, name, indexer, message.from_user.id)
+        except BaseException:
+            downloaded.discard()
+            raise
+
+    @staticmethod
+    def _kind(cv_reader: CvReader, path: Path, name: str) -> CvCheck | None:
+        try:
+            return cv_reader.examine(path, name)
+        except CvRejected:
+            return None  # unreadable: the posting checks say why, as for any upload
+
+    async def _preview(self, message: Message, path: Path, name: str, indexer: Indexer,
+                       user_id: int) -> None:
+        """Parse the downloaded file as a posting and show its card to confirm."""
+        try:
             # Parsing a PDF or DOCX takes a while: off the event loop.
             posting = await asyncio.to_thread(indexer.check_file, path, name)
         except UploadRejected as exc:
-            shutil.rmtree(folder, ignore_errors=True)
+            shutil.rmtree(path.parent, ignore_errors=True)
             await reply(message, format_upload_rejected(str(exc)))
             return
-        except BaseException:
-            shutil.rmtree(folder, ignore_errors=True)
-            raise
         token = secrets.token_urlsafe(9)
-        self.pending[token] = PendingUpload(message.from_user.id, path, name, posting)
+        self.pending[token] = PendingUpload(user_id, path, name, posting)
         await reply(message, format_upload_preview(posting, name),
                     reply_markup=upload_keyboard(token))
+
+    async def choose_kind(self, callback: CallbackQuery, callback_data: UploadAction,
+                          indexer: Indexer, cv_reader: CvReader, state: FSMContext) -> None:
+        """The admin said whether an undecided document is a CV or a posting."""
+        upload = self.undecided.pop(callback_data.token, None)
+        message = callback.message
+        if upload is None or not isinstance(message, Message):
+            if upload is not None:
+                upload.discard()
+            await callback.answer(_(UPLOAD_EXPIRED), show_alert=True)
+            return
+        await callback.answer()
+        if callback_data.action == "post":
+            await self._preview(message, upload.path, upload.display_name, indexer,
+                                callback.from_user.id)
+            return
+        try:
+            check = await asyncio.to_thread(self._kind, cv_reader, upload.path,
+                                            upload.display_name)
+        finally:
+            upload.discard()
+        if check is None or not check.has_profile:
+            await reply(message, _(NOT_A_CV).format(name=esc(upload.display_name)))
+            return
+        await offer_cv(message, state, check.reading)
 
     async def confirm_upload(self, callback: CallbackQuery, callback_data: UploadAction,
                              indexer: Indexer) -> None:
@@ -216,6 +254,7 @@ class UploadHandlers:
             await progress.finish(format_index_failed(ADDING, exc))
             return
         upload.discard()
+        assert upload.posting is not None  # only previewed postings reach this button
         await progress.finish(format_posting_added(upload.posting, report))
 
     async def cancel_upload(self, callback: CallbackQuery, callback_data: UploadAction) -> None:
@@ -227,15 +266,17 @@ class UploadHandlers:
 
     def _expire(self) -> None:
         now = time.monotonic()
-        for token, upload in list(self.pending.items()):
-            if now - upload.created > self.ttl:
-                del self.pending[token]
-                upload.discard()
+        for pending in (self.pending, self.undecided):
+            for token, upload in list(pending.items()):
+                if now - upload.created > self.ttl:
+                    del pending[token]
+                    upload.discard()
 
     async def discard_all(self) -> None:
-        for upload in self.pending.values():
+        for upload in [*self.pending.values(), *self.undecided.values()]:
             upload.discard()
         self.pending.clear()
+        self.undecided.clear()
 
     # ---- removal -------------------------------------------------------------------------------
 

@@ -99,7 +99,7 @@ def _language_levels(folded: str) -> tuple[dict[str, str], str]:
 
 _DEGREE_WORD = re.compile(
     r"\b(degree|diploma|diplome|titulo|master'?s?|bachelor'?s?|ll\.?m|ll\.?b|mba|msc|bsc|ba|ma|"
-    r"phd|meng|beng|mpa|mpp|mphil|mres|bba|doctorate|licence|licenciatura|maitrise|maestria|"
+    r"phd|meng|beng|mpa|mpp|mphil|mres|bba|doctorate|licence|licenciatura|maitrise|maestria|grado|"
     r"master \d|graduate|studied|etudes|estudios)\b")
 _FIELD_STOP = re.compile(
     r"\s*(?:[,.;:!?()]|\b(?:and|with|from|at|but|plus|where|who|which|et|y|avec|con|"
@@ -135,12 +135,14 @@ def _degree_field(folded: str, prefer_advanced: bool = False) -> tuple[str, str,
             tail = a.group(1)
             stop = _FIELD_STOP.search(tail)
             field = tail[:stop.start()] if stop else tail
-            # "economics and statistics" stays together when both halves are fields
-            j = re.match(r"\s+and\s+([a-z ]+?)(?=\s*(?:[,.;]|\band\b|\d|$))",
+            # "economics and statistics" stays together when both halves are fields, and
+            # "empresa y derechos humanos" when the second is and the first is one word
+            j = re.match(r"\s+(and|y|et)\s+([a-z ]+?)(?=\s*(?:[,.;]|\band\b|\d|$))",
                          tail[len(field):])
-            if j and len(j.group(1).split()) <= 4 and not _COUNTED.search(j.group(1)) \
-                    and field_canonicals(j.group(1)) and field_canonicals(field):
-                field = f"{field} and {j.group(1)}"
+            if j and len(j.group(2).split()) <= 4 and not _COUNTED.search(j.group(2)) \
+                    and field_canonicals(j.group(2)) and (
+                        field_canonicals(field) or len(field.split()) == 1):
+                field = f"{field} {j.group(1)} {j.group(2)}"
         if not field.strip():
             # "an advanced law degree", "a French law diploma"
             # ... and "a law master's", "an economics bachelor"

@@ -5,8 +5,6 @@ the corpus. Vectors come from a tiny hashing embedder, so no model is loaded."""
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import math
 import re
 import shutil
 from pathlib import Path
@@ -27,7 +25,6 @@ from bot.app import create_dispatcher
 from bot.keyboards import AnswerRating, RemoveAction, UploadAction
 from bot.routers.feedback import RATING_EXPIRED, STATS_NOT_ALLOWED, THANKS
 from bot.routers.uploads import (
-    ADMINS_ONLY_UPLOAD,
     NOT_ALLOWED_ALERT,
     REMOVE_CANCELLED,
     REMOVE_NOT_ALLOWED,
@@ -44,6 +41,7 @@ from tests.support.fakes import (
     make_settings,
     message_update,
 )
+from tests.support.hash_embeddings import HashEmbeddings
 from tests.support.mocked_bot import MockedBot
 from tests.support.posting_files import (
     BINARY_TXT,
@@ -58,25 +56,6 @@ from tests.support.posting_files import (
 from tests.support.telegram_html import check_html, html_to_text
 
 LIMIT = 200_000
-
-
-class HashEmbeddings:
-    """Bag-of-words vectors by hashing: deterministic, instant, good enough for the probes."""
-
-    dims = 128
-
-    def _vector(self, text: str) -> list[float]:
-        vec = [0.0] * self.dims
-        for word in re.findall(r"\w+", text.lower()):
-            vec[int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dims] += 1.0
-        norm = math.sqrt(sum(v * v for v in vec)) or 1.0
-        return [v / norm for v in vec]
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return [self._vector(t) for t in texts]
-
-    def embed_query(self, text: str) -> list[float]:
-        return self._vector(text)
 
 
 @pytest.fixture
@@ -315,12 +294,15 @@ async def test_failed_download_gets_a_clear_reply(
     assert corpus_names(real) == {p.name for p in CORPUS.iterdir()}
 
 
-async def test_non_admin_documents_are_refused(
+async def test_non_admin_postings_are_refused(
     rdp: Dispatcher, bot: MockedBot, real: Any
 ) -> None:
+    # A user's document is read as a CV (tests/bot/test_cv_uploads.py); a posting is not one.
     reply = await upload(rdp, bot, markdown_posting(SAFETY), "osh.md", user_id=USER_ID)
-    assert reply.text == ADMINS_ONLY_UPLOAD
-    assert not bot.of_type(GetFile)
+    assert "looks like a vacancy announcement" in reply.text
+    assert "only admins can add postings" in reply.text
+    assert reply.reply_markup is None and not _pending(rdp)
+    assert corpus_names(real) == {p.name for p in CORPUS.iterdir()}
 
 
 async def test_cancel_discards_the_upload(rdp: Dispatcher, bot: MockedBot, real: Any) -> None:
@@ -510,7 +492,7 @@ async def test_e2e_admin_uploads_a_posting_and_users_ask_about_it(
             return lambda r: (r.method in ("sendMessage", "editMessageText")
                               and int(r["chat_id"]) == chat and needle in r["text"])
 
-        # A user's file is refused without being downloaded.
+        # A user's posting file is read, found to be no CV, and refused.
         mark = await api.send_document(docx_posting(SOCIAL_PROTECTION), "sp.docx",
                                        user_id=USER_ID)
         await api.wait_for(to(USER_ID, "only admins can add postings"), since=mark)

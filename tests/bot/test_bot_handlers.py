@@ -474,7 +474,7 @@ async def test_error_handler_survives_failing_reply(
 def test_fake_services_shape_matches_contract(services: FakeServices) -> None:
     data = services.as_workflow_data()
     assert set(data) == {"settings", "catalog", "indexer", "answer_service", "eligibility",
-                         "feedback"}
+                         "feedback", "cv_reader"}
     assert isinstance(services.indexer, FakeIndexer)
     assert isinstance(services.answers, FakeAnswerService)
     assert make_settings(admin_ids="1, 2").admin_ids == [1, 2]

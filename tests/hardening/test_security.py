@@ -15,10 +15,11 @@ from aiogram.methods import EditMessageText, SendMessage
 from pydantic import SecretStr
 
 from bot.app import SOMETHING_WENT_WRONG, create_bot, create_dispatcher, run_polling
+from bot.cv_views import LOOKS_LIKE_POSTING
 from bot.observability import configure_logging
 from bot.routers.admin import NOT_ALLOWED
 from bot.routers.feedback import STATS_NOT_ALLOWED
-from bot.routers.uploads import ADMINS_ONLY_UPLOAD, REMOVE_NOT_ALLOWED
+from bot.routers.uploads import REMOVE_NOT_ALLOWED
 from retrieval.indexer import UploadRejected
 from tests.support.fake_bot_api import TOKEN, FakeBotAPI
 from tests.support.fakes import (
@@ -33,6 +34,7 @@ from tests.support.fakes import (
     message_update,
 )
 from tests.support.mocked_bot import MockedBot
+from tests.support.posting_files import SAFETY, markdown_posting
 
 API_KEY = "sk-live-THISISASECRETKEY0123456789"
 FAKE_TOKEN = "123456789:AAHfakeTokenFakeTokenFakeToken12345"
@@ -57,9 +59,12 @@ async def test_admin_removed_at_runtime_is_refused_on_the_next_call() -> None:
     bot.clear()
     for command in ("/reindex", "/stats", "/remove 000_ai"):
         await dp.feed_update(bot, message_update(command, user_id=ADMIN_ID))
-    await dp.feed_update(bot, document_update("f1", "x.md", 10, user_id=ADMIN_ID))
+    posting = markdown_posting(SAFETY)
+    bot.session.add_file("f1", posting)
+    await dp.feed_update(bot, document_update("f1", "x.md", len(posting), user_id=ADMIN_ID))
+    # the document is now a user's: read as a CV, found to be a posting, refused
     assert _texts(bot) == [NOT_ALLOWED, STATS_NOT_ALLOWED, REMOVE_NOT_ALLOWED,
-                           ADMINS_ONLY_UPLOAD]
+                           LOOKS_LIKE_POSTING.format(name="x.md")]
     assert services.indexer.calls == 1
 
 

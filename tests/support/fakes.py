@@ -154,9 +154,16 @@ class FakeServices:
     indexer: FakeIndexer
     eligibility: Any = None
     feedback: Any = None
+    cv_reader: Any = None  # a real CvReader over these settings unless set
 
     def as_workflow_data(self) -> dict[str, object]:
+        from retrieval.cv import CvReader
+        from retrieval.parsing import PostingParser
+
+        if self.cv_reader is None:
+            self.cv_reader = CvReader(self.settings, PostingParser())
         return {
+            "cv_reader": self.cv_reader,
             "settings": self.settings,
             "catalog": self.catalog,
             "indexer": self.indexer,
