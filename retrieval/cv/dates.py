@@ -3,7 +3,7 @@
 "2019–2022", "2019 - 21", "Jan 2020 – present", "03/2018 - 06/2019", "since March 2021",
 "depuis mars 2021", "de septembre 2017 à juin 2019", "desde marzo de 2021", "2020 – aujourd'hui".
 Month words are recognised by `dateparser` in English, French and Spanish (the eligibility
-parser's own reader, `periods.month_of`); numeric months are read as written.
+parser's own reader, `periods.month_number`); numeric months are read as written.
 
 A range is a half-open interval of month indices (year * 12 + month - 1): the end month is
 included when the CV names it ("03/2018 - 06/2019" is 16 months), and a year alone stands for
@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 
-from retrieval.eligibility.periods import month_of
+from retrieval.eligibility.periods import month_number
 from retrieval.understanding import load_yaml
 
 
@@ -78,7 +78,7 @@ def _point(m: re.Match[str], p: str, *, end: bool) -> int:
     year = int(m.group(f"{p}y"))
     word = m.group(f"{p}word")
     if word:
-        month = month_of(word)
+        month = month_number(word)
         if month is not None:
             return month_index(year, month) + (1 if end else 0)
     return month_index(year, 1)  # a year alone, or after a word that is no month ("Ltd 2019")

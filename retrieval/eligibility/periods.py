@@ -116,7 +116,6 @@ def month_number(word: str) -> int | None:
     return parsed.month if parsed is not None and parsed.year == 2000 else None
 
 
-month_of = _month  # public: retrieval/cv reads the dates of CVs with the same reader
 
 
 def _date(word: str | None, year: str, end: bool) -> tuple[date, bool]:
