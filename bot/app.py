@@ -58,6 +58,7 @@ REDIS_TIMEOUT = 2.0  # seconds, for connecting and for each command
 USER_COMMANDS = [
     BotCommand(command="start", description=N_("Welcome and main menu")),
     BotCommand(command="postings", description=N_("Browse the JPO postings")),
+    BotCommand(command="compare", description=N_("Compare two or three postings")),
     BotCommand(command="eligibility", description=N_("Check which postings fit your profile")),
     BotCommand(command="profile", description=N_("Show, set or delete your saved profile")),
     BotCommand(command="reset", description=N_("Forget this conversation")),

@@ -3,11 +3,14 @@
 The rule is simple: every string that comes from a user or from the corpus goes through
 `esc()` before it is put next to markup, and every reply goes through `split_message()`
 before it is sent, so nothing longer than Telegram's limit (or with a broken tag) leaves.
+(Longer than our ~400 lines on purpose: every text the bot renders is in this one file, so
+the escaping can be audited in one place.)
 """
 
 from __future__ import annotations
 
 import html
+import math
 import re
 from collections.abc import Iterable
 from datetime import UTC, datetime
@@ -15,6 +18,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from bot.i18n import N_, _, ngettext, number
+from retrieval.compare import Cell, Comparison, Row
 from retrieval.models import Answer, Posting, RequirementBlock
 
 if TYPE_CHECKING:
@@ -324,6 +328,105 @@ def format_posting_section(posting: Posting, section: Section) -> str:
         if not body:
             body.append(_not_stated())
     return "\n\n".join([head, *body])
+
+
+# --------------------------------------------------------------------------- comparing, sharing
+
+COMPARE_MARKS = ("1️⃣", "2️⃣", "3️⃣")
+ROW_TITLES: dict[Row, str] = {
+    Row.DUTY_STATION: N_("📍 Duty station"),
+    Row.ORGANISATION: N_("🏛 Organisation"),
+    Row.GRADE: N_("🎚 Grade"),
+    Row.DURATION: N_("⏳ Duration"),
+    Row.EDUCATION_MINIMUM: N_("🎓 Education (minimum)"),
+    Row.EDUCATION_DESIRABLE: N_("🎓 Education (desirable)"),
+    Row.YEARS: N_("💼 Years of experience"),
+    Row.LANGUAGES: N_("🗣 Languages"),
+    Row.SUPERVISOR: N_("👤 Supervisor"),
+}
+VERDICT_LABELS = {
+    "eligible": N_("✅ eligible"),
+    "not_eligible": N_("❌ not eligible"),
+    "cannot_tell": N_("❔ cannot tell yet"),
+}
+_TICKS = {True: "✅ ", False: "❌ ", None: "❔ "}
+
+
+def _years(cell: Cell) -> str:
+    low, high = cell.min_years, cell.max_years
+    if low is not None and high is not None:
+        return _("{min}–{max} years").format(min=f"{low:g}", max=f"{high:g}")
+    if low is not None:
+        return ngettext("at least {min} year", "at least {min} years", math.ceil(low)).format(
+            min=f"{low:g}")
+    if high is not None:
+        return ngettext("at most {max} year", "at most {max} years", math.ceil(high)).format(
+            max=f"{high:g}")
+    return _not_stated()
+
+
+def _cell(cell: Cell, row: Row) -> str:
+    tick = _TICKS[cell.met] if cell.assessed else ""
+    value = _years(cell) if row is Row.YEARS else _or_not_stated(cell.text)
+    return tick + value
+
+
+def format_comparison(comparison: Comparison) -> str:
+    """Two or three postings, one short block per requirement, each posting on its own line
+    behind its number (no table: a phone is narrow). With a profile, every assessed line
+    starts with ✅/❌ (❔ undecided) and the verdicts close the message."""
+    marks = COMPARE_MARKS[:len(comparison.postings)]
+    head = [f"<b>{_('⚖️ Comparison')}</b>"]
+    head += [f"{m} <b>{esc(posting_title(p))}</b>"
+             for m, p in zip(marks, comparison.postings, strict=True)]
+    blocks = ["\n".join(head)]
+    for row in comparison.rows:
+        lines = [f"<b>{_(ROW_TITLES[row.row])}</b>"]
+        if row.same_everywhere:
+            lines.append(_("All: {value}").format(value=_cell(row.cells[0], row.row)))
+        else:
+            lines += [f"{m} {_cell(c, row.row)}" for m, c in zip(marks, row.cells, strict=True)]
+        blocks.append("\n".join(lines))
+    if comparison.verdicts is not None:
+        lines = [f"<b>{_('With your profile')}</b>"]
+        lines += [f"{m} {_(VERDICT_LABELS[v.status])}"
+                  for m, v in zip(marks, comparison.verdicts, strict=True)]
+        note = _("Skills are not assessed; ✅/❌ on desirable lines do not decide eligibility.")
+        lines.append(f"<i>{note}</i>")
+        blocks.append("\n".join(lines))
+    else:
+        hint = _("Save your profile with /profile to see ✅/❌ for each requirement.")
+        blocks.append(f"<i>{hint}</i>")
+    return "\n\n".join(blocks)
+
+
+def format_compare_picker(picked: int) -> str:
+    return "\n".join([
+        f"<b>{_('⚖️ Compare postings')}</b>",
+        _("Pick two or three postings, then press Compare."),
+        ngettext("{count} picked.", "{count} picked.", picked).format(count=picked),
+    ])
+
+
+def format_inline_description(posting: Posting) -> str:
+    """The grey line under an inline result's title: plain text, so no escaping."""
+    station = posting.duty_station.strip() or _(NOT_STATED)
+    grade = posting.grade.strip() or _(NOT_STATED)
+    return _("{station} · grade {grade}").format(station=station, grade=grade)
+
+
+def format_shared_card(posting: Posting) -> str:
+    """The card a posting is shared as (inline mode): the card and a pointer to the bot."""
+    return (format_posting_card(posting) + "\n\n"
+            + f"<i>{_('Open it in the bot for duties, requirements and more.')}</i>")
+
+
+def format_link_problem(status: str) -> str:
+    if status == "stale":
+        return _("This posting is no longer available: it was removed or replaced. Send "
+                 "/postings for the current list.")
+    return _("This link is not valid (it does not name a posting). Send /postings to browse "
+             "the postings.")
 
 
 # --------------------------------------------------------------------------- admin: postings

@@ -15,6 +15,7 @@ from aiogram.filters.callback_data import CallbackData
 from aiogram.types import InlineKeyboardButton, InlineKeyboardMarkup
 from aiogram.utils.keyboard import InlineKeyboardBuilder
 
+from bot.deep_links import posting_payload
 from bot.formatting import SECTION_TITLES, Section, posting_button_label
 from bot.i18n import N_, _
 
@@ -109,11 +110,70 @@ def posting_keyboard(posting: Posting, section: Section, page: int) -> InlineKey
             builder.button(text=_(title),
                            callback_data=PostingView(key=key, section=target, page=page))
     builder.adjust(2)
+    # Share: Telegram opens a chat picker with "@bot <payload>" typed in, and inline mode
+    # answers a payload with exactly this posting's card.
+    builder.row(InlineKeyboardButton(text=_("📤 Share"),
+                                     switch_inline_query=posting_payload(posting.id)))
     back = (
         PostingsPage(page=page).pack() if section is Section.CARD
         else PostingView(key=key, section=Section.CARD, page=page).pack()
     )
     builder.row(InlineKeyboardButton(text=_("⬅ Back"), callback_data=back))
+    return builder.as_markup()
+
+
+def link_keyboard(url: str) -> InlineKeyboardMarkup:
+    """Under a shared card: one button opening the posting in the bot (its deep link)."""
+    return InlineKeyboardMarkup(inline_keyboard=[[
+        InlineKeyboardButton(text=_("🔎 Open in the bot"), url=url)]])
+
+
+# --------------------------------------------------------------------------- compare
+
+
+class CompareAction(CallbackData, prefix="cmp"):
+    action: str  # "pick" (toggle `key`) | "page" | "go"
+    key: str = ""
+    page: int = 0
+
+
+def compare_keyboard(postings: Sequence[Posting], picked: Sequence[str], page: int,
+                     page_size: int = PAGE_SIZE) -> InlineKeyboardMarkup:
+    """One toggle per posting on `page` (✔ when picked), ◀/▶ when there are several pages,
+    and the Compare button."""
+    pages = page_count(len(postings), page_size)
+    page = min(max(page, 0), pages - 1)
+    builder = InlineKeyboardBuilder()
+    for posting in postings[page * page_size:(page + 1) * page_size]:
+        mark = "✔ " if posting.id in picked else ""
+        builder.row(InlineKeyboardButton(
+            text=mark + posting_button_label(posting),
+            callback_data=CompareAction(action="pick", key=posting_key(posting.id),
+                                        page=page).pack()))
+    if pages > 1:
+        nav: list[InlineKeyboardButton] = []
+        if page > 0:
+            nav.append(InlineKeyboardButton(
+                text=_("◀ Previous"),
+                callback_data=CompareAction(action="page", page=page - 1).pack()))
+        if page < pages - 1:
+            nav.append(InlineKeyboardButton(
+                text=_("Next ▶"),
+                callback_data=CompareAction(action="page", page=page + 1).pack()))
+        builder.row(*nav)
+    builder.row(InlineKeyboardButton(
+        text=_("⚖️ Compare ({count})").format(count=len(picked)),
+        callback_data=CompareAction(action="go", page=page).pack()))
+    return builder.as_markup()
+
+
+def comparison_keyboard(postings: Sequence[Posting], marks: Sequence[str]) -> InlineKeyboardMarkup:
+    """Under a comparison: each compared posting's card, behind its number."""
+    builder = InlineKeyboardBuilder()
+    for mark, posting in zip(marks, postings, strict=False):
+        builder.row(InlineKeyboardButton(
+            text=f"{mark} {posting_button_label(posting)}",
+            callback_data=PostingView(key=posting_key(posting.id), section=Section.CARD).pack()))
     return builder.as_markup()
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import re
 
 from langchain_core.documents import Document
 from langchain_text_splitters import RecursiveCharacterTextSplitter
@@ -28,7 +29,13 @@ SECTION_LABELS = {
     "training": "Training components",
     "learning": "Learning elements",
     "background": "Background information",
+    "other": "Other text",
 }
+# Below this share of a posting's lines in some section, what no section holds is chunked
+# too (as "other"): a layout the parser reads only in part must still be findable. The ILO
+# postings' sections hold 90–100% of their lines (the rest is the header and boilerplate),
+# so they are chunked by section only.
+MIN_COVERAGE = 0.8
 
 
 def section_label(key: str) -> str:
@@ -67,7 +74,26 @@ def section_texts(p: Posting) -> list[tuple[str, str]]:
         ("competencies", _bullets(p.competencies)), ("training", p.training),
         ("learning", _bullets(p.learning)), ("background", p.background),
     ]
-    return [(k, t.strip()) for k, t in sections if t and t.strip()]
+    found = [(k, t.strip()) for k, t in sections if t and t.strip()]
+    other = uncovered_text(p, found)
+    return [*found, ("other", other)] if other else found
+
+
+def _norm(text: str) -> str:
+    return " ".join(re.findall(r"\w+", text.lower()))
+
+
+def uncovered_text(p: Posting, sections: list[tuple[str, str]]) -> str:
+    """The posting's lines that no section holds, when sections hold too little of it (less
+    than `MIN_COVERAGE` of its characters); empty otherwise."""
+    held = _norm(" ".join(t for _k, t in sections))
+    lines = [ln.strip() for ln in p.text.splitlines()]
+    lines = [ln for ln in lines if _norm(ln)]
+    total = sum(len(ln) for ln in lines)
+    missing = [ln for ln in lines if _norm(ln) not in held]
+    if not total or sum(len(ln) for ln in missing) <= (1 - MIN_COVERAGE) * total:
+        return ""
+    return "\n".join(missing)
 
 
 class Chunker:

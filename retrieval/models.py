@@ -138,6 +138,9 @@ class Answer(BaseModel):
     posting_ids: list[str] = Field(default_factory=list)
     mode: AnswerMode = AnswerMode.EXTRACTIVE
     note: str = ""
+    # For an eligibility answer: the self-description it was checked against, so that a
+    # follow-up ("what about the NORMES one?", "actually it's 5 years") re-checks that profile.
+    profile_basis: str = ""
 
     def cited_posting_ids(self) -> list[str]:
         seen: list[str] = []

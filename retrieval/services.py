@@ -12,10 +12,12 @@ from langchain_core.embeddings import Embeddings
 
 from retrieval.answering import AnswerService
 from retrieval.catalog import PostingCatalog
+from retrieval.compare import PostingComparer
 from retrieval.eligibility import EligibilityChecker
 from retrieval.indexer import Indexer
 from retrieval.llm import ContextBuilder, LLMAnswerer, LLMContext, build_chat_model
 from retrieval.llm.prompts import Prompts
+from retrieval.posting_search import PostingSearch
 from retrieval.settings import Settings
 from retrieval.store import IndexStore
 from state.feedback import FeedbackStore
@@ -36,6 +38,8 @@ class Services:
     feedback: FeedbackStore
     languages: LanguageStore
     context: ContextBuilder
+    comparer: PostingComparer
+    posting_search: PostingSearch
 
     def llm_context(self, question: str, conversation_id: str = "default") -> LLMContext:
         """What the LLM is given for this question in this conversation, built without
@@ -48,6 +52,7 @@ class Services:
         """Load the index and the embedding model now, not during the first question."""
         self.store.snapshot()
         self.store.embeddings.embed_query("warm-up")
+        self.answers.warm_up()
 
     async def aclose(self) -> None:
         """Close the state stores' connections (an SQLite one holds a worker thread that
@@ -66,6 +71,8 @@ class Services:
             "profiles": self.profiles,
             "feedback": self.feedback,
             "languages": self.languages,
+            "comparer": self.comparer,
+            "posting_search": self.posting_search,
         }
 
 
@@ -101,5 +108,8 @@ def build_services(settings: Settings, *, ensure_index: bool = True,
     feedback = FeedbackStore(settings.state_target)
     # The language each user chose with /language; same SQLite file, opened lazily too.
     languages = LanguageStore(settings.state_target)
+    # /compare and compare questions in the bot; inline mode's lexical search (no embedding).
+    comparer = PostingComparer(eligibility)
+    posting_search = PostingSearch(catalog)
     return Services(settings, catalog, store, indexer, answers, eligibility, profiles, feedback,
-                    languages, context)
+                    languages, context, comparer, posting_search)

@@ -76,6 +76,9 @@ class Settings(BaseSettings):
     throttle_seconds: float = 1.0
     max_question_chars: int = 2000
     conversation_turns: int = 6
+    # Inline mode (@bot words): seconds Telegram may reuse an answer, and results per page
+    inline_cache_seconds: int = 30
+    inline_results: int = 20
 
     # State
     state_db: Path | None = None  # SQLite file for profiles etc.; default: data_dir/state.sqlite3

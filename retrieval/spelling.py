@@ -29,6 +29,9 @@ _LEXICON_WORD_RE = re.compile(r"[a-z]{3,}")
 # one swapped or missing letter in a five-letter word scores 80.
 _MIN_SCORE = {4: 86, 5: 80, 6: 80}
 _DEFAULT_MIN_SCORE = 80
+# French/Spanish cognates of English words differ in their endings: "-cion"/"-tion",
+# "-o"/"", "-dad"/"-ty".
+_COGNATE_SCORE = 76
 # A word at least this common in the question's language (Zipf scale: 3 ≈ once per million
 # words) is a real word the postings happen not to use — "weather", "desk" — never a typo.
 _COMMON_WORD_ZIPF = 3.0
@@ -86,6 +89,9 @@ class Speller:
         # the search stays small on a large corpus.
         self._by_letter = self._index(w for w in known if len(w) >= 3)
         self._names_by_letter = self._index(w for w in names if len(w) >= 3)
+        # The postings' English words, that a French or Spanish word may be a cognate of.
+        self._english_by_letter = self._index(
+            w for w in counts if len(w) >= 5 and zipf_frequency(w, "en") >= 1.5)
 
     @staticmethod
     def _index(vocabulary: Iterable[str]) -> dict[str, list[str]]:
@@ -129,10 +135,27 @@ class Speller:
 
         return _WORD_RE.sub(fix, text)
 
-    def _closest(self, word: str, candidates: list[str]) -> str | None:
+    def cognates(self, text: str, language: str) -> dict[str, str]:
+        """For a French or Spanish question: its longer words that no lexicon knows, each
+        with the postings' English word it is a cognate of ("investigacion" →
+        "investigation", "convenio" → "convention"), for finding what it asks about."""
+        if language == "en":
+            return {}
+        out: dict[str, str] = {}
+        for token in _WORD_RE.findall(text):
+            word = fold(token)
+            if len(word) < 6 or word in self._known or not word.isalpha():
+                continue
+            best = self._closest(word, self._english_by_letter.get(word[0], []), _COGNATE_SCORE)
+            if best is not None and len(best) >= 0.75 * len(word):
+                out[word] = best
+        return out
+
+    def _closest(self, word: str, candidates: list[str],
+                 cutoff: float | None = None) -> str | None:
         if not candidates:
             return None
-        cutoff = _MIN_SCORE.get(len(word), _DEFAULT_MIN_SCORE)
+        cutoff = cutoff or _MIN_SCORE.get(len(word), _DEFAULT_MIN_SCORE)
         matches = process.extract(word, candidates, scorer=fuzz.ratio, score_cutoff=cutoff,
                                   limit=5)
         if not matches:

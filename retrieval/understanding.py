@@ -26,16 +26,17 @@ LEXICON_DIR = Path(__file__).parent / "lexicon"
 
 # When several intents match, the first in this list is the main one.
 PRIORITY = [
-    "eligibility", "count", "contact", "supervisor", "post_number", "issue_date", "duration",
+    "compare", "eligibility", "count", "contact", "supervisor", "post_number", "issue_date",
+    "duration",
     "grade", "department_unit", "languages", "key_outputs", "duties", "education", "experience",
     "skills", "competencies", "learning", "training", "background", "requirements",
     "duty_station", "mention", "summary",
 ]
 # Intents that can be answered together ("what degree and experience do I need?").
 COMBINABLE = {"education", "experience", "skills", "languages", "supervisor", "contact"}
-DESIRABLE_RE = re.compile(
-    r"\b(desirable|preferred|preferably|advantage|asset|plus|nice to have|bonus|souhaitable|"
-    r"atout|deseable|ventaja|valora)")
+_DESIRABLE_WORDS = (r"(desirable|preferred|preferably|advantage|asset|plus|nice to have|bonus|"
+                    r"souhaitable|atout|deseable|ventaja|valora)")
+DESIRABLE_RE = re.compile(r"\b" + _DESIRABLE_WORDS)
 MINIMUM_RE = re.compile(
     r"\b(minimum|mandatory|must|essential|at least|strictly|obligatoire|minimo|obligatorio|"
     r"imprescindible)\b")
@@ -51,6 +52,14 @@ education degree competencies training learning background requirement requireme
 contact number reference outputs duties responsibilities tasks based located where general
 information details
 """.split())
+# A required part and a desirable part asked side by side: "required … and which … desirable",
+# "essential and which are desirable", "exigées et lesquelles sont souhaitables".
+_REQUIRED_WORDS = (r"\b(required|requires|require|essential|mandatory|minimum|must|"
+                   r"obligatoire\w*|exig\w+|requis\w*|obligatori\w+|imprescindible\w*|"
+                   r"requerid\w+)\b")
+_AND = r".{0,60}\b(and|or|et|ou|y|o|versus|vs)\b.{0,40}"
+BOTH_PARTS_RE = re.compile(_REQUIRED_WORDS + _AND + _DESIRABLE_WORDS
+                           + "|" + r"\b" + _DESIRABLE_WORDS + _AND + _REQUIRED_WORDS)
 CONFIRM_RE = re.compile(
     r"(, ?(right|correct|true|no|yes)\s*\?|\b(is that|isn't it|is it|am i) (right|correct|true)|"
     r"\bconfirm\b|\bisn't it\b|\bdoesn't it\b|\bn'est-ce pas\b|\bverdad\b|\bcorrecto\b)")
@@ -74,6 +83,7 @@ def _compiled() -> dict[str, Any]:
         "corpus": [re.compile(p) for p in lex["corpus_scope"]],
         "greeting": re.compile(lex["greeting"]),
         "thanks": re.compile(lex["thanks"]),
+        "follow_up": [re.compile(p) for p in lex["follow_up"]],
     }
 
 
@@ -87,9 +97,14 @@ def pattern_words(pattern: str) -> set[str]:
 
 @cache
 def intent_pattern_words() -> frozenset[str]:
-    """Stems of every word the intent patterns spell ("supervis", "report", "boss"…)."""
+    """Stems of every word the field intents' patterns spell ("supervis", "report", "boss"…);
+    not eligibility's, whose "meet" or "fit" are words a question about a field may need."""
     lex = load_yaml("intents.yaml")["intents"]
-    return frozenset(stem(w) for pats in lex.values() for p in pats for w in pattern_words(p))
+    return frozenset(stem(w) for k, pats in lex.items() if k not in _NOT_FIELD_INTENTS
+                     for p in pats for w in pattern_words(p))
+
+
+_NOT_FIELD_INTENTS = {"eligibility", "count", "mention", "summary"}
 
 
 def not_stated_topics() -> dict[str, dict[str, Any]]:
@@ -129,11 +144,13 @@ def _glossary() -> dict[str, dict[str, str]]:
     return load_yaml("glossary.yaml")
 
 
-def to_english(text: str, language: str) -> str:
-    """Word-by-word domain glossary translation, enough to find postings and fields."""
+def to_english(text: str, language: str, glosses: dict[str, str] | None = None) -> str:
+    """Word-by-word domain glossary translation, enough to find postings and fields;
+    `glosses` adds words of this question the glossary lacks (cognates of the postings'
+    words: "investigacion" → "investigation")."""
     if language == "en":
         return fold(text)
-    table = _glossary().get(language, {})
+    table = {**(glosses or {}), **_glossary().get(language, {})}
     return " ".join(table.get(w, w) for w in words(text))
 
 
@@ -155,6 +172,7 @@ class Query:
     wants_minimum: bool = False
     mentions: bool = False
     named_people: list[str] = field(default_factory=list)
+    continues: bool = False  # "what about the NORMES one?": a follow-up with no question of its own
     # The main intent of each part of a multi-part question ("post 2396 - what grade and
     # where is it?" → grade, duty_station), in the order asked.
     part_intents: list[str] = field(default_factory=list)
@@ -164,7 +182,7 @@ class Query:
         return self.intents[0] if self.intents else "general"
 
 
-def analyse(text: str) -> Query:
+def analyse(text: str, glosses: dict[str, str] | None = None) -> Query:
     comp = _compiled()
     injection = False
     clean = text
@@ -174,7 +192,7 @@ def analyse(text: str) -> Query:
             clean = _remove_folded(clean, pattern)
     language = detect_language(clean or text)
     folded = fold(clean)
-    english = to_english(clean, language)
+    english = to_english(clean, language, glosses)
     q = Query(text=text, clean=clean.strip(), folded=folded, english=english, language=language,
               injection=injection)
     probe = _probe(folded, english, language)
@@ -187,11 +205,14 @@ def analyse(text: str) -> Query:
     q.greeting = bool(comp["greeting"].search(folded.strip()))
     q.thanks = bool(comp["thanks"].search(folded.strip()))
     q.confirming = bool(CONFIRM_RE.search(folded))
-    q.wants_desirable = bool(DESIRABLE_RE.search(probe))
-    q.wants_minimum = bool(MINIMUM_RE.search(probe)) and not q.wants_desirable
+    # "Which languages are required and which are only an asset?" asks for both parts.
+    both = bool(BOTH_PARTS_RE.search(probe))
+    q.wants_desirable = bool(DESIRABLE_RE.search(probe)) and not both
+    q.wants_minimum = bool(MINIMUM_RE.search(probe)) and not q.wants_desirable and not both
     q.mentions = bool(MENTION_RE.search(probe))
     q.named_people = [m.group(1) for m in NAME_RE.finditer(clean) if m.start() > 0]
     q.part_intents = _part_intents(clean, language)
+    q.continues = any(p.search(folded) for p in comp["follow_up"])
     return q
 
 
@@ -283,9 +304,13 @@ class _PostingNames:
     posting: Posting
     name_tokens: set[str]
     name_bigrams: set[tuple[str, str]]
-    identifiers: set[str]  # acronyms, post numbers: exact hits
+    identifiers: set[str]  # acronyms, post numbers, the organisation's acronym: exact hits
     case_sensitive: set[str]  # acronyms that are also ordinary words ("SECTOR")
     body: Counter[str]
+    # The organisation's names and the duty station's city and country ("the WFP job in
+    # Dakar", "the refugee agency post in Colombia"): names of the posting too, which only
+    # tell postings apart when some do not share them.
+    where_tokens: set[str] = field(default_factory=set)
 
 
 _ELIDED_WORD = re.compile(r"\b(?i:[cdjlmnst]|qu)['’][a-zà-ÿ][\w-]*")
@@ -300,11 +325,21 @@ class PostingResolver:
         n = max(len(postings), 1)
         name_df: Counter[str] = Counter()
         body_df: Counter[str] = Counter()
+        where_df: Counter[str] = Counter()
+        ident_df: Counter[str] = Counter()
         for names in self._names:
             name_df.update(names.name_tokens)
             body_df.update(names.body.keys())
+            where_df.update(names.where_tokens)
+            ident_df.update(names.identifiers)
+        for names in self._names:
+            # What every posting shares names none of them (five ILO postings in Geneva).
+            names.where_tokens = {t for t in names.where_tokens if where_df[t] < n or n == 1}
+            names.identifiers = {a for a in names.identifiers if ident_df[a] < n or n == 1}
         self._name_idf = {t: math.log(1 + n / c) for t, c in name_df.items()}
         self._body_idf = {t: math.log(1 + n / c) for t, c in body_df.items()}
+        self._where_idf = {t: math.log(1 + n / c) for t, c in where_df.items()}
+        self._ident_df = ident_df
         self._body_df = body_df
         self._n = n
         lowercase_words = {w for p in postings for w in re.findall(r"\b[a-z]{3,}\b", p.text)}
@@ -319,8 +354,14 @@ class PostingResolver:
         title_toks = content_tokens(p.short_title)
         identifiers = {a for a in p.acronyms if len(a) >= 2}
         identifiers |= {t for t in re.findall(r"\b[A-Z]{3,}\b", f"{p.department} {p.unit}")}
+        # "JPO" is the programme every posting belongs to, not a name of one of them.
+        identifiers = {a for a in identifiers if fold(a) not in GENERIC}
+        if re.fullmatch(r"[A-Z]{2,}", p.organisation):
+            identifiers.add(p.organisation)
         if p.post_number:
             identifiers.add(p.post_number)
+        org_names = " ".join(_organisation_aliases().get(p.organisation, (p.organisation,)))
+        station = " ".join(x for x in p.duty_station.split(",") if x.strip())
         return _PostingNames(
             posting=p,
             name_tokens=set(toks),
@@ -328,6 +369,7 @@ class PostingResolver:
             identifiers=identifiers,
             case_sensitive=set(),
             body=Counter(content_tokens(p.text)),
+            where_tokens=set(content_tokens(f"{org_names} {station}")) - set(toks),
         )
 
     def scores(self, question: str,
@@ -354,6 +396,8 @@ class PostingResolver:
             for t in q_tokens:
                 if t in names.name_tokens:
                     score += 2.0 * self._name_idf[t]
+                elif t in names.where_tokens:
+                    score += 2.0 * self._where_idf[t]
                 elif t in names.body and self._body_df[t] <= max(1, self._n // 2):
                     # A posting's topic recurs in its text ("domestic workers" ×20); a word
                     # it uses once is incidental.
@@ -369,9 +413,9 @@ class PostingResolver:
         ranked = self.scores(question, english)
         if not ranked:
             return []
-        named = [p.id for p, _s, ident in ranked if ident]
+        named = [(p, s) for p, s, ident in ranked if ident]
         if named:
-            return named
+            return self._by_identifiers(question, english, named)
         top = ranked[0][1]
         if top < 1.5:
             return []
@@ -380,6 +424,42 @@ class PostingResolver:
             return [ranked[0][0].id]
         # Near-ties: the question fits several postings about equally.
         return [p.id for p, s, _ in ranked if s >= 0.8 * top][:3]
+
+
+    def _by_identifiers(self, question: str, english: str | None,
+                        named: list[tuple[Posting, float]]) -> list[str]:
+        """Of the postings an identifier names, those it names best. An identifier several
+        postings share (their organisation, "UNICEF") counts 1/k for each of the k: "the
+        UNICEF WASH post" is the one with WASH. Postings tied on shared identifiers only are
+        told apart by their other names ("the UNICEF job in Maputo")."""
+        hits = {p.id: self._identifier_hits(p, question, english) for p, _s in named}
+        best = max(hits.values())
+        kept = [(p, s) for p, s in named if hits[p.id] >= best - 1e-9]
+        if len(kept) > 1 and best < 1:
+            top, second = kept[0][1], kept[1][1]
+            base = 10.0 * len(self._matched_identifiers(kept[0][0], question, english))
+            if top - base >= 1.5 and top - base >= 1.6 * (second - base):
+                kept = kept[:1]
+        return [p.id for p, _s in kept]
+
+    def _matched_identifiers(self, p: Posting, question: str, english: str | None) -> list[str]:
+        names = next(n for n in self._names if n.posting is p)
+        text = english or question
+        question_ids, text_ids = (_ELIDED_WORD.sub(" ", t) for t in (question, text))
+        raw_words = set(re.findall(r"[\w/-]+", question_ids))
+        folded_words = {w.lower() for w in raw_words} | set(words(text_ids))
+        return [a for a in names.identifiers
+                if (a in raw_words if a in names.case_sensitive else a.lower() in folded_words)]
+
+    def _identifier_hits(self, p: Posting, question: str, english: str | None) -> float:
+        return sum(1.0 / self._ident_df[a]
+                   for a in self._matched_identifiers(p, question, english))
+
+
+@cache
+def _organisation_aliases() -> dict[str, tuple[str, ...]]:
+    """Organisation short name → its names and acronyms (`lexicon/organisations.yaml`)."""
+    return {k: (k, *v) for k, v in load_yaml("organisations.yaml").items()}
 
 
 def word_forms(word: str) -> set[str]:

@@ -50,7 +50,8 @@ class RedisConversationMemory:
             try:
                 data = json.loads(item)
                 turns.append(Turn(str(data["question"]), list(data.get("posting_ids") or []),
-                                  str(data.get("answer", ""))))
+                                  str(data.get("answer", "")), str(data.get("intent", "")),
+                                  str(data.get("profile", ""))))
             except (ValueError, KeyError, TypeError):
                 continue  # a malformed entry costs one turn of context, not the answer
         return Conversation(turns=turns)

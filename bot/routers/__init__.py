@@ -6,9 +6,11 @@ from aiogram import Router
 
 from bot.routers import (
     admin,
+    compare,
     eligibility,
     fallback,
     feedback,
+    inline,
     language,
     postings,
     qa,
@@ -24,6 +26,8 @@ def all_routers() -> list[Router]:
         uploads.create_router(),  # documents: before fallback, which answers "text only"
         feedback.create_router(),
         postings.create_router(),
+        compare.create_router(),
+        inline.create_router(),
         eligibility.create_router(),
         language.create_router(),
         qa.create_router(),

@@ -1,14 +1,22 @@
-"""/postings: a paginated list of postings; each opens a card with section buttons."""
+"""/postings: a paginated list of postings; each opens a card with section buttons.
+`/start <payload>` (a posting's deep link, bot/deep_links.py) opens one card directly."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
 from aiogram import F, Router
-from aiogram.filters import Command
+from aiogram.filters import Command, CommandObject, CommandStart
 from aiogram.types import CallbackQuery, Message
 
-from bot.formatting import format_posting_list, format_posting_section
+from bot.deep_links import resolve_payload
+from bot.formatting import (
+    Section,
+    format_link_problem,
+    format_posting_list,
+    format_posting_section,
+    format_welcome,
+)
 from bot.i18n import N_, _
 from bot.keyboards import (
     MenuAction,
@@ -18,6 +26,7 @@ from bot.keyboards import (
     posting_keyboard,
     postings_keyboard,
     resolve_posting,
+    welcome_keyboard,
 )
 from bot.replies import reply, send_to_callback_chat, show
 
@@ -32,6 +41,8 @@ def create_router() -> Router:
     # A fresh router per dispatcher: a Router can have only one parent, and tests build many.
     router = Router(name="postings")
     router.message.register(list_postings, Command("postings"))
+    # Before qa's plain /start: only a /start with a payload comes here.
+    router.message.register(open_linked_posting, CommandStart(deep_link=True))
     router.callback_query.register(browse_button, MenuAction.filter(F.action == "browse"))
     router.callback_query.register(turn_page, PostingsPage.filter())
     router.callback_query.register(view_posting, PostingView.filter())
@@ -90,3 +101,18 @@ async def view_posting(
         posting_keyboard(posting, callback_data.section, callback_data.page),
     )
     await callback.answer()
+
+
+async def open_linked_posting(message: Message, command: CommandObject,
+                              catalog: PostingCatalog) -> None:
+    target = resolve_payload(catalog, command.args or "")
+    if target.posting is None:
+        # Say what is wrong with the link, then welcome as a plain /start does: whoever
+        # followed it still lands somewhere useful.
+        first_name = message.from_user.first_name if message.from_user else ""
+        await reply(message, format_link_problem(target.status) + "\n\n"
+                    + format_welcome(first_name, len(catalog), catalog.last_indexed),
+                    reply_markup=welcome_keyboard())
+        return
+    await reply(message, format_posting_section(target.posting, Section.CARD),
+                reply_markup=posting_keyboard(target.posting, Section.CARD, 0))

@@ -16,16 +16,18 @@ from aiogram.types import CallbackQuery, InlineKeyboardMarkup, Message
 from aiogram.utils.chat_action import ChatActionSender
 
 from bot.answer_records import record_answer
-from bot.formatting import format_answer, format_too_long, format_welcome
+from bot.formatting import format_too_long, format_welcome
 from bot.i18n import N_, _
 from bot.keyboards import MenuAction, welcome_keyboard
 from bot.replies import reply, send_to_callback_chat
+from bot.routers.compare import answer_formatter
 from bot.streaming import stream_answer
 from state.profiles import wants_stored_profile, with_stored_profile
 
 if TYPE_CHECKING:
     from retrieval.answering import AnswerService
     from retrieval.catalog import PostingCatalog
+    from retrieval.compare import PostingComparer
     from retrieval.models import Answer
     from retrieval.settings import Settings
     from state.feedback import FeedbackStore
@@ -41,6 +43,7 @@ EXAMPLE_QUESTIONS = (
 )
 HELP_COMMANDS = (
     N_("/postings — browse the postings"),
+    N_("/compare — compare two or three postings side by side"),
     N_("/eligibility — check which postings fit your profile"),
     N_("/profile — show, set or delete your saved profile"),
     N_("/reset — forget this conversation and start afresh"),
@@ -106,6 +109,7 @@ async def ask_button(callback: CallbackQuery) -> None:
 async def question(
     message: Message, bot: Bot, settings: Settings, answer_service: AnswerService,
     feedback: FeedbackStore | None = None, profiles: ProfileStore | None = None,
+    catalog: PostingCatalog | None = None, comparer: PostingComparer | None = None,
 ) -> None:
     text = await _strip_own_mention(message.text or "", bot)
     if not text:
@@ -120,6 +124,9 @@ async def question(
         # "Which postings fit me?": answer with the saved profile (facts in the message win).
         asked = with_stored_profile(text, await profiles.get(message.from_user.id))
     started = time.perf_counter()
+    # "compare NORMES and SECTOR" is shown as a comparison laid out for a phone, with ✅/❌.
+    formatter = await answer_formatter(text, message.from_user.id if message.from_user else None,
+                                       catalog, comparer, profiles)
 
     async def rating_buttons(answer: Answer) -> InlineKeyboardMarkup | None:
         # Stored for /stats; the answer gets 👍/👎 buttons carrying the stored question's id.
@@ -131,10 +138,10 @@ async def question(
         if settings.llm_enabled:
             # The reply is edited as the model's tokens arrive, then finished with sources.
             await stream_answer(message, answer_service, conversation_id(message.chat.id),
-                                format_answer, question=asked, markup=rating_buttons)
+                                formatter, question=asked, markup=rating_buttons)
             return
         answer = await answer_service.ask(asked, conversation_id(message.chat.id))
-    await reply(message, format_answer(answer), reply_markup=await rating_buttons(answer))
+    await reply(message, formatter(answer), reply_markup=await rating_buttons(answer))
 
 
 async def _strip_own_mention(text: str, bot: Bot) -> str:

@@ -12,11 +12,19 @@ class Turn:
     question: str
     posting_ids: list[str]
     answer: str = ""
+    # What the turn asked (an intent of lexicon/intents.yaml) and, after an eligibility check,
+    # the self-description it used: a follow-up that only switches posting asks the same again.
+    intent: str = ""
+    profile: str = ""
 
 
 @dataclass
 class Conversation:
     turns: list[Turn] = field(default_factory=list)
+
+    @property
+    def last(self) -> Turn | None:
+        return self.turns[-1] if self.turns else None
 
     @property
     def last_postings(self) -> list[str]:

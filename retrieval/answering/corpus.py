@@ -27,6 +27,7 @@ from retrieval.answering.questions import (
     intent_words,
     longest_phrase,
 )
+from retrieval.answering.scope import Scope, ScopeReader, posting_label, without_scope
 from retrieval.answering.sentences import Sentence
 from retrieval.chunking import section_label
 from retrieval.eligibility import accepts_language, education_field_match
@@ -39,13 +40,20 @@ class CorpusAnswers:
     """Mixed into `ExtractiveAnswerer`, whose attributes (snap, postings, retriever,
     eligibility) and other parts it uses."""
 
+    _scopes: ScopeReader | None = None  # built on first use, per snapshot
+
     def _count(self, q: Query) -> Answer:
         f = frames(q.language)
         lines = [f["count"].format(n=len(self.postings))]
-        lines += [f"• {p.title} — {p.duty_station or '?'}" for p in self.postings]
+        posts, scope = self._in_scope(q)
+        if scope:
+            lines = [f["count_of"].format(k=len(posts), n=len(self.postings))]
+            lines += [f"• {self._label(p)}" for p in posts]
+        else:
+            lines += [f"• {p.title} — {p.duty_station or '?'}" for p in posts]
         return Answer(text="\n".join(lines), found=True, intent="count",
-                      citations=[cite(p, "summary", p.title) for p in self.postings],
-                      posting_ids=[p.id for p in self.postings])
+                      citations=[cite(p, "summary", p.title) for p in posts],
+                      posting_ids=[p.id for p in posts])
 
     def _conditional_count(self, q: Query) -> Answer | None:
         """"How many postings require an advanced degree?": the corpus-wide answer to the
@@ -60,9 +68,50 @@ class CorpusAnswers:
                                                      n=len(self.postings))
         return answer.model_copy(update={"text": f"{head}\n{answer.text}"})
 
+    # ---- which postings, and how an answer names them ---------------------------------------
+
+    def _scope_reader(self) -> ScopeReader:
+        if self._scopes is None or self._scopes.postings is not self.postings:
+            self._scopes = ScopeReader(self.postings)
+        return self._scopes
+
+    def _in_scope(self, q: Query) -> tuple[list[Posting], Scope]:
+        """The postings the question restricts itself to (all of them when it names no
+        organisation or place), and the scope it named."""
+        reader = self._scope_reader()
+        scope = reader.read(q)
+        return (reader.apply(scope), scope) if scope else (self.postings, scope)
+
+    def _scope_asks_several(self, q: Query) -> bool:
+        """The question restricts itself to some postings and asks about several of them."""
+        return bool(self._scope_reader().read(q)) and ScopeReader.asks_several(q)
+
+    def _label(self, p: Posting, short: bool = False) -> str:
+        return posting_label(p, self.postings, short=short)
+
     def _corpus(self, q: Query) -> Answer | None:
+        """A question over all postings, or over those of the organisations and places it
+        names ("which UNICEF postings…", "postings outside Geneva")."""
+        posts, scope = self._in_scope(q)
+        if not scope:
+            return self._corpus_over(q, posts)
         f = frames(q.language)
-        posts = self.postings
+        if not posts and "duty_station" in q.intents and not scope.organisations:
+            # "Are any postings outside Geneva?" over Geneva postings only: where they are.
+            return self._corpus_over(q, self.postings)
+        if not posts:
+            return Answer(text=f["scope_none"].format(scope=scope.describe()), found=False,
+                          intent="scope")
+        answer = self._corpus_over(without_scope(q, scope), posts)
+        if answer is not None:
+            return answer
+        # Nothing asked but the scope ("which postings are in Africa?"): list them.
+        lines = [f["scope_list"].format(scope=scope.describe())]
+        lines += [f"• {self._label(p)}: {p.duty_station or '?'}" for p in posts]
+        return _corpus_answer(lines, posts, "summary", "scope")
+
+    def _corpus_over(self, q: Query, posts: list[Posting]) -> Answer | None:
+        f = frames(q.language)
         intents = set(q.intents)
         if q.not_stated and not fields_asked(q):
             return self._not_stated(q, posts)
@@ -76,13 +125,15 @@ class CorpusAnswers:
                 label = asked_duration_text(q.english) or _months_label(months)
                 if hits:
                     lines = [f["duration_match"].format(value=label)]
-                    lines += [f"• {p.title}: {p.duration}" for p in hits]
+                    lines += [f"• {self._label(p)}: {p.duration}" for p in hits]
                     return _corpus_answer(lines, hits, "summary", "duration")
                 return _all_durations(f["duration_none"].format(value=label), posts)
         if "experience" in intents:
             bounds = asked_years(q.english)
             if bounds:
                 return self._years_corpus(q, posts, *bounds)
+            if _UPPER_LIMIT_RE.search(q.english):
+                return self._max_years_corpus(q, posts)
         if "duty_station" in intents and not (intents & {"languages", "education", "experience"}):
             return self._stations(q, posts)
         if "languages" in intents:
@@ -100,26 +151,32 @@ class CorpusAnswers:
             asked_grade = re.search(r"\b([pgd])\s*-?\s*(\d)\b", q.english)
             if asked_grade:
                 grade = f"{asked_grade.group(1)}{asked_grade.group(2)}".upper()
-                hits = [p for p in posts if p.grade.replace(" ", "").upper() == grade]
+                hits = [p for p in posts if _grade_key(p.grade) == grade]
                 lines = [f["grade_match"].format(value=grade) if hits
                          else f["grade_none"].format(value=grade)]
-                lines += [f"• {p.title}" for p in hits]
+                lines += [f"• {self._label(p)}: {p.grade}" for p in hits]
                 others = [p for p in posts if p not in hits]
                 if others:
                     lines.append(f["grade_others"])
-                    lines += [f"• {p.short_title}: {p.grade or f['not_stated_grade']}"
+                    lines += [f"• {self._label(p, short=True)}: {p.grade or f['not_stated_grade']}"
                               for p in others]
                 return _corpus_answer(lines, hits or posts, "summary", "grade")
             groups: dict[str, list[Posting]] = {}
-            for p in posts:
-                groups.setdefault(p.grade or f["not_stated_grade"], []).append(p)
+            for p in posts:  # "P2" and "P-2" are one grade
+                groups.setdefault(_grade_key(p.grade) or f["not_stated_grade"], []).append(p)
             lines = [f["grade_groups"]]
-            lines += [f"• {g}: " + "; ".join(p.short_title for p in ps) for g, ps in groups.items()]
+            lines += [f"• {g}: " + "; ".join(self._label(p, short=True) for p in ps)
+                      for g, ps in groups.items()]
             return _corpus_answer(lines, posts, "summary", "grade")
         if self._bodies is None:
             self._bodies = [set(words(p.text)) for p in self.postings]
+        if posts is not self.postings:  # a scope: the bodies of the postings in it
+            by_id = {p.id: b for p, b in zip(self.postings, self._bodies, strict=True)}
+            bodies = [by_id[p.id] for p in posts]
+        else:
+            bodies = self._bodies
         skip = intent_words() | (FOREIGN_FUNCTION_WORDS if q.language != "en" else set())
-        terms = rare_terms(q.english, posts, skip=skip, bodies=self._bodies)
+        terms = rare_terms(q.english, posts, skip=skip, bodies=bodies)
         if not terms:
             # "Does any posting require Python?": a name no posting contains gets a plain
             # "none mention it", not a list built from the question's other words.
@@ -151,7 +208,8 @@ class CorpusAnswers:
                           citations=[cite(p, "summary", p.duty_station) for p in posts],
                           posting_ids=[p.id for p in posts])
         lines = [f["station_groups"]]
-        lines += [f"• {s}: " + "; ".join(p.short_title for p in ps) for s, ps in groups.items()]
+        lines += [f"• {s}: " + "; ".join(self._label(p, short=True) for p in ps)
+                  for s, ps in groups.items()]
         return _corpus_answer(lines, posts, "summary", "duty_station")
 
     def _languages_corpus(self, q: Query, posts: list[Posting], asked: list[str]) -> Answer:
@@ -170,7 +228,7 @@ class CorpusAnswers:
                               ("desirable", "lang_desirable")):
                 if groups[kind]:
                     lines.append(f[key].format(lang=label))
-                    lines += [f"• {p.title}: {inline(p.languages.minimum if kind != 'desirable' else p.languages.desirable)}"  # noqa: E501
+                    lines += [f"• {self._label(p)}: {inline(p.languages.minimum if kind != 'desirable' else p.languages.desirable)}"  # noqa: E501
                               for p in groups[kind]]
                     hits += groups[kind]
                     for p in groups[kind]:
@@ -194,10 +252,10 @@ class CorpusAnswers:
             accepted = [p for p in posts if match[p.id] == "accepted"]
             if required:
                 lines.append(f["law_required"].format(field=field_name))
-                lines += [f"• {p.title}: {inline(p.education.minimum)}" for p in required]
+                lines += [f"• {self._label(p)}: {inline(p.education.minimum)}" for p in required]
             if accepted and not q.wants_minimum:
                 lines.append(f["law_accepted"].format(field=field_name))
-                lines += [f"• {p.title}" for p in accepted]
+                lines += [f"• {self._label(p)}" for p in accepted]
             if not required and not accepted:
                 lines.append(f["field_none"].format(field=field_name))
             hits += required + accepted
@@ -234,7 +292,7 @@ class CorpusAnswers:
             lines = [f[frame].format(value=_months_label(months))]
         if not hits:
             return _all_durations(f["duration_cmp_none"], posts)
-        lines += [f"• {p.title}: {p.duration}" for p in hits]
+        lines += [f"• {self._label(p)}: {p.duration}" for p in hits]
         return _corpus_answer(lines, hits, "summary", "duration")
 
     def _years_corpus(self, q: Query, posts: list[Posting], kind: str, years: float) -> Answer:
@@ -252,11 +310,32 @@ class CorpusAnswers:
         label = f"{years:g}"
         if not hits:
             lines = [f["none_match"].format(n=len(posts))]
-            lines += [f"• {p.short_title}: {inline(p.experience.minimum)}" for p in posts]
+            lines += [f"• {self._label(p, short=True)}: {inline(p.experience.minimum)}"
+                      for p in posts]
             return Answer(text="\n".join(lines), found=True, intent="experience",
                           citations=[cite(p, "experience.minimum") for p in posts])
         lines = [f["years_match"].format(value=label)]
-        lines += [f"• {p.title}: {inline(text)}" for p, text in hits]
+        lines += [f"• {self._label(p)}: {inline(text)}" for p, text in hits]
+        return Answer(text="\n".join(lines), found=True, intent="experience",
+                      citations=[cite(p, "experience.minimum", t) for p, t in hits],
+                      posting_ids=[p.id for p, _t in hits])
+
+    def _max_years_corpus(self, q: Query, posts: list[Posting]) -> Answer:
+        """"Which postings set a maximum on the years of experience?": those whose minimum
+        requirements cap them, with the requirement's words."""
+        f = frames(q.language)
+        hits: list[tuple[Posting, str]] = []
+        for p in posts:
+            capped = next((r for r in self.eligibility.requirements(p)
+                           if r.kind == "experience" and r.max_years is not None), None)
+            if capped is not None:
+                hits.append((p, capped.source_text))
+        if not hits:
+            return Answer(text=f["years_max_none"].format(n=len(posts)), found=True,
+                          intent="experience",
+                          citations=[cite(p, "experience.minimum") for p in posts])
+        lines = [f["years_max"]]
+        lines += [f"• {self._label(p)}: {inline(text)}" for p, text in hits]
         return Answer(text="\n".join(lines), found=True, intent="experience",
                       citations=[cite(p, "experience.minimum", t) for p, t in hits],
                       posting_ids=[p.id for p, _t in hits])
@@ -265,15 +344,20 @@ class CorpusAnswers:
         f = frames(q.language)
         levels: dict[str, list[Posting]] = {"advanced": [], "first": [], "": []}
         for p in posts:
-            found = [r.degree_level for r in self.eligibility.requirements(p)
-                     if r.kind == "education" and r.level == "minimum" and r.degree_level]
-            levels[found[0] if found else ""].append(p)
+            minimum = [r for r in self.eligibility.requirements(p)
+                       if r.kind == "education" and r.level == "minimum" and r.degree_level]
+            # An advanced degree "or a first-level degree with two more years" (or a list of
+            # degree-or-years alternatives) accepts a first degree too.
+            accepts_first = any(r.degree_level == "first" or r.alt_first_degree_extra_years
+                                is not None for r in minimum)
+            levels["first" if accepts_first else
+                   minimum[0].degree_level if minimum else ""].append(p)
         hits = levels[level]
         key = "level_advanced" if level == "advanced" else "level_first"
-        lines = [f[key]] + [f"• {p.title}: {inline(p.education.minimum)}" for p in hits]
+        lines = [f[key]] + [f"• {self._label(p)}: {inline(p.education.minimum)}" for p in hits]
         if level == "first" and levels["advanced"]:
             lines.append(f["level_advanced"])
-            lines += [f"• {p.title}" for p in levels["advanced"]]
+            lines += [f"• {self._label(p)}" for p in levels["advanced"]]
         if not hits:
             lines = [f["none_match"].format(n=len(posts))]
         return Answer(text="\n".join(lines), found=True, intent="education",
@@ -311,11 +395,15 @@ class CorpusAnswers:
             return Answer(text=f["mention_none"].format(term=display), found=False,
                           intent="mention")
         lines = [f["mention"].format(term=display)]
-        lines += [f"• {p.title} ({section_label(k)}): {trim(s, 300)}" for p, k, s in hits]
+        lines += [f"• {self._label(p)} ({section_label(k)}): {trim(s, 300)}" for p, k, s in hits]
         return Answer(text="\n".join(lines), found=True, intent="mention",
                       citations=[cite(p, k, s) for p, k, s in hits],
                       posting_ids=[p.id for p, _k, _s in hits])
 
+
+# "a maximum on the years", "an upper limit", "at most how many years": a cap, no number.
+_UPPER_LIMIT_RE = re.compile(r"\b(maximum|max|upper limit|ceiling|cap|caps|capped|at most|"
+                             r"no more than|limit on|too (much|many years))\b")
 
 _COUNTABLE = {"education", "languages", "duration", "experience", "mention"}
 
@@ -331,9 +419,14 @@ _SECTION_KEYS: dict[str, tuple[str, ...]] = {
 
 def _all_durations(head: str, posts: list[Posting]) -> Answer:
     """No posting matched the asked duration: say so and list what the durations are."""
-    lines = [head, *(f"• {p.short_title}: {p.duration}" for p in posts)]
+    lines = [head, *(f"• {posting_label(p, posts, short=True)}: {p.duration}" for p in posts)]
     return Answer(text="\n".join(lines), found=True, intent="duration",
                   citations=[cite(p, "summary", p.duration) for p in posts], posting_ids=[])
+
+
+def _grade_key(grade: str) -> str:
+    """A grade as one token: "P-2", "P 2" and "p2" are all "P2"."""
+    return re.sub(r"[\s-]", "", grade).upper()
 
 
 def _months_label(months: int) -> str:

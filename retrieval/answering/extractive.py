@@ -6,11 +6,13 @@ import re
 from dataclasses import replace
 
 from retrieval.answering.common import FIELD_INTENTS, fields_asked, frames
+from retrieval.answering.conversation import Turn
 from retrieval.answering.corpus import CorpusAnswers
 from retrieval.answering.fields import FieldAnswers
 from retrieval.answering.not_stated import NotStatedAnswers
 from retrieval.answering.premises import Premises
 from retrieval.answering.sentences import Sentence, SentenceSelection
+from retrieval.compare import PostingComparer
 from retrieval.eligibility import EligibilityChecker
 from retrieval.models import Answer
 from retrieval.retriever import HybridRetriever
@@ -38,6 +40,7 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
         self.resolver = PostingResolver(self.postings)
         self.speller = Speller(self.postings)
         self.premises = Premises(self.postings)
+        self.comparer = PostingComparer(eligibility)
         # Per-snapshot caches for questions over all postings (built on first use).
         self._bodies: list[set[str]] | None = None
         # Per posting: its sections' sentences, each with its folded text and folded words,
@@ -56,11 +59,17 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
 
     # ---- entry point --------------------------------------------------------------------------
 
-    def answer(self, question: str, context_postings: list[str] | None = None) -> Answer:
-        return cap_lists(self._answer(question, context_postings))
+    def answer(self, question: str, context_postings: list[str] | None = None,
+               previous: Turn | None = None) -> Answer:
+        """The answer to a question; `context_postings` and `previous` (the conversation's
+        last turn) make follow-ups work."""
+        return cap_lists(self._answer(question, context_postings, previous))
 
-    def _answer(self, question: str, context_postings: list[str] | None = None) -> Answer:
-        q = analyse(self.speller.correct(question, detect_language(question)))
+    def _answer(self, question: str, context_postings: list[str] | None = None,
+                previous: Turn | None = None) -> Answer:
+        language = detect_language(question)
+        corrected = self.speller.correct(question, language)
+        q = analyse(corrected, self.speller.cognates(corrected, language))
         f = frames(q.language)
         if not self.postings:
             return Answer(text=f["nothing"], found=False, intent="empty")
@@ -72,18 +81,37 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
             return Answer(text=f["greeting"].format(n=len(self.postings)), found=True,
                           intent="greeting")
         named = self._named(q)
-        if named and not (set(q.intents) & FIELD_INTENTS) and self.premises.people_in(q):
-            # "who is lisa tortell?", "roelans is the director, right?": a person's role.
-            q = replace(q, intents=["supervisor", *q.intents])
         if named:
             q = without_titles(q, [self.snap.by_id[i] for i in named if i in self.snap.by_id])
+        if named and not (set(q.intents) & FIELD_INTENTS) and self.premises.people_in(q) \
+                and _ABOUT_A_PERSON.search(q.english):
+            # "who is lisa tortell?", "roelans is the director, right?": a person's role.
+            q = replace(q, intents=["supervisor", *q.intents])
+        if "compare" in q.intents:
+            return self.comparer.answer(q, question, self.resolver, self.snap.by_id,
+                                        context_postings or [])
+        if previous is not None:
+            again = self._asked_again(q, named, previous, context_postings or [])
+            if isinstance(again, Answer):
+                return again
+            q = again
         if "eligibility" in q.intents:
             ids = None if q.corpus_scope else (named or context_postings or None)
             verdict = self.eligibility.answer(q.clean, ids, q.language)
             if verdict is not None:
                 return verdict
+            intents = [i for i in q.intents if i != "eligibility"]
+            if not set(intents) & FIELD_INTENTS and self.eligibility.parse_profile(
+                    q.clean).has_facts():
+                # "Can I apply with only a bachelor's?" tells too little for a verdict: what
+                # the posting requires is the answer.
+                intents = ["requirements", *intents]
+            # Otherwise "do i meet" was no eligibility question ("how often do i meet oliver").
+            q = replace(q, intents=intents)
         if "count" in q.intents:
             return self._conditional_count(q) or self._count(q)
+        if not q.corpus_scope and self._scope_asks_several(q):
+            q = replace(q, corpus_scope=True)  # "which of the UNEP and UNHCR postings…"
         corpus = q.corpus_scope and not (named and not q.mentions and len(named) == 1
                                          and not re.search(r"\b(which|any|all|how many)\b",
                                                            q.english))
@@ -99,19 +127,48 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
             return self._one(q, posts[0])
         return self._several(q, posts)
 
+    def _asked_again(self, q: Query, named: list[str], previous: Turn,
+                     context: list[str]) -> Query | Answer:
+        """A follow-up that asks the previous question again: about another posting ("what
+        about the NORMES one?", "sorry, I meant the due diligence post") or, after an
+        eligibility check, with the profile corrected ("actually it's closer to five years",
+        "my English is only B1"). Otherwise the question as it is."""
+        own = [i for i in q.intents if i in FIELD_INTENTS]
+        if previous.intent == "eligibility" and previous.profile and "eligibility" not in q.intents:
+            if named and not own and (q.continues or len(words(q.clean)) <= 12):
+                verdict = self.eligibility.answer(previous.profile, named, q.language)
+                if verdict is not None:
+                    return verdict
+            told = self.eligibility.parse_profile(q.clean)
+            if told.has_facts() and not named and not (own and "?" in q.clean):
+                verdict = self.eligibility.answer(f"{previous.profile}\n{q.clean}",
+                                                  context or None, q.language)
+                if verdict is not None:
+                    return verdict
+        if previous.intent in FIELD_INTENTS and named and not own and (
+                q.continues or len(words(q.clean)) <= 8):
+            return replace(q, intents=[previous.intent])
+        return q
+
     def _named(self, q: Query) -> list[str]:
-        """The postings the question is about. A person or unit it names as a claim does not
-        make their posting the subject when another posting is named without them: "lisa
+        """The postings the question is about. A person or unit it names points at their
+        posting ("the hobden post", "who supervises the NORMES post?") — unless the rest of
+        the question clearly names another posting, when it is a claim about that one: "lisa
         tortell supervises the creative economy post, right?" is about the creative one."""
         named = self.resolver.resolve(q.clean, q.english)
         claimed = self.premises.claimed_values(q)
-        if named and claimed:
-            pattern = re.compile(r"(?i)\b(" + "|".join(map(re.escape, claimed)) + r")\b")
-            rest = pattern.sub(" ", q.clean)
-            subject = self.resolver.resolve(rest, pattern.sub(" ", q.english))
-            if subject:
-                return subject
-        return named
+        if not claimed:
+            return named
+        theirs = list(dict.fromkeys(
+            [i for s in self.premises.people_in(q) for i in self.premises.people[s]]
+            + [i for u in self.premises.units_in(q) for i in self.premises.units[u]]))
+        pattern = re.compile(r"(?i)\b(" + "|".join(map(re.escape, claimed)) + r")\b")
+        ranked = self.resolver.scores(pattern.sub(" ", q.clean), pattern.sub(" ", q.english))
+        top = ranked[0][1] if ranked else 0.0
+        second = ranked[1][1] if len(ranked) > 1 else 0.0
+        if top >= _CLEARLY_NAMED and top >= 2 * second and ranked[0][0].id not in theirs:
+            return [ranked[0][0].id]
+        return theirs or named
 
 
     def _unscoped(self, q: Query) -> Answer:
@@ -136,6 +193,14 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
 
 
 MAX_LISTED = 25
+# "who is lisa tortell?", "roelans is the director, right?", "what's oliver's role": a question
+# about the person named, answered by the supervisor line that describes them.
+_ABOUT_A_PERSON = re.compile(
+    r"\b(who|role|title|position|director|head|function|job title|his job|her job|"
+    r"what does (he|she) do|is (he|she))\b")
+# A posting score (PostingResolver.scores) at which the question names that posting by its own
+# title or topic words, not by a stray word.
+_CLEARLY_NAMED = 4.0
 
 
 def cap_lists(answer: Answer, limit: int = MAX_LISTED) -> Answer:

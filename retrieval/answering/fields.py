@@ -34,7 +34,7 @@ class FieldAnswers:
             return self._not_stated(q, [p])
         wrong_premises = {c.intent: c for c in self.premises.contradictions(q, p)}
         # The main intent, then the main intent of each further part of the question.
-        asked = q.intents[:1] + q.part_intents
+        asked = [i for i in q.intents if i in FIELD_HANDLERS][:1] + q.part_intents
         chosen = _parts_asked([*wrong_premises, *asked], keep=set(wrong_premises))
         parts: list[str] = []
         citations: list[Citation] = []
@@ -240,7 +240,7 @@ class FieldAnswers:
 
 
 # Intents answered by sentences picked for the question itself: nothing finer to add.
-_OPEN_INTENTS = {"general", "summary"}
+_OPEN_INTENTS = {"general"}
 # Parts a question can ask for at once ("post 2396 - what grade and where is it?").
 MAX_PARTS = 3
 

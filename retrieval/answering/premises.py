@@ -18,7 +18,7 @@ from functools import cache
 from retrieval.answering.questions import TIME_AMOUNT
 from retrieval.models import Posting
 from retrieval.parsing import duration_in_months
-from retrieval.text import fold
+from retrieval.text import GENERIC, fold
 from retrieval.understanding import Query, load_yaml
 
 _GRADE_RE = re.compile(r"\b([pgd])\s?-?\s?([1-7])\b")
@@ -84,7 +84,7 @@ class Premises:
                     self.people.setdefault(surname, []).append(p.id)
                     self.surnames[surname] = name
             for acronym in p.acronyms:
-                if len(acronym) >= 3 and acronym.isupper():
+                if len(acronym) >= 3 and acronym.isupper() and fold(acronym) not in GENERIC:
                     self.units.setdefault(acronym, []).append(p.id)
 
     # ---- what the question says ---------------------------------------------------------------

@@ -45,6 +45,9 @@ def asked_years(text: str) -> tuple[str, float] | None:
 
 
 def asked_degree_level(text: str) -> str:
+    if re.search(r"\b(instead of|in lieu of|rather than|in place of|without)\s+(an?\s+)?"
+                 r"(master|masters|advanced|post ?graduate|graduate degree)\b", text):
+        return "first"  # "met with a first-level degree instead of a Master's"
     if re.search(r"\b(master|masters|advanced|post ?graduate|graduate degree|phd|doctorate)\b",
                  text):
         return "advanced"

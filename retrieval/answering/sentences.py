@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from langchain_core.documents import Document
 
@@ -48,22 +48,30 @@ class SentenceSelection:
     def _finer(self, q: Query, p: Posting, answered: str) -> tuple[list[str], list[Citation]]:
         """Sentences of the posting that answer what the question asks beyond the field(s)
         already answered: its words that neither name the posting, nor the field, nor appear
-        in the answer so far must be found together in one sentence."""
-        skip = _naming(p) | set(content_tokens(answered)) | _field_words()
-        q_tokens = [t for t in content_tokens(q.english) if t not in skip | _QUESTION_WORDS]
+        in the answer so far must be found, most of their weight, in one sentence. Every
+        sentence of the posting is weighed (one posting is small), so the answer may come from
+        any section: "would I go on missions?" is answered under Supervision."""
+        skip = _naming(p) | set(content_tokens(answered)) | _field_words() | _QUESTION_WORDS
+        q_tokens = [t for t in dict.fromkeys(content_tokens(q.english))
+                    if t not in skip and len(t) > 1 and not t.isdigit()]
         if not q_tokens:
             return [], []
-        docs = self.retriever.with_postings([p.id], self.snap).invoke(
-            q.english if q.language != "en" else q.clean)
-        picked, found = self._best_sentences(q, docs, limit=2, skip=skip, definitions=False)
-        if not found:
-            return [], []
-        lines, cites = [], []
-        for sentence, doc in picked:
-            if sentence not in answered:
-                lines.append(sentence)
-                cites.append(cite(p, str(doc.metadata["section"]), sentence))
-        return lines, cites
+        n = max(len(self.snap.chunks), 1)
+        weights = {t: _idf(self.snap.bm25.term_document_frequency(t), n) for t in q_tokens}
+        total = sum(weights.values()) or 1.0
+        scored: list[tuple[float, str, str]] = []
+        for section, sentences in self._posting_sentences(p):
+            for sentence in sentences:
+                if sentence.text in answered:
+                    continue
+                stems = _stems(sentence)
+                share = sum(w for t, w in weights.items() if t in stems) / total
+                if share >= _FINER_SHARE:
+                    scored.append((share, section, sentence.text))
+        scored.sort(key=lambda x: -x[0])
+        picked = list({text: (section, text) for _s, section, text in scored[:2]}.values())
+        return ([text for _, text in picked],
+                [cite(p, section, text) for section, text in picked])
 
     def _best_sentences(self, q: Query, docs: list[Document], limit: int = 3,
                         skip: set[str] | None = None, *, definitions: bool = True,
@@ -121,6 +129,19 @@ _QUESTION_WORDS = {stem(w) for w in (
     "which", "what", "does", "posting", "mention", "mentions", "say", "said", "anything",
     "about", "tell", "is", "there", "any", "information", "involve", "involves", "include",
     "includes", "cover", "covers", "relate", "related", "deal", "deals", "talk", "mean")}
+
+
+# The share of the question's remaining weight one sentence must hold to be worth adding.
+_FINER_SHARE = 0.5
+
+
+@lru_cache(maxsize=65536)
+def _stems_of(folded_words: frozenset[str]) -> frozenset[str]:
+    return frozenset(stem(w) for w in folded_words)
+
+
+def _stems(sentence: Sentence) -> frozenset[str]:
+    return _stems_of(sentence.words)
 
 
 def _naming(p: Posting) -> set[str]:

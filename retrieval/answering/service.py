@@ -40,6 +40,11 @@ class AnswerService:
         answerer.prepare()
         self._answerer = answerer
 
+    def warm_up(self) -> None:
+        """Build the answerer of the current index now (spelling vocabulary, word frequency
+        lists, premises), not while the first user waits."""
+        self._extractive().speller.correct("warm up")
+
     def _extractive(self) -> ExtractiveAnswerer:
         snap = self.store.snapshot()
         if self._answerer is None or self._answerer.snap is not snap:
@@ -51,7 +56,7 @@ class AnswerService:
         question = question.strip()[: self.settings.max_question_chars]
         conv = self.memory.get(conversation_id)
         answerer = self._extractive()
-        answer = answerer.answer(question, conv.last_postings)
+        answer = answerer.answer(question, conv.last_postings, conv.last)
         if self._llm_improves(answer):
             answer = self.llm.improve(question, conv, answer, answerer)
         self._answered(conversation_id, question, answer, started)
@@ -63,8 +68,8 @@ class AnswerService:
         unchanged: what the LLM context is built from (retrieval/llm/context.py)."""
         question = question.strip()[: self.settings.max_question_chars]
         answerer = self._extractive()
-        context_postings = self.memory.get(conversation_id).last_postings
-        return question, answerer.answer(question, context_postings), answerer
+        conv = self.memory.get(conversation_id)
+        return question, answerer.answer(question, conv.last_postings, conv.last), answerer
 
     async def ask(self, question: str, conversation_id: str) -> Answer:
         return await asyncio.to_thread(self.answer, question, conversation_id)
@@ -80,7 +85,8 @@ class AnswerService:
         question = question.strip()[: self.settings.max_question_chars]
         conv = self.memory.get(conversation_id)
         answerer = await asyncio.to_thread(self._extractive)
-        answer = await asyncio.to_thread(answerer.answer, question, conv.last_postings)
+        answer = await asyncio.to_thread(answerer.answer, question, conv.last_postings,
+                                         conv.last)
         if self._llm_improves(answer):
             async for item in self.llm.astream(question, conv, answer, answerer):
                 if isinstance(item, Answer):
@@ -91,15 +97,17 @@ class AnswerService:
         yield answer
 
     def _llm_improves(self, answer: Answer) -> bool:
+        # A comparison is a fixed, row-by-row layout: nothing for a model to rewrite.
         return self.llm is not None and answer.intent not in {"injection", "greeting",
-                                                              "eligibility"}
+                                                              "eligibility", "compare"}
 
     def _answered(self, conversation_id: str, question: str, answer: Answer,
                   started: float) -> None:
         """After every answer, streamed or not: remember the turn, then tell the hooks."""
         turn_postings = answer.posting_ids if len(answer.posting_ids) == 1 else (
             answer.posting_ids if answer.intent not in {"count", "mention"} else [])
-        self.memory.add(conversation_id, Turn(question, turn_postings[:3], answer.text))
+        self.memory.add(conversation_id, Turn(question, turn_postings[:3], answer.text,
+                                              answer.intent, answer.profile_basis))
         elapsed = time.perf_counter() - started
         for hook in self.on_answer:
             hook(question, answer, elapsed)

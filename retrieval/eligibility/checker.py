@@ -137,4 +137,5 @@ class EligibilityChecker:
         citations = [Citation(posting_id=p.id, title=p.title, section=SECTION,
                               excerpt=verdict_excerpt(v)) for p, v in ranked]
         return Answer(text=text, found=True, citations=citations, intent="eligibility",
-                      posting_ids=[p.id for p, _ in ranked], mode=AnswerMode.ELIGIBILITY)
+                      posting_ids=[p.id for p, _ in ranked], mode=AnswerMode.ELIGIBILITY,
+                      profile_basis=question)

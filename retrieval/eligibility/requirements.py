@@ -128,6 +128,13 @@ def _years(folded: str) -> tuple[float | None, float | None]:
                     r"(?:maximum\s+of\s+)?" + NUM_P + r"\s*\+?\s*" + YEAR, folded)
     if rng:
         return number_of(rng.group(1)), number_of(rng.group(2))
+    # "Candidates with more than five (5) years … will not be considered": a cap, said as
+    # who is excluded.
+    cap = re.search(r"(?:more than|over|in excess of|exceeding)\s+" + NUM_P + r"\s*\+?\s*" + YEAR
+                    + r".*\b(?:not be considered|not eligible|ineligible|excluded|"
+                    r"cannot be considered|not qualify)", folded)
+    if cap:
+        return None, number_of(cap.group(1))
     lo = re.search(r"(?:at least|(?:a\s+)?minimum(?:\s+of)?|no less than|not less than|"
                    r"(?<!no )(?<!not )more than|over)\s+" + NUM_P + r"\s*\+?\s*" + YEAR, folded)
     hi = re.search(r"(?:(?:a\s+)?maximum(?:\s+of)?|up to|no more than|not more than|at most)\s+"

@@ -27,7 +27,8 @@ def clean_inline(text: str) -> str:
     """Strip markdown emphasis, links and escapes from one line, keeping its words."""
     text = text.replace("\u00a0", " ").replace("\u200b", "")
     text = re.sub(r"!\[([^\]]*)\]\([^)]*\)", r"\1", text)  # images
-    text = re.sub(r"\[([^\]]*)\]\(([^)]*)\)", lambda m: m.group(1) or m.group(2), text)
+    # A link keeps its address: "where can I find more?" is answered by it.
+    text = re.sub(r"\[([^\]]*)\]\(([^)\s]*)\)", _link_text, text)
     text = re.sub(r"<(https?://[^>]+)>", r"\1", text)
     text = re.sub(r"\\([()\[\]*_#.\-])", r"\1", text)
     text = text.replace("**", "").replace("__", "")
@@ -36,6 +37,15 @@ def clean_inline(text: str) -> str:
     text = re.sub(r"(?<![\w])_(?=\S)|(?<=\S)_(?![\w])", "", text)
     text = re.sub(r"\s+\*+\s*$", "", text)
     return re.sub(r"[ \t]+", " ", text).strip()
+
+
+def _link_text(m: re.Match[str]) -> str:
+    label, url = m.group(1).strip(), m.group(2).strip()
+    if not label:
+        return url
+    if url.startswith(("http://", "https://", "www.")) and url not in label:
+        return f"{label} ({url})"
+    return label
 
 
 @dataclass

@@ -141,7 +141,8 @@ async def test_startup_publishes_commands_and_drops_webhook(telegram: Telegram) 
     commands = [r for r in telegram.api.requests if r.method == "setMyCommands"]
     default = next(r for r in commands if not r.get("scope"))
     names = [c["command"] for c in default["commands"]]
-    assert names == ["start", "postings", "eligibility", "profile", "reset", "language", "help"]
+    assert names == ["start", "postings", "compare", "eligibility", "profile", "reset",
+                     "language", "help"]
     admin = next(r for r in commands if r.get("scope"))
     assert admin["scope"] == {"type": "chat", "chat_id": ADMIN_ID}
     assert "reindex" in [c["command"] for c in admin["commands"]]
@@ -247,7 +248,7 @@ async def test_browse_postings_with_buttons(telegram: Telegram) -> None:
     assert "Adviser to the Deputy Director-General" in text
     labels = [b["text"] for row in card["reply_markup"]["inline_keyboard"] for b in row]
     assert labels == ["Duties", "Requirements", "Languages", "Supervisor & contact",
-                      "Learning", "⬅ Back"]
+                      "Learning", "📤 Share", "⬅ Back"]
 
     msg = telegram.api.message(user, list_msg["message_id"])
     langs = await telegram.press(msg, PostingView(key="000_6199014678cf9c64",

@@ -248,7 +248,7 @@ async def test_card_sections_and_back(dp: Dispatcher, bot: MockedBot) -> None:
     assert "Adviser to the Deputy Director-General" in card.text
     labels = [text for text, _ in buttons(card.reply_markup)]
     assert labels == ["Duties", "Requirements", "Languages", "Supervisor & contact",
-                      "Learning", "⬅ Back"]
+                      "Learning", "📤 Share", "⬅ Back"]
     assert buttons(card.reply_markup)[-1][1] == PostingsPage(page=0).pack()
 
     expected = {

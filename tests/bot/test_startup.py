@@ -16,12 +16,12 @@ from typing import Any
 
 import pytest
 from aiogram.utils.backoff import BackoffConfig
-from fake_bot_api import TOKEN, FakeBotAPI
 from pydantic import SecretStr
 
 from bot.app import create_bot, create_dispatcher, run_polling
 from bot.startup import StartupCalls
 from tests.servers import free_port
+from tests.support.fake_bot_api import TOKEN, FakeBotAPI
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
 
@@ -113,7 +113,8 @@ async def test_side_calls_recover_in_the_background(indexed_services: Any) -> No
         default_menu = [r for r in menus if not r.get("scope") and not r.get("language_code")]
         assert len(default_menu) == 3  # two failures, then published
         assert [c["command"] for c in default_menu[-1]["commands"]] == [
-            "start", "postings", "eligibility", "profile", "reset", "language", "help"]
+            "start", "postings", "compare", "eligibility", "profile", "reset", "language",
+            "help"]
         assert len(api.calls("deleteWebhook")) >= 2
 
 

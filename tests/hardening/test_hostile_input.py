@@ -253,7 +253,8 @@ async def test_edited_messages_channel_posts_and_membership_are_silent(chat: Cha
         # (allowed_updates), and when they arrive anyway nothing is sent and nothing fails.
         assert await chat.feed(_update(kind, payload)) == []
     used = chat.dp.resolve_used_update_types()
-    assert set(used) <= {"message", "callback_query"}
+    # inline_query: inline mode ("@bot words" in any chat, bot/routers/inline.py).
+    assert set(used) <= {"message", "callback_query", "inline_query"}
     await chat.assert_state_intact()
 
 

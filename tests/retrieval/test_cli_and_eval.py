@@ -60,11 +60,14 @@ def test_french_and_spanish_gold(indexed_services) -> None:
     assert result["posting_recall"] >= 0.95
 
 
-# Floors, not targets: what the extractive answerer scored on these harder sets when they were
-# copied in (natural 12/24, multi 12/17, unseen 13/20). A change that loses answers fails here;
-# raise a floor when the answers improve.
-@pytest.mark.parametrize("gold,floor", [(NATURAL_GOLD, 12), (MULTI_GOLD, 12)],
-                         ids=["natural", "multi"])
+# Floors, not targets: what the extractive answerer scores on the harder sets (when copied
+# in: natural 12/24, multi 12/17, unseen 13/20; our own natural set 76/111 and profiles 40/68
+# before the understanding work). A change that loses answers fails here; raise a floor when
+# the answers improve.
+@pytest.mark.parametrize("gold,floor", [
+    (NATURAL_GOLD, 22), (MULTI_GOLD, 17),
+    (DATA / "gold_natural.jsonl", 97), (DATA / "gold_profiles.jsonl", 58),
+], ids=["natural", "multi", "own-natural", "own-profiles"])
 def test_harder_gold_sets_keep_their_score(indexed_services, gold: Path, floor: int) -> None:
     result = evaluate(load_gold(gold), indexed_services.answers.answer)
     assert result["passed"] >= floor, result["failures"]
@@ -87,7 +90,8 @@ def test_unseen_postings_gold(tmp_path: Path, shared_embeddings) -> None:
     finally:
         asyncio.run(services.aclose())
     assert result["items"] == 20
-    assert result["passed"] >= 13, result["failures"]
+    # 19: u-unhcr-01 asks for the supervisor's grade, which the supervisor line does not carry
+    assert result["passed"] >= 19, result["failures"]
     assert result["posting_recall"] >= 0.95
 
 

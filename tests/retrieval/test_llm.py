@@ -607,9 +607,10 @@ NORMES_TITLE = "Junior Professional Officer in Standards Policy and Development"
 
 def test_model_recovers_what_the_extractive_layer_missed(llm_service: AnswerService,
                                                          fake_openai: FakeOpenAI) -> None:
+    # The extractive layer now reads this typed question right too (spelling correction);
+    # what is tested is that the model's context holds the excerpt on its own and that its
+    # cited reply is accepted, whatever the extractive layer made of the question.
     question = "wat languges do i need for the hobden job"
-    extractive = llm_service.draft(question, "t-miss")[1]
-    assert VULN not in extractive.posting_ids or not extractive.found  # the extractive miss
     n = _excerpt_number(llm_service, question, f"{VULN_TITLE} — Languages (minimum)")
     fake_openai.reset(Reply(f"For the vulnerable work post you need an excellent command of "
                             f"English or French [{n}]."))

@@ -2,19 +2,9 @@
 
 from __future__ import annotations
 
-import uuid
-
 import pytest
 
-AI, SECTOR, NORMES, VULN, MULTI = (
-    "000_6199014678cf9c64", "001_326f5681e1f65d2e", "002_bd34980e9eece061",
-    "003_7dab671c5908fb3f", "004_3c479a0523126fec")
-
-
-@pytest.fixture
-def ask(indexed_services):
-    conversation = f"test-{uuid.uuid4().hex}"
-    return lambda q: indexed_services.answers.answer(q, conversation)
+from tests.support.corpus_ids import AI, MULTI, NORMES, SECTOR, VULN
 
 
 @pytest.mark.parametrize(("question", "posting", "first_line_has"), [

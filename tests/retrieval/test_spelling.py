@@ -46,3 +46,9 @@ def test_french_and_spanish_only_names_are_corrected(speller: Speller) -> None:
         "pour postuler au poste IA faut envoyer ou")
     assert speller.correct("el correo de Tortel", "es") == "el correo de Tortell"
     assert speller.correct("el correo de tortel", "es") == "el correo de tortell"
+
+
+def test_french_and_spanish_cognates_gloss_unknown_words(speller: Speller) -> None:
+    glosses = speller.cognates("¿Qué convenio menciona el puesto y con qué agencia colabora?", "es")
+    assert glosses["convenio"] == "convention" and glosses["colabora"] == "collaborate"
+    assert speller.cognates("Which convention?", "en") == {}

@@ -1,9 +1,11 @@
 """A tiny Telegram Bot API server for end-to-end tests.
 
 It speaks just enough of the API for the bot (getMe, getUpdates with long polling and
-offsets, sendMessage, editMessageText, answerCallbackQuery, sendChatAction, setMyCommands,
-deleteWebhook, setWebhook, getFile), records every request, and is strict where Telegram is: invalid
-HTML or a text over 4096 characters gets a 400, an unchanged edit "message is not modified".
+offsets, sendMessage, editMessageText, answerCallbackQuery, answerInlineQuery, sendChatAction,
+setMyCommands, deleteWebhook, setWebhook, getFile), records every request, and is strict where
+Telegram is: invalid HTML or a text over 4096 characters gets a 400, an unchanged edit "message
+is not modified", an inline answer with more than 50 results, duplicate or over-long result ids
+or an invalid card a 400.
 Tests push user messages and button presses as updates and wait for the bot's requests, and
 can make given methods fail (`fail`): as a server without the method (404), with a reply that
 is not JSON, with flood control (429 and retry_after) or with a server error (500).
@@ -164,7 +166,7 @@ class FakeBotAPI:
     def _me(self) -> dict[str, Any]:
         return {"id": BOT_ID, "is_bot": True, "first_name": "JPO e2e", "username": BOT_USERNAME,
                 "can_join_groups": True, "can_read_all_group_messages": False,
-                "supports_inline_queries": False}
+                "supports_inline_queries": True}
 
     async def _m_getme(self, params: dict[str, Any]) -> Any:
         return self._me()
@@ -241,6 +243,24 @@ class FakeBotAPI:
         return {k: v for k, v in stored.items() if k != "html"}
 
     async def _m_answercallbackquery(self, params: dict[str, Any]) -> Any:
+        return True
+
+    async def _m_answerinlinequery(self, params: dict[str, Any]) -> Any:
+        results = params.get("results")
+        if not isinstance(results, list) or len(results) > 50:
+            raise ApiError(400, "Bad Request: RESULTS_TOO_MUCH")
+        ids = [str(r.get("id", "")) for r in results]
+        if len(set(ids)) != len(ids) or any(not 0 < len(i.encode()) <= 64 for i in ids):
+            raise ApiError(400, "Bad Request: RESULT_ID_INVALID")
+        for result in results:
+            content = result.get("input_message_content") or {}
+            if content.get("parse_mode") != "HTML":
+                raise ApiError(400, "Bad Request: expected an HTML card")
+            self._check_text(content.get("message_text"))
+            for row in (result.get("reply_markup") or {}).get("inline_keyboard", []):
+                for button in row:
+                    if not str(button.get("url", "")).startswith("https://t.me/"):
+                        raise ApiError(400, "Bad Request: BUTTON_URL_INVALID")
         return True
 
     async def _m_sendchataction(self, params: dict[str, Any]) -> Any:
@@ -345,6 +365,17 @@ class FakeBotAPI:
             "message": {k: v for k, v in message.items() if k != "html"},
         })
         return mark, callback_id
+
+    async def inline_query(self, query: str, *, user_id: int,
+                           offset: str = "") -> tuple[int, str]:
+        """A user types "@bot <query>" in some chat; returns (request index, query id)."""
+        mark = len(self.requests)
+        query_id = f"iq{next(self._callback_ids)}"
+        await self.push("inline_query", {
+            "id": query_id, "query": query, "offset": offset, "chat_type": "supergroup",
+            "from": {"id": user_id, "is_bot": False, "first_name": f"User{user_id}"},
+        })
+        return mark, query_id
 
     async def wait_for(self, predicate: Any, *, since: int = 0, timeout: float = 20.0) -> Request:
         """The first request (from index `since`) matching `predicate`."""
