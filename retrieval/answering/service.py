@@ -38,16 +38,21 @@ class AnswerService:
         """IndexStore.on_load hook: the answerer of a newly loaded snapshot, caches built."""
         answerer = ExtractiveAnswerer(snap, self.retriever, self.eligibility)
         answerer.prepare()
+        self.eligibility.warm_up()  # ~2 s the first time in a process, milliseconds after
         self._answerer = answerer
 
     def warm_up(self) -> None:
         """Build the answerer of the current index now (spelling vocabulary, word frequency
-        lists, premises), not while the first user waits."""
+        lists, premises, corpus-wide caches) and what the first profile question would
+        compile, not while the first user waits."""
         self._extractive().speller.correct("warm up")
+        self.eligibility.warm_up()
 
     def _extractive(self) -> ExtractiveAnswerer:
         snap = self.store.snapshot()
         if self._answerer is None or self._answerer.snap is not snap:
+            # Only when the snapshot was loaded without the on_load hook (tests that build
+            # a store by hand): the caches then fill as questions need them.
             self._answerer = ExtractiveAnswerer(snap, self.retriever, self.eligibility)
         return self._answerer
 
