@@ -28,7 +28,7 @@ GOLD_DIR = Path(__file__).resolve().parent.parent / "tests" / "data"
 RESULTS_DIR = Path(__file__).parent / "results"
 
 
-def measure(model: str, data_dir: Path) -> dict[str, object]:
+def measure(model: str, data_dir: Path, gold_sets: list[str]) -> dict[str, object]:
     """One model, in this process."""
     from bench.run import peak_rss_mb, percentile
     from retrieval.evaluation import evaluate, load_gold
@@ -48,7 +48,7 @@ def measure(model: str, data_dir: Path) -> dict[str, object]:
     services.warm_up()
     sets: dict[str, dict[str, float]] = {}
     questions: list[str] = []
-    for name in GOLD_SETS:
+    for name in gold_sets:
         items = load_gold(GOLD_DIR / f"{name}.jsonl")
         questions += [i.messages[-1] for i in items]
         result = evaluate(items, services.answers.answer,
@@ -72,17 +72,20 @@ def measure(model: str, data_dir: Path) -> dict[str, object]:
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--models", nargs="+", default=["all-MiniLM-L6-v2", "multilingual-e5-small"])
+    ap.add_argument("--sets", nargs="+", default=GOLD_SETS, choices=GOLD_SETS,
+                    help="gold sets in tests/data to score (default: all)")
     ap.add_argument("--one", help=argparse.SUPPRESS)  # the child process: measure one model
     ap.add_argument("--data-dir", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.one:
-        print(json.dumps(measure(args.one, args.data_dir)))
+        print(json.dumps(measure(args.one, args.data_dir, args.sets)))
         return
     rows = []
     for model in args.models:
         with tempfile.TemporaryDirectory(prefix="jpo-emb-") as scratch:
             out = subprocess.run([sys.executable, "-m", "bench.compare_embeddings", "--one",
-                                  model, "--data-dir", scratch], check=True,
+                                  model, "--data-dir", scratch, "--sets", *args.sets],
+                                 check=True,
                                  stdout=subprocess.PIPE, text=True).stdout
         rows.append(json.loads(out.strip().splitlines()[-1]))
         print(json.dumps(rows[-1]), flush=True)
