@@ -7,6 +7,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+from retrieval.answering.common import frames
 from retrieval.answering.conversation import ConversationMemory, Turn
 from retrieval.answering.extractive import ExtractiveAnswerer
 from retrieval.conversation_store import ConversationStore
@@ -39,6 +40,8 @@ class AnswerService:
         answerer = ExtractiveAnswerer(snap, self.retriever, self.eligibility)
         answerer.prepare()
         self.eligibility.warm_up()  # ~2 s the first time in a process, milliseconds after
+        for language in ("en", "fr", "es"):
+            frames(language)  # the answer templates (a YAML file read on first use)
         self._answerer = answerer
 
     def warm_up(self) -> None:

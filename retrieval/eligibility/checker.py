@@ -8,6 +8,7 @@ from datetime import date
 from typing import Protocol
 
 from retrieval.eligibility.matching import CheckMemo, check
+from retrieval.eligibility.periods import warm_up as warm_periods
 from retrieval.eligibility.profile import parse_profile
 from retrieval.eligibility.render import ranked_verdicts_text, single_verdict_text, verdict_excerpt
 from retrieval.eligibility.requirements import derive_requirements
@@ -90,9 +91,13 @@ class EligibilityChecker:
         return self._cache[key]
 
     def warm_up(self) -> None:
-        """Parse a profile with a dated period once: dateparser compiles its locale and time
-        zone patterns on first use (~2 s), which must not land on a user's question."""
+        """Parse a profile with a dated period once, and read the month names of every
+        language: dateparser compiles its locale and time zone patterns on first use (~2 s
+        each), which must not land on a user's question. The lexicons load with them."""
         self.parse_profile("I have worked in labour law since January 2020 and speak English.")
+        warm_periods()
+        for language in ("en", "fr", "es"):
+            lexicon_for(language)
 
     def parse_profile(self, text: str) -> Profile:
         return parse_profile(text, self.today())

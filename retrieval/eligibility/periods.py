@@ -115,6 +115,12 @@ def _month(word: str) -> int | None:
     return parsed.month if parsed is not None and parsed.year == 2000 else None
 
 
+def warm_up() -> None:
+    """Load dateparser's English, French and Spanish data now: a word none of them knows makes
+    it read all three (~2 s the first time in a process), as a question's stray "for." would."""
+    _month("warmup")
+
+
 def _date(word: str | None, year: str, end: bool) -> tuple[date, bool]:
     """(the date, whether its month was stated): a year alone means its start, or for the end of
     a range its start too ("2019–2021" is two years, as recruiters count it)."""
