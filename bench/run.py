@@ -61,6 +61,14 @@ OPEN_QUESTIONS = [
     "What training is offered at the International Training Centre in Turin?",
     "Is there any work on domestic workers?",
 ]
+# A profile stated in the question, checked against every posting (ranked, then only the
+# eligible ones): the eligibility answers over the whole corpus.
+ELIGIBILITY_QUESTIONS = [
+    "I have a master's degree in law, 3 years of experience in labour law and fluent English "
+    "and French. Which postings can I apply to?",
+    "I hold a master's in economics with 5 years of experience in employment policy; English "
+    "native. Which of these posts could I apply for? Only list the ones I qualify for.",
+]
 FIELD_TEMPLATES = [
     "Who is the supervisor of the {t} position?",
     "What is the duty station of the JPO in {t}?",
@@ -73,7 +81,7 @@ FIELD_TEMPLATES = [
 
 @dataclass
 class Question:
-    kind: str  # field | cross | open
+    kind: str  # field | cross | open | eligibility
     text: str
     posting_id: str  # the posting a restricted retrieval is limited to
 
@@ -91,6 +99,10 @@ class SizeResult:
     load_s: float = 0.0
     bm25_build_s: float = 0.0
     first_answer_s: float = 0.0
+    # The first answer of each kind right after the index switch (corpus-wide first): what
+    # the first user after a reindex waits for; also counted in `answer_ms`.
+    first_after_switch_ms: dict[str, float] = field(default_factory=dict)
+    unchanged_reindex_s: float = 0.0
     data_dir_mb: float = 0.0
     retrieval_all_ms: list[float] = field(default_factory=list)
     retrieval_one_ms: list[float] = field(default_factory=list)
@@ -195,13 +207,14 @@ def question_set(postings: list[Posting]) -> list[Question]:
         qs.append(Question("field", template.format(t=p.short_title), p.id))
     qs += [Question("cross", q, middle) for q in CROSS_QUESTIONS]
     qs += [Question("open", q, middle) for q in OPEN_QUESTIONS]
+    qs += [Question("eligibility", q, middle) for q in ELIGIBILITY_QUESTIONS]
     return qs
 
 
 # ---- one size -----------------------------------------------------------------------------------
 
 def run_size(size: int, embeddings: Any, work: Path, rounds: int, seed: int,
-             log: Callable[[str], None]) -> SizeResult:
+             log: Callable[[str], None], chroma: tuple[str, int] = ("", 8000)) -> SizeResult:
     """Generate (unless 5), index, load and question one corpus size."""
     from retrieval.services import build_services
 
@@ -217,7 +230,10 @@ def run_size(size: int, embeddings: Any, work: Path, rounds: int, seed: int,
         log(f"[{size}] generated in {result.generate_s:.1f}s")
     data = work / f"data{size}"
     shutil.rmtree(data, ignore_errors=True)
-    settings = Settings(data_dir=data, corpus_dir=corpus, chroma_host="", llm_provider="none")
+    # With a Chroma server, each size gets a collection of its own (a fresh index, as on disk).
+    settings = Settings(data_dir=data, corpus_dir=corpus, chroma_host=chroma[0],
+                        chroma_port=chroma[1], llm_provider="none",
+                        collection=f"bench{size}-{int(time.time())}" if chroma[0] else "postings")
     services = build_services(settings, ensure_index=False, embeddings=embeddings)
     if isinstance(embeddings, HashedDocEmbeddings):
         result.doc_embeddings = "hashed stand-in (index time excludes model inference)"
@@ -233,15 +249,26 @@ def run_size(size: int, embeddings: Any, work: Path, rounds: int, seed: int,
     result.embedded, result.reused = report.embedded, report.reused
     log(f"[{size}] indexed {report.postings} postings / {report.chunks} chunks "
         f"({report.embedded} embedded) in {result.index_s:.1f}s")
+    # The indexer loaded the new generation (and built the answer caches) before returning;
+    # this is the cached snapshot, and the first question of each kind comes right after.
     snap, result.load_s = timed(services.store.snapshot)
+    questions = question_set(snap.postings)
+    firsts: dict[str, list[float]] = {}
+    for kind in ("cross", "eligibility", "field", "open"):
+        q = next(q for q in questions if q.kind == kind)
+        _, t_first = timed(services.answers.answer, q.text, f"bench-first-{kind}")
+        result.first_after_switch_ms[kind] = round(t_first * 1000, 2)
+        firsts.setdefault(kind, []).append(round(t_first * 1000, 2))
+    log(f"[{size}] first answers after the switch (ms): {result.first_after_switch_ms}")
     _, result.bm25_build_s = timed(lambda: BM25Index(snap.chunks))
     _, result.first_answer_s = timed(lambda: services.answers.answer("hello", "bench-warmup"))
     result.data_dir_mb = round(dir_mb(data), 1)
     log(f"[{size}] snapshot {result.load_s:.1f}s (BM25 alone {result.bm25_build_s:.1f}s), "
         f"first answer {result.first_answer_s:.1f}s")
 
-    questions = question_set(snap.postings)
     retriever = services.answers.retriever
+    for kind, values in firsts.items():
+        result.answer_ms.setdefault(kind, []).extend(values)
 
     def search(posting_ids: list[str] | None, text: str) -> list[Document]:
         return retriever.with_postings(posting_ids, snap).invoke(text)
@@ -267,6 +294,9 @@ def run_size(size: int, embeddings: Any, work: Path, rounds: int, seed: int,
         log(f"[{size}]   {q.kind:5} ans {statistics.median(row['answer_ms']):8.1f} ms  "
             f"{row['intent']:14} {q.text[:70]}")
 
+    unchanged, result.unchanged_reindex_s = timed(services.indexer.reindex)
+    log(f"[{size}] unchanged reindex {result.unchanged_reindex_s:.2f}s "
+        f"(unchanged={unchanged.unchanged})")
     peak, result.memory_source = peak_rss_mb()
     result.peak_rss_mb = round(peak, 1)
     result.rss_mb = round((_status_kb("VmRSS") or 0) / 1024, 1)
@@ -302,11 +332,16 @@ def markdown(results: list[SizeResult]) -> str:
             f"| {r.index_s:.1f} | {r.load_s:.1f} ({r.bm25_build_s:.1f}) | {r.first_answer_s:.2f} "
             f"| {_pp(r.retrieval_all_ms)} | {_pp(r.retrieval_one_ms)} | {_pp(answers)} "
             f"| {max(answers):.0f} | {r.peak_rss_mb:,.0f} |")
-    rows += ["", "| postings | answer ms p50/p95: field | cross-posting | open |",
-             "|---|---|---|---|"]
+    kinds = ("field", "cross", "open", "eligibility")
+    rows += ["", "| postings | answer ms p50/p95: field | cross-posting | open | eligibility "
+                 "| first after switch ms (cross / eligibility) | unchanged reindex s |",
+             "|---|---|---|---|---|---|---|"]
     for r in results:
+        first = r.first_after_switch_ms
         rows.append(f"| {r.postings:,} | " + " | ".join(
-            _pp(r.answer_ms.get(k, [])) for k in ("field", "cross", "open")) + " |")
+            _pp(r.answer_ms.get(k, [])) for k in kinds)
+            + f" | {first.get('cross', 0):.0f} / {first.get('eligibility', 0):.0f} "
+              f"| {r.unchanged_reindex_s:.2f} |")
     return "\n".join(rows)
 
 
@@ -322,6 +357,9 @@ def main(argv: list[str] | None = None) -> None:
                     help="'hashed': index documents with a cheap stand-in (queries still use the "
                          "model) to measure latency at sizes too large to embed here")
     ap.add_argument("--keep", action="store_true", help="keep the scratch folder")
+    ap.add_argument("--chroma-host", default="", help="index into this Chroma server instead "
+                                                      "of an embedded store under the data dir")
+    ap.add_argument("--chroma-port", type=int, default=8000)
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
 
@@ -340,7 +378,8 @@ def main(argv: list[str] | None = None) -> None:
     results: list[SizeResult] = []
     try:
         for size in args.sizes:
-            results.append(run_size(size, embeddings, work, args.rounds, args.seed, log))
+            results.append(run_size(size, embeddings, work, args.rounds, args.seed, log,
+                                    (args.chroma_host, args.chroma_port)))
             _release_chroma()  # the size's services are unreachable now; free its index
             gc.collect()
             _write(results, args, load_model_s)

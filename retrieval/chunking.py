@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+from functools import lru_cache
 
 from langchain_core.documents import Document
 from langchain_text_splitters import RecursiveCharacterTextSplitter
@@ -79,6 +80,7 @@ def section_texts(p: Posting) -> list[tuple[str, str]]:
     return [*found, ("other", other)] if other else found
 
 
+@lru_cache(maxsize=65536)  # the same lines come back in every posting sharing boilerplate
 def _norm(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.lower()))
 
@@ -87,10 +89,10 @@ def uncovered_text(p: Posting, sections: list[tuple[str, str]]) -> str:
     """The posting's lines that no section holds, when sections hold too little of it (less
     than `MIN_COVERAGE` of its characters); empty otherwise."""
     held = _norm(" ".join(t for _k, t in sections))
-    lines = [ln.strip() for ln in p.text.splitlines()]
-    lines = [ln for ln in lines if _norm(ln)]
-    total = sum(len(ln) for ln in lines)
-    missing = [ln for ln in lines if _norm(ln) not in held]
+    normed = [(ln, _norm(ln)) for ln in (raw.strip() for raw in p.text.splitlines())]
+    normed = [(ln, n) for ln, n in normed if n]
+    total = sum(len(ln) for ln, _n in normed)
+    missing = [ln for ln, n in normed if n not in held]
     if not total or sum(len(ln) for ln in missing) <= (1 - MIN_COVERAGE) * total:
         return ""
     return "\n".join(missing)

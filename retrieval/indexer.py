@@ -1,8 +1,11 @@
 """Ingestion: corpus files → postings → chunks → embeddings → a new index generation.
 
 Chunks are identified by a hash of their text, so a reindex re-embeds only what changed: the
-vectors of unchanged chunks are copied from the generation being replaced. The new generation
-is validated (counts and one probe query per posting) before the alias switches to it; any
+vectors of unchanged chunks are copied from the generation being replaced, and a text shared
+by many postings is embedded and written once (retrieval/store.py). A file whose text is the
+one the current index was built from is not parsed again (`rebuild` re-parses everything:
+needed after a parser change). The new generation is validated (row counts, and a sample of
+postings whose summary vector must find its own row) before the alias switches to it; any
 failure leaves the old generation serving.
 
 `add_file` and `remove_posting` change one posting: they edit the corpus folder and reindex
@@ -14,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import json
 import logging
 import os
 import re
@@ -48,7 +52,7 @@ _POSTING_WORDS_RE = re.compile(
     r"supervis\w+|assignment|junior professional officer|jpo|duty station|grade|"
     r"competenc\w+|position|candidates?)\b", re.I)
 MIN_POSTING_WORDS = 3
-MAX_PROBES = 500  # validation probes per index build
+MAX_PROBES = 50  # validation probes per index build (each a cheap HNSW query)
 Progress = Callable[[str], None]
 # What the bot passes: a coroutine function, run on the event loop for each progress line.
 AsyncProgress = Callable[[str], Coroutine[Any, Any, None]]
@@ -88,7 +92,11 @@ class IndexReport(BaseModel):
 
 def parse_file(path: Path, parser: PostingParser, max_bytes: int | None = None) -> Posting:
     """Read and parse one file; LoadError when it is unreadable or not a posting."""
-    text = read_text(path, max_bytes=max_bytes)
+    return parse_text(read_text(path, max_bytes=max_bytes), path, parser)
+
+
+def parse_text(text: str, path: Path, parser: PostingParser) -> Posting:
+    """Parse the text read from `path`; LoadError when it is not a posting."""
     posting = parser.parse(text, posting_id=path.stem, source=path.name)
     if posting.field_count() < MIN_FIELDS:
         words = {m.lower() for m in _POSTING_WORDS_RE.findall(posting.text)}
@@ -155,12 +163,22 @@ class Indexer:
     def running(self) -> bool:
         return self._lock.locked()
 
-    def load_corpus(self, corpus_dir: Path | None = None) -> tuple[list[Posting], list[str]]:
+    def load_corpus(self, corpus_dir: Path | None = None,
+                    known: dict[tuple[str, str], Posting] | None = None
+                    ) -> tuple[list[Posting], list[str]]:
+        """Parse every corpus file; one whose (id, content hash) is in `known` (the postings
+        the current index was built from) is taken from there instead of parsed again."""
         postings: list[Posting] = []
         skipped: list[str] = []
         for path in corpus_files(corpus_dir or self.settings.corpus_dir):
             try:
-                postings.append(parse_file(path, self.parser, self.settings.max_upload_bytes * 10))
+                text = read_text(path, max_bytes=self.settings.max_upload_bytes * 10)
+                raw_hash = hashlib.sha256(text.encode("utf-8", "replace")).hexdigest()
+                same = (known or {}).get((path.stem, raw_hash))
+                if same is not None and same.source == path.name:
+                    postings.append(same)
+                else:
+                    postings.append(parse_text(text, path, self.parser))
             except LoadError as exc:
                 log.warning("skipped %s", exc)
                 skipped.append(str(exc))
@@ -289,22 +307,20 @@ class Indexer:
 
     def _reindex(self, progress: Progress, *, rebuild: bool) -> IndexReport:
         started = time.perf_counter()
-        progress("Reading the corpus…")
-        postings, skipped = self.load_corpus()
         pointer = self.store.pointer()
         old_name = pointer.get("active", "")
         reuse_ok = not rebuild and pointer.get("embedding_model") == self.store.model_id
-        old_hashes: dict[str, str] = {}
-        old_vectors: dict[str, list[float]] = {}
+        old_postings: list[Posting] = []
         if old_name:
             try:
-                old = self.store.collection(old_name)
-                got = old.get(where={"kind": "summary"}, include=["metadatas"])
-                old_hashes = {str(m["posting_id"]): str(m.get("content_hash", ""))
-                              for m in got["metadatas"] or []}
+                old_postings = self._postings_of(old_name)
             except Exception as exc:  # a vanished generation: rebuild from scratch
                 log.warning("previous index unreadable (%s); rebuilding", exc)
                 old_name, reuse_ok = "", False
+        old_hashes = {p.id: p.content_hash for p in old_postings}
+        progress("Reading the corpus…")
+        known = {(p.id, p.content_hash): p for p in old_postings} if reuse_ok else None
+        postings, skipped = self.load_corpus(known=known)
 
         new_ids = {p.id for p in postings}
         report = IndexReport(
@@ -316,14 +332,22 @@ class Indexer:
             updated=sorted(p.id for p in postings
                            if p.id in old_hashes and old_hashes[p.id] != p.content_hash),
         )
+        layout_of = self._layout_version()
+        if old_name and reuse_ok and postings and not report.added and not report.removed \
+                and not report.updated and pointer.get("layout") == layout_of:
+            report.postings, report.chunks = len(postings), int(pointer.get("chunks", 0))
+            report.unchanged = True
+            report.seconds = round(time.perf_counter() - started, 2)
+            progress("Nothing changed; the current index stays.")
+            return report
+
         progress(f"Parsed {len(postings)} postings; chunking…")
-        docs = [d for p in postings for d in self._chunks_with_record(p)]
+        docs = [d for p in postings for d in self.chunker.chunks(p)]
         if not docs:
             raise IndexBuildError(
                 "no postings could be read from the corpus; the index is unchanged")
 
-        if old_name and reuse_ok:
-            old_vectors = self._vectors_by_hash(old_name)
+        old_vectors = self._vectors_by_hash(old_name) if old_name and reuse_ok else {}
         hashes = [text_hash(d.page_content) for d in docs]
         todo = sorted({h for h in hashes if h not in old_vectors})
         texts_by_hash = {h: d.page_content for h, d in zip(hashes, docs, strict=True)}
@@ -338,47 +362,78 @@ class Indexer:
         report.embedded = len(todo)
         report.reused = len(docs) - sum(1 for h in hashes if h in todo)
 
-        if old_name and not todo and not report.added and not report.removed \
-                and not report.updated and not rebuild:
-            report.postings, report.chunks = len(postings), len(docs)
-            report.unchanged = True
-            report.seconds = round(time.perf_counter() - started, 2)
-            progress("Nothing changed; the current index stays.")
-            return report
-
         progress("Writing the new index…")
+        rows = self._rows(postings, docs, hashes)
         collection = self.store.new_collection()
         try:
-            for start in range(0, len(docs), 1000):
-                chunk_batch = docs[start:start + 1000]
-                batch_vectors: PyEmbeddings = [vectors[h] for h in hashes[start:start + 1000]]
-                collection.add(
-                    ids=[str(d.id) for d in chunk_batch],
-                    documents=[d.page_content for d in chunk_batch],
-                    metadatas=[{**d.metadata, "hash": h} for d, h in
-                               zip(chunk_batch, hashes[start:start + 1000], strict=True)],
-                    embeddings=batch_vectors,
-                )
+            for start in range(0, len(rows), 1000):
+                part_rows = rows[start:start + 1000]
+                batch_vectors: PyEmbeddings = [vectors[str(r[2]["hash"])] for r in part_rows]
+                collection.add(ids=[r[0] for r in part_rows],
+                               documents=[r[1] for r in part_rows],
+                               metadatas=[r[2] for r in part_rows],
+                               embeddings=batch_vectors)
             progress("Validating…")
-            self._validate(collection, postings, len(docs))
+            self._validate(collection, postings, len(rows))
         except Exception:
             self.store.drop(collection.name)
             raise
-        self.store.switch(collection.name, {"postings": len(postings), "chunks": len(docs)})
+        self.store.switch(collection.name, {"postings": len(postings), "chunks": len(docs),
+                                            "layout": layout_of})
+        # Load the new generation now: what answers need is built at index time, not by
+        # the first question after the switch (IndexStore.on_load).
+        self.store.snapshot(max_age=0)
         report.postings, report.chunks = len(postings), len(docs)
         report.seconds = round(time.perf_counter() - started, 2)
         progress("Done.")
         return report
 
-    def _chunks_with_record(self, posting: Posting) -> list[Document]:
-        docs = self.chunker.chunks(posting)
-        for d in docs:
-            if d.metadata["kind"] == "summary":
-                d.metadata["record"] = posting.model_dump_json()
-                d.metadata["content_hash"] = posting.content_hash
-        return docs
+    def _layout_version(self) -> str:
+        """What else decides the chunks of an unchanged corpus: the chunking settings."""
+        return f"v2/{self.settings.chunk_size}/{self.settings.chunk_overlap}"
+
+    def _postings_of(self, name: str) -> list[Posting]:
+        """The postings a generation was built from: the snapshot in memory when it is that
+        generation, else the records stored with it."""
+        loaded = self.store.loaded()
+        if loaded is not None and loaded.collection_name == name:
+            return list(loaded.postings)
+        got = self.store.collection(name).get(where={"kind": "summary"}, include=["metadatas"])
+        return [Posting.model_validate_json(str(m["record"]))
+                for m in got["metadatas"] or [] if m and m.get("record")]
+
+    @staticmethod
+    def _rows(postings: list[Posting], docs: list[Document],
+              hashes: list[str]) -> list[tuple[str, str, dict[str, Any]]]:
+        """(id, document, metadata) of every row: one per posting (its summary chunk, record
+        and chunk layout), one per distinct text of the other chunks."""
+        by_posting: dict[str, list[tuple[Document, str]]] = {}
+        for d, h in zip(docs, hashes, strict=True):
+            by_posting.setdefault(str(d.metadata["posting_id"]), []).append((d, h))
+        rows: list[tuple[str, str, dict[str, Any]]] = []
+        texts: dict[str, str] = {}
+        for posting in postings:
+            layout: list[list[Any]] = []
+            summary: tuple[Document, str] | None = None
+            for d, h in by_posting.get(posting.id, []):
+                if d.metadata["kind"] == "summary":
+                    summary = (d, h)
+                else:
+                    layout.append([d.metadata["section"], d.metadata["part"], h])
+                    texts.setdefault(h, d.page_content)
+            if summary is None:
+                continue
+            d, h = summary
+            rows.append((str(d.id), d.page_content, {
+                **d.metadata, "hash": h, "record": posting.model_dump_json(),
+                "content_hash": posting.content_hash, "layout": json.dumps(layout)}))
+        rows += [(f"text:{h}", text, {"kind": "text", "hash": h}) for h, text in texts.items()]
+        return rows
 
     def _vectors_by_hash(self, name: str) -> dict[str, list[float]]:
+        loaded = self.store.loaded()
+        if loaded is not None and loaded.collection_name == name and loaded.vectors.size:
+            return {h: loaded.vectors[row].tolist() for h, row in loaded.row_of_hash.items()}
         got = self.store.collection(name).get(include=["metadatas", "embeddings"])
         vectors: dict[str, list[float]] = {}
         embeddings = got.get("embeddings")
@@ -395,29 +450,29 @@ class Indexer:
         assert isinstance(collection, Collection)
         count = collection.count()
         if count != n_chunks:
-            raise IndexBuildError(f"the new index holds {count} chunks, expected {n_chunks}")
+            raise IndexBuildError(f"the new index holds {count} rows, expected {n_chunks}")
         summaries = collection.get(where={"kind": "summary"}, include=[])
         if len(summaries["ids"]) != len(postings):
             raise IndexBuildError(f"the new index holds {len(summaries['ids'])} postings, "
                               f"expected {len(postings)}")
-        # Probe queries: a search for a posting's title, filtered to it, must find its chunks.
-        # Every posting of a small corpus; on a large one an even sample (a filtered search
-        # over 230,000 chunks costs ~0.1 s, so 10,000 probes would take longer than the build).
+        # Probes: a sample of postings' summary vectors must find their own row through the
+        # HNSW index (a broken or partial index does not); the stored vectors are used, so no
+        # model call and a few milliseconds each.
         step = max(1, len(postings) // MAX_PROBES)
-        misses: list[str] = []
-        for posting in postings[::step]:
-            probe: PyEmbeddings = [self.store.embeddings.embed_query(posting.title or posting.id)]
-            res = collection.query(query_embeddings=probe, n_results=5,
-                                   where={"posting_id": posting.id}, include=[])
-            if not res["ids"][0]:
-                misses.append(posting.id)
-        for posting_id in misses:
-            if not collection.get(where={"posting_id": posting_id}, limit=1, include=[])["ids"]:
-                raise IndexBuildError(f"posting {posting_id} has no chunks in the new index")
-        if len(misses) > max(1, len(postings[::step]) // 100):
+        sample = [str(s_id) for s_id in summaries["ids"][::step]]
+        got = collection.get(ids=sample, include=["embeddings"])
+        embedded = got.get("embeddings")
+        if embedded is None or len(embedded) != len(sample):
+            raise IndexBuildError("the new index returns no vectors")
+        res = collection.query(query_embeddings=list(embedded), n_results=3,
+                               include=["distances"])
+        # Identical vectors (the same summary text, or test embeddings) may outrank a row's
+        # own: a nearest hit at distance ~0 is the row's vector found.
+        misses = [sid for sid, found, dist in zip(got["ids"], res["ids"],
+                                                   res["distances"] or [], strict=True)
+                  if sid not in found and not (dist and dist[0] < 1e-4)]
+        if len(misses) > max(1, len(sample) // 100):
             raise IndexBuildError(f"vector search cannot reach {len(misses)} postings "
                                   f"(e.g. {misses[0]})")
         if misses:
-            # The chunks are there and keyword search finds them; an approximate vector
-            # search missing a handful is not a broken index.
             log.warning("probe queries missed %d posting(s): %s", len(misses), misses[:5])

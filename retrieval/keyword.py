@@ -22,8 +22,18 @@ class BM25Index:
         if not docs:
             self._matrix = None
             return
-        self._vectorizer = CountVectorizer(analyzer=tokens)
-        counts = self._vectorizer.fit_transform(
+        # Chunks repeat texts (boilerplate sections of many postings): each distinct text is
+        # tokenised once.
+        memo: dict[str, list[str]] = {}
+
+        def analyse(text: str) -> list[str]:
+            found = memo.get(text)
+            if found is None:
+                found = memo[text] = tokens(text)
+            return found
+
+        vectorizer = CountVectorizer(analyzer=analyse)
+        counts = vectorizer.fit_transform(
             [f"{d.metadata.get('section_label', '')} {d.page_content}" for d in docs]
         ).tocsc().astype(np.float32)
         lengths = np.asarray(counts.sum(axis=1)).ravel()
@@ -33,6 +43,7 @@ class BM25Index:
         self._idf = np.log(1.0 + (n - df + 0.5) / (df + 0.5)).astype(np.float32)
         self._norm = (k1 * (1 - b + b * lengths / avg)).astype(np.float32)
         self._matrix = counts
+        self._vocabulary: dict[str, int] = vectorizer.vocabulary_  # the memo is not kept
         rows: dict[str, list[int]] = {}
         for i, d in enumerate(docs):
             rows.setdefault(str(d.metadata.get("posting_id", "")), []).append(i)
@@ -41,7 +52,7 @@ class BM25Index:
     def scores(self, query: str) -> np.ndarray:
         if self._matrix is None:
             return np.zeros(0, dtype=np.float32)
-        vocab = self._vectorizer.vocabulary_
+        vocab = self._vocabulary
         result = np.zeros(self._matrix.shape[0], dtype=np.float32)
         for term in set(tokens(query)):
             col = vocab.get(term)
@@ -72,7 +83,7 @@ class BM25Index:
     def term_document_frequency(self, term: str) -> int:
         if self._matrix is None:
             return 0
-        col = self._vectorizer.vocabulary_.get(term)
+        col = self._vocabulary.get(term)
         return 0 if col is None else int(self._matrix.indptr[col + 1] - self._matrix.indptr[col])
 
 

@@ -104,6 +104,7 @@ def build_services(settings: Settings, *, ensure_index: bool = True,
                                                max_turns=settings.conversation_turns)
               if share_conversations and settings.redis_url else None)
     answers = AnswerService(settings, store, eligibility, llm=llm, memory=memory)
+    store.on_load.append(answers.prepare)
     # Opened lazily on first use: an SQLite file next to the index, or JPO_STATE_DB_URL.
     profiles = ProfileStore(settings.state_target)
     # Questions and 👍/👎 ratings for /stats; same SQLite file, opened lazily too.

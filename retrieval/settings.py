@@ -45,6 +45,12 @@ class Settings(BaseSettings):
     embeddings_base_url: str = Field("", validation_alias=_alias("EMBEDDINGS_BASE_URL"))
     embeddings_api_key: SecretStr = Field(SecretStr(""),
                                           validation_alias=_alias("EMBEDDINGS_API_KEY"))
+    # torch threads of the local MiniLM model: one question's embedding on 1 thread, batches
+    # of passages on `embeddings_index_threads` (0 = torch's default, one per core).
+    embeddings_query_threads: int = Field(
+        1, ge=0, validation_alias=_alias("EMBEDDINGS_QUERY_THREADS"))
+    embeddings_index_threads: int = Field(
+        0, ge=0, validation_alias=_alias("EMBEDDINGS_INDEX_THREADS"))
 
     # Retrieval
     top_k: int = 6

@@ -69,14 +69,21 @@ class Speller:
         surface: dict[str, str] = {}
         lower: set[str] = set()
         names: set[str] = set()
+        # Lines repeat across postings (boilerplate): each distinct line is read once and
+        # its words counted as often as the line occurs. No word spans a line break.
+        lines: Counter[str] = Counter()
+        postings = list(postings)
         for p in postings:
-            for token in _WORD_RE.findall(p.text):
+            lines.update(p.text.split("\n"))
+        for line, times in lines.items():
+            for token in _WORD_RE.findall(line):
                 word = fold(token)
-                counts[word] += 1
+                counts[word] += times
                 if token.islower():
                     lower.add(word)
                 elif word not in surface:
                     surface[word] = token
+        for p in postings:
             for token in _WORD_RE.findall(" ".join(
                     [p.title, p.department, p.unit, p.supervisor.name, p.duty_station,
                      *p.acronyms])):

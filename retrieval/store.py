@@ -7,6 +7,13 @@ question in half. The generation a switch replaces is not dropped at once: quest
 took their snapshot just before the switch (and other replicas, which re-check the pointer
 only every few seconds) still query it. It is "retired" (listed in the pointer with the time)
 and dropped by a later switch once `retire_grace` seconds have passed.
+
+A generation stores what is needed once: a row per posting (its summary chunk, its record and
+the layout of its other chunks as section/part/text hash) and a row per distinct section text
+(`kind` "text", id `text:<hash>`). Synthetic and real job boards repeat the same boilerplate in
+thousands of postings, so 10,000 postings are ~20,000 rows instead of ~232,000. A snapshot
+rebuilds every chunk in memory; a search restricted to some postings scores their chunks'
+vectors in memory (numpy) instead of a filtered HNSW search.
 """
 
 from __future__ import annotations
@@ -15,11 +22,13 @@ import json
 import logging
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
 import chromadb
+import numpy as np
 from chromadb.api import ClientAPI
 from chromadb.api.models.Collection import Collection
 from chromadb.api.types import PyEmbeddings
@@ -27,6 +36,7 @@ from chromadb.errors import NotFoundError
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
 
+from retrieval.chunking import chunk_id, section_label
 from retrieval.embeddings import build_embeddings, embedding_model_id
 from retrieval.keyword import BM25Index
 from retrieval.models import Posting
@@ -58,9 +68,24 @@ class IndexSnapshot:
     embedding_model: str = ""
     built_at: str = ""
     by_id: dict[str, Posting] = field(default_factory=dict)
+    # One row per distinct vector (text hash → row), and each chunk's row: restricted
+    # searches score a few postings' chunks here without asking Chroma.
+    vectors: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
+    row_of_hash: dict[str, int] = field(default_factory=dict)
+    chunk_rows: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
+    chunks_of_posting: dict[str, list[int]] = field(default_factory=dict)
+    chunks_of_hash: dict[str, list[int]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         self.by_id = {p.id: p for p in self.postings}
+        rows: list[int] = []
+        for n, doc in enumerate(self.chunks):
+            h = str(doc.metadata.get("hash", ""))
+            rows.append(self.row_of_hash.get(h, -1))
+            self.chunks_of_posting.setdefault(str(doc.metadata.get("posting_id", "")),
+                                              []).append(n)
+            self.chunks_of_hash.setdefault(h, []).append(n)
+        self.chunk_rows = np.asarray(rows, dtype=np.int64)
 
     @classmethod
     def empty(cls) -> IndexSnapshot:
@@ -70,6 +95,9 @@ class IndexSnapshot:
 class IndexStore:
     def __init__(self, settings: Settings, embeddings: Embeddings | None = None) -> None:
         self.settings = settings
+        # Called with every snapshot as soon as it is loaded (under the snapshot lock): what
+        # answers need per snapshot is built here, not by the first question.
+        self.on_load: list[Callable[[IndexSnapshot], None]] = []
         self._client: ClientAPI | None = None
         self._embeddings = embeddings
         self._snapshot: IndexSnapshot | None = None
@@ -207,7 +235,13 @@ class IndexStore:
             if self._snapshot is not None and self._snapshot.collection_name == active:
                 return self._snapshot
             self._snapshot = self._load(pointer) if active else IndexSnapshot.empty()
+            for hook in self.on_load:
+                hook(self._snapshot)
             return self._snapshot
+
+    def loaded(self) -> IndexSnapshot | None:
+        """The snapshot in memory, if any, without re-checking the pointer."""
+        return self._snapshot
 
     def _load(self, pointer: dict[str, Any]) -> IndexSnapshot:
         name = pointer["active"]
@@ -217,33 +251,49 @@ class IndexStore:
                 f"The index was built with embeddings '{built_with}' but the settings ask for "
                 f"'{self.model_id}'. Run `jpo-bot index --rebuild` (or /reindex) to rebuild it.")
         collection = self.collection(name)
-        data = collection.get(include=["documents", "metadatas"])
+        data = collection.get(include=["documents", "metadatas", "embeddings"])
+        ids, texts = data["ids"], data["documents"] or []
+        metas = data["metadatas"] or []
+        embedded = data.get("embeddings")
+        vectors = np.asarray(embedded if embedded is not None else [], dtype=np.float32)
+        row_of_hash: dict[str, int] = {}
+        text_of_hash: dict[str, str] = {}
+        for n, (text, meta) in enumerate(zip(texts, metas, strict=False)):
+            h = str((meta or {}).get("hash", ""))
+            if h:
+                row_of_hash.setdefault(h, n)
+                text_of_hash.setdefault(h, text or "")
         chunks: list[Document] = []
         postings: list[Posting] = []
-        for cid, text, meta in zip(data["ids"], data["documents"] or [], data["metadatas"] or [],
-                                   strict=False):
+        for cid, text, meta in zip(ids, texts, metas, strict=False):
             meta = dict(meta or {})
+            if meta.get("kind") == "text":
+                continue  # a distinct section text: the postings' layouts place it
             record = meta.pop("record", None)
-            if record:
-                postings.append(Posting.model_validate_json(str(record)))
+            layout = meta.pop("layout", None)
             chunks.append(Document(page_content=text or "", metadata=meta, id=cid))
+            if record:
+                posting = Posting.model_validate_json(str(record))
+                postings.append(posting)
+                if layout:
+                    chunks += _laid_out(posting, json.loads(str(layout)), text_of_hash)
         postings.sort(key=lambda p: p.id)
         return IndexSnapshot(name, collection, postings, chunks, BM25Index(chunks),
-                             embedding_model=built_with, built_at=str(pointer.get("built_at", "")))
+                             embedding_model=built_with, built_at=str(pointer.get("built_at", "")),
+                             vectors=vectors, row_of_hash=row_of_hash)
 
     def vector_search(self, snap: IndexSnapshot, query: str, k: int,
                       posting_ids: list[str] | None = None) -> list[tuple[Document, float]]:
         """Nearest chunks by cosine similarity, optionally within some postings."""
         if snap.collection is None or not snap.chunks:
             return []
-        where: dict[str, Any] | None = None
+        vector = np.asarray(self.embeddings.embed_query(query), dtype=np.float32)
         if posting_ids:
-            where = ({"posting_id": posting_ids[0]} if len(posting_ids) == 1
-                     else {"posting_id": {"$in": list(posting_ids)}})
-        vectors: PyEmbeddings = [self.embeddings.embed_query(query)]
+            return _nearest_within(snap, vector, k, posting_ids)
+        vectors: PyEmbeddings = [vector.tolist()]
         try:
-            res = snap.collection.query(query_embeddings=vectors, n_results=k, where=where,
-                                        include=["documents", "metadatas", "distances"])
+            res = snap.collection.query(query_embeddings=vectors, n_results=k,
+                                        include=["metadatas", "distances"])
         except NotFoundError:
             # The snapshot outlived its generation's grace period: keyword search alone
             # still answers; the next question takes a fresh snapshot.
@@ -254,15 +304,49 @@ class IndexStore:
             log.warning("vector search on %s failed (%s); keyword search only",
                         snap.collection_name, exc)
             return []
-        documents, metadatas, distances = res["documents"], res["metadatas"], res["distances"]
-        if documents is None or metadatas is None or distances is None:
-            return []  # all three are in `include`: Chroma always returns them
+        metadatas, distances = res["metadatas"], res["distances"]
+        if metadatas is None or distances is None:
+            return []  # both are in `include`: Chroma always returns them
         out: list[tuple[Document, float]] = []
-        for cid, text, meta, dist in zip(res["ids"][0], documents[0], metadatas[0],
-                                         distances[0], strict=False):
-            meta = {k2: v for k2, v in (meta or {}).items() if k2 != "record"}
-            out.append((Document(page_content=text or "", metadata=meta, id=cid), 1.0 - dist))
+        for meta, dist in zip(metadatas[0], distances[0], strict=False):
+            # A distinct text stands for every chunk that has it (boilerplate in many
+            # postings): each of them is as near as the text.
+            for n in snap.chunks_of_hash.get(str((meta or {}).get("hash", "")), []):
+                out.append((snap.chunks[n], 1.0 - dist))
+                if len(out) >= k:
+                    return out
         return out
+
+
+def _nearest_within(snap: IndexSnapshot, vector: np.ndarray, k: int,
+                    posting_ids: list[str]) -> list[tuple[Document, float]]:
+    """Exact cosine search over the chunks of some postings (vectors are normalised)."""
+    picked = [n for pid in dict.fromkeys(posting_ids) for n in snap.chunks_of_posting.get(pid, [])]
+    if not picked or not snap.vectors.size:
+        return []
+    chunk_ids = np.asarray(picked, dtype=np.int64)
+    rows = snap.chunk_rows[chunk_ids]
+    chunk_ids, rows = chunk_ids[rows >= 0], rows[rows >= 0]
+    scores = snap.vectors[rows] @ vector
+    order = np.argsort(-scores, kind="stable")[:k]
+    return [(snap.chunks[int(chunk_ids[i])], float(scores[i])) for i in order]
+
+
+def _laid_out(posting: Posting, layout: list[list[Any]],
+              text_of_hash: dict[str, str]) -> list[Document]:
+    """A posting's non-summary chunks, rebuilt from its layout [section, part, text hash]
+    exactly as `Chunker.chunks` made them."""
+    docs: list[Document] = []
+    for section, part, h in layout:
+        text = text_of_hash.get(h, "")
+        metadata: dict[str, Any] = {
+            "posting_id": posting.id, "title": posting.title,
+            "organisation": posting.organisation, "section": section,
+            "section_label": section_label(section), "part": part, "kind": "section",
+            "hash": h}
+        docs.append(Document(page_content=text, metadata=metadata,
+                             id=chunk_id(posting.id, section, part, text)))
+    return docs
 
 
 def _retired(pointer: dict[str, Any]) -> dict[str, float]:

@@ -347,12 +347,26 @@ class _PostingNames:
 _ELIDED_WORD = re.compile(r"\b(?i:[cdjlmnst]|qu)['’][a-zà-ÿ][\w-]*")
 
 
+def _body_tokens(text: str, line_tokens: dict[str, list[str]]) -> Counter[str]:
+    """`Counter(content_tokens(text))`, line by line through a memo of lines."""
+    body: Counter[str] = Counter()
+    for line in text.split("\n"):
+        found = line_tokens.get(line)
+        if found is None:
+            found = line_tokens[line] = content_tokens(line)
+        body.update(found)
+    return body
+
+
 class PostingResolver:
     """Find the postings a question names, by weighted word overlap with their names."""
 
     def __init__(self, postings: list[Posting]) -> None:
         self.postings = postings
-        self._names = [self._names_of(p) for p in postings]
+        # Content tokens of each distinct line (lines repeat across postings; no token spans
+        # a line break): a posting's body is counted from its lines'.
+        line_tokens: dict[str, list[str]] = {}
+        self._names = [self._names_of(p, line_tokens) for p in postings]
         n = max(len(postings), 1)
         # An acronym one posting keeps using and no other posting has ("MNE" ×10 in the due
         # diligence post) names it, even when it is not the expansion of a heading.
@@ -386,7 +400,7 @@ class PostingResolver:
             names.case_sensitive = {a for a in names.identifiers if a.lower() in lowercase_words}
 
     @staticmethod
-    def _names_of(p: Posting) -> _PostingNames:
+    def _names_of(p: Posting, line_tokens: dict[str, list[str]] | None = None) -> _PostingNames:
         long_forms = " ".join(p.acronyms.values())
         name_text = " ".join([p.short_title, p.department, p.unit, long_forms])
         toks = content_tokens(name_text)
@@ -407,7 +421,7 @@ class PostingResolver:
             name_bigrams=set(itertools.pairwise(title_toks)),
             identifiers=identifiers,
             case_sensitive=set(),
-            body=Counter(content_tokens(p.text)),
+            body=_body_tokens(p.text, {} if line_tokens is None else line_tokens),
             where_tokens=set(content_tokens(f"{org_names} {station}")) - set(toks),
         )
 

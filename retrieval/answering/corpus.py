@@ -28,7 +28,13 @@ from retrieval.answering.questions import (
     intent_words,
     longest_phrase,
 )
-from retrieval.answering.scope import Scope, ScopeReader, posting_label, without_scope
+from retrieval.answering.scope import (
+    Scope,
+    ScopeReader,
+    label_differences,
+    posting_label,
+    without_scope,
+)
 from retrieval.answering.sentences import Sentence
 from retrieval.chunking import section_label
 from retrieval.eligibility import accepts_language, education_field_match
@@ -42,6 +48,9 @@ class CorpusAnswers:
     eligibility) and other parts it uses."""
 
     _scopes: ScopeReader | None = None  # built on first use, per snapshot
+    # What labels add to titles (organisation, city), for the postings list it was read from.
+    _label_parts: tuple[bool, bool] = (False, False)
+    _label_for: list[Posting] | None = None
 
     def _count(self, q: Query) -> Answer:
         f = frames(q.language)
@@ -88,7 +97,10 @@ class CorpusAnswers:
         return bool(self._scope_reader().read(q)) and ScopeReader.asks_several(q)
 
     def _label(self, p: Posting, short: bool = False) -> str:
-        return posting_label(p, self.postings, short=short)
+        if self._label_for is not self.postings:
+            self._label_parts = label_differences(self.postings)
+            self._label_for = self.postings
+        return posting_label(p, self.postings, short=short, differences=self._label_parts)
 
     def _corpus(self, q: Query) -> Answer | None:
         """A question over all postings, or over those of the organisations and places it
@@ -445,7 +457,9 @@ _SECTION_KEYS: dict[str, tuple[str, ...]] = {
 
 def _all_durations(head: str, posts: list[Posting]) -> Answer:
     """No posting matched the asked duration: say so and list what the durations are."""
-    lines = [head, *(f"• {posting_label(p, posts, short=True)}: {p.duration}" for p in posts)]
+    differences = label_differences(posts)
+    lines = [head, *(f"• {posting_label(p, posts, short=True, differences=differences)}: "
+                     f"{p.duration}" for p in posts)]
     return Answer(text="\n".join(lines), found=True, intent="duration",
                   citations=[cite(p, "summary", p.duration) for p in posts], posting_ids=[])
 

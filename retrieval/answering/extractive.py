@@ -49,7 +49,32 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
         # Per posting: its sections' sentences, each with its folded text and folded words,
         # and its whole folded text (corpus-wide "mention" questions scan them all).
         self._sentences: dict[str, list[tuple[str, list[Sentence]]]] = {}
+        self._sentences_of_text: dict[str, list[Sentence]] = {}
         self._folded_texts: dict[str, str] = {}
+
+    def prepare(self) -> None:
+        """Build the per-snapshot caches of corpus-wide questions now (at index/load time)
+        rather than during the first such question."""
+        # Words line by line: lines repeat across postings (boilerplate), and no word spans
+        # a line break, so a posting's words are the union of its lines'.
+        line_words: dict[str, frozenset[str]] = {}
+        bodies: list[set[str]] = []
+        for p in self.postings:
+            body: set[str] = set()
+            for line in p.text.split("\n"):
+                found = line_words.get(line)
+                if found is None:
+                    found = line_words[line] = frozenset(words(line))
+                body |= found
+            bodies.append(body)
+        self._bodies = bodies
+        for p in self.postings:
+            self._posting_sentences(p)
+            self._folded_text(p)
+            self.eligibility.requirements(p)
+        self._scope_reader()
+        if self.postings:
+            self._label(self.postings[0])  # what labels add to titles
 
     # ---- entry point --------------------------------------------------------------------------
 

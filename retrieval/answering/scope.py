@@ -238,15 +238,24 @@ def _is_acronym(name: str) -> bool:
     return bool(re.fullmatch(r"[A-Z][A-Z&-]+", name))
 
 
-def posting_label(p: Posting, postings: list[Posting], short: bool = False) -> str:
+def label_differences(postings: list[Posting]) -> tuple[bool, bool]:
+    """Whether the postings differ by organisation, and by city: what `posting_label` adds
+    to a title. Computed once per list (it reads every posting), not once per label."""
+    return (len({x.organisation for x in postings}) > 1,
+            len({x.duty_station.split(",")[0].strip() for x in postings}) > 1)
+
+
+def posting_label(p: Posting, postings: list[Posting], short: bool = False,
+                  differences: tuple[bool, bool] | None = None) -> str:
     """How an answer over several postings names one: "Title (ORG, City)" when the postings
     differ by organisation or city, the bare title when they do not (five ILO postings in
-    Geneva need no suffix)."""
+    Geneva need no suffix). `differences` is `label_differences(postings)`, when known."""
+    by_organisation, by_city = differences or label_differences(postings)
     parts = []
-    if len({x.organisation for x in postings}) > 1 and p.organisation:
+    if by_organisation and p.organisation:
         parts.append(p.organisation)
     city = p.duty_station.split(",")[0].strip()
-    if len({x.duty_station.split(",")[0].strip() for x in postings}) > 1 and city:
+    if by_city and city:
         parts.append(city)
     title = p.short_title if short else p.title
     return f"{title} ({', '.join(parts)})" if parts else title

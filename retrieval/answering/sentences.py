@@ -149,9 +149,17 @@ class SentenceSelection:
 
     def _posting_sentences(self, p: Posting) -> list[tuple[str, list[Sentence]]]:
         if p.id not in self._sentences:
-            self._sentences[p.id] = [(k, [Sentence.of(s) for s in _line_sentences(t)])
-                                     for k, t in section_items(p)]
+            self._sentences[p.id] = [(k, self._text_sentences(t)) for k, t in section_items(p)]
         return self._sentences[p.id]
+
+    def _text_sentences(self, text: str) -> list[Sentence]:
+        """A section text's sentences; postings sharing the text (boilerplate across a job
+        board) share them, read once."""
+        found = self._sentences_of_text.get(text)
+        if found is None:
+            found = self._sentences_of_text[text] = [Sentence.of(s)
+                                                     for s in _line_sentences(text)]
+        return found
 
     def _folded_text(self, p: Posting) -> str:
         if p.id not in self._folded_texts:

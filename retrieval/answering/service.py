@@ -7,6 +7,7 @@ import time
 from collections.abc import AsyncIterator, Callable
 from typing import Any
 
+from retrieval.answering.common import frames
 from retrieval.answering.conversation import ConversationMemory, Turn
 from retrieval.answering.extractive import ExtractiveAnswerer
 from retrieval.answering.similarity import SentenceSimilarity
@@ -15,7 +16,7 @@ from retrieval.eligibility import EligibilityChecker
 from retrieval.models import Answer
 from retrieval.retriever import HybridRetriever
 from retrieval.settings import Settings
-from retrieval.store import IndexStore
+from retrieval.store import IndexSnapshot, IndexStore
 
 
 class AnswerService:
@@ -36,18 +37,36 @@ class AnswerService:
         self._similarity: SentenceSimilarity | None = None
         self.on_answer: list[Callable[[str, Answer, float], None]] = []
 
+    def prepare(self, snap: IndexSnapshot) -> None:
+        """IndexStore.on_load hook: the answerer of a newly loaded snapshot, caches built."""
+        answerer = ExtractiveAnswerer(snap, self.retriever, self.eligibility,
+                                      self._sentence_similarity())
+        answerer.prepare()
+        self.eligibility.warm_up()  # ~2 s the first time in a process, milliseconds after
+        for language in ("en", "fr", "es", "de"):
+            frames(language)  # the answer templates (a YAML file read on first use)
+        self._answerer = answerer
+
     def warm_up(self) -> None:
         """Build the answerer of the current index now (spelling vocabulary, word frequency
-        lists, premises), not while the first user waits."""
+        lists, premises, corpus-wide caches) and what the first profile question would
+        compile, not while the first user waits."""
         self._extractive().speller.correct("warm up")
+        self.eligibility.warm_up()
+
+    def _sentence_similarity(self) -> SentenceSimilarity:
+        """One for the process: its sentence vectors are keyed by text, valid across indexes."""
+        if self._similarity is None:
+            self._similarity = SentenceSimilarity(self.store.embeddings)
+        return self._similarity
 
     def _extractive(self) -> ExtractiveAnswerer:
         snap = self.store.snapshot()
         if self._answerer is None or self._answerer.snap is not snap:
-            if self._similarity is None:
-                self._similarity = SentenceSimilarity(self.store.embeddings)
+            # Only when the snapshot was loaded without the on_load hook (tests that build
+            # a store by hand): the caches then fill as questions need them.
             self._answerer = ExtractiveAnswerer(snap, self.retriever, self.eligibility,
-                                                self._similarity)
+                                                self._sentence_similarity())
         return self._answerer
 
     def answer(self, question: str, conversation_id: str = "default") -> Answer:

@@ -7,7 +7,8 @@ from collections.abc import Callable
 from datetime import date
 from typing import Protocol
 
-from retrieval.eligibility.matching import check
+from retrieval.eligibility.matching import CheckMemo, check
+from retrieval.eligibility.periods import warm_up as warm_periods
 from retrieval.eligibility.profile import english_reading, parse_profile
 from retrieval.eligibility.render import ranked_verdicts_text, single_verdict_text, verdict_excerpt
 from retrieval.eligibility.requirements import derive_requirements
@@ -16,6 +17,11 @@ from retrieval.models import Answer, AnswerMode, Citation, Posting, Profile, Req
 from retrieval.text import fold
 
 # ---- answers --------------------------------------------------------------------------------
+
+def _blocks_key(posting: Posting) -> tuple[str, ...]:
+    return tuple(text for block in (posting.education, posting.experience, posting.languages,
+                                    posting.skills) for text in (block.minimum, block.desirable))
+
 
 class Catalog(Protocol):
     def all(self) -> list[Posting]: ...
@@ -65,13 +71,33 @@ class EligibilityChecker:
     def __init__(self, catalog: Catalog, today: Callable[[], date] = date.today) -> None:
         self.catalog = catalog
         self.today = today
-        self._cache: dict[tuple[str, str], list[Requirement]] = {}
+        # Keyed by the qualification texts requirements are read from (nothing else of a
+        # posting enters them): postings with the same blocks share one list, read once.
+        self._cache: dict[tuple[str, ...], list[Requirement]] = {}
+        # One object per distinct requirement, so that checks can be memoised by identity
+        # across postings whose blocks differ but share sentences.
+        self._interned: dict[str, Requirement] = {}
+        self._of_posting: dict[tuple[str, str], list[Requirement]] = {}
 
     def requirements(self, posting: Posting) -> list[Requirement]:
-        key = (posting.id, posting.content_hash)
+        found = self._of_posting.get((posting.id, posting.content_hash))
+        if found is not None:
+            return found
+        key = _blocks_key(posting)
         if key not in self._cache:
-            self._cache[key] = derive_requirements(posting)
+            self._cache[key] = [self._interned.setdefault(r.model_dump_json(), r)
+                                for r in derive_requirements(posting)]
+        self._of_posting[(posting.id, posting.content_hash)] = self._cache[key]
         return self._cache[key]
+
+    def warm_up(self) -> None:
+        """Parse a profile with a dated period once, and read the month names of every
+        language: dateparser compiles its locale and time zone patterns on first use (~2 s
+        each), which must not land on a user's question. The lexicons load with them."""
+        self.parse_profile("I have worked in labour law since January 2020 and speak English.")
+        warm_periods()
+        for language in ("en", "fr", "es"):
+            lexicon_for(language)
 
     def parse_profile(self, text: str) -> Profile:
         return parse_profile(text, self.today())
@@ -84,7 +110,19 @@ class EligibilityChecker:
         """Eligible first, then cannot-tell, then not eligible; within a status the closer fit
         (explicit matches, preferred focus, desirable requirements met) comes first."""
         pool = postings if postings is not None else self.catalog.all()
-        pairs = [(p, self.check(profile, p, language)) for p in pool]
+        # A verdict depends on the profile and the posting's requirements only: postings
+        # sharing their requirement texts (boilerplate across a job board) are checked once.
+        by_requirements: dict[int, Verdict] = {}
+        memo: CheckMemo = {}
+        pairs: list[tuple[Posting, Verdict]] = []
+        for p in pool:
+            reqs = self.requirements(p)
+            seen = by_requirements.get(id(reqs))
+            if seen is None:
+                seen = by_requirements[id(reqs)] = check(profile, p, language, reqs, memo)
+                pairs.append((p, seen))
+            else:
+                pairs.append((p, seen.model_copy(update={"posting_id": p.id})))
         return sorted(pairs, key=lambda pv: (_STATUS_ORDER[pv[1].status], -pv[1].score,
                                              -pv[1].desirable_met))
 
@@ -136,8 +174,12 @@ class EligibilityChecker:
                 ranked = [(p, v) for p, v in ranked if v.status == "eligible"] or ranked
         if _AGE_NATIONALITY.search(fold(question)) or profile.age or profile.nationality:
             text += "\n\n" + lex["age_nationality"]
+        # Postings checked once share their verdict's checks (see `rank`): one excerpt each.
+        excerpts: dict[int, str] = {}
         citations = [Citation(posting_id=p.id, title=p.title, section=SECTION,
-                              excerpt=verdict_excerpt(v)) for p, v in ranked]
+                              excerpt=excerpts.get(id(v.checks))
+                              or excerpts.setdefault(id(v.checks), verdict_excerpt(v)))
+                     for p, v in ranked]
         return Answer(text=text, found=True, citations=citations, intent="eligibility",
                       posting_ids=[p.id for p, _ in ranked], mode=AnswerMode.ELIGIBILITY,
                       profile_basis=basis)

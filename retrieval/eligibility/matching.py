@@ -50,6 +50,9 @@ def _domain_relation(have: str, need: str) -> Literal["ok", "assumed", "unclear"
     return "unclear"
 
 
+# A requirement's id → its check, and the facts and questions that check found missing.
+CheckMemo = dict[int, tuple[RequirementCheck, list[str], list[str]]]
+
 _RELATION_RANK = {"only": 4, "listed": 3, "related": 2, "unclear": 1, "unrelated": 0}
 
 
@@ -80,18 +83,36 @@ class _Matcher:
         names = self.lex["language_names"]
         return join_items([names.get(i, i) for i in isos], self.lex, conj)
 
-    def run(self) -> list[RequirementCheck]:
+    def run(self, memo: CheckMemo | None = None) -> list[RequirementCheck]:
+        """One check per requirement. With `memo` (one profile and language), a requirement
+        object checked before — postings share interned requirements — is not checked again:
+        its check, and the facts and questions it found missing, are taken from there."""
         out: list[RequirementCheck] = []
         for req in self.reqs:
-            if req.kind == "education":
-                out.append(self.education(req))
-            elif req.kind == "experience":
-                out.append(self.experience(req))
-            elif req.kind == "language":
-                out.append(self.language(req))
-            else:
-                out.append(self.skill(req))
+            done = memo.get(id(req)) if memo is not None else None
+            if done is None:
+                saved = self.missing, self.questions
+                self.missing, self.questions = [], []
+                try:
+                    done = (self._check(req), self.missing, self.questions)
+                finally:
+                    self.missing, self.questions = saved
+                if memo is not None:
+                    memo[id(req)] = done
+            check, missing, questions = done
+            out.append(check)
+            self.missing += [m for m in missing if m not in self.missing]
+            self.questions += [q for q in questions if q not in self.questions]
         return out
+
+    def _check(self, req: Requirement) -> RequirementCheck:
+        if req.kind == "education":
+            return self.education(req)
+        if req.kind == "experience":
+            return self.experience(req)
+        if req.kind == "language":
+            return self.language(req)
+        return self.skill(req)
 
     # Each part yields (met, reason, strength); a requirement is met only if every part is.
     def _combine(self, req: Requirement, parts: list[tuple[bool | None, str, int]]
@@ -316,11 +337,13 @@ class _Matcher:
 
 
 def check(profile: Profile, posting: Posting, language: str = "en",
-          requirements: list[Requirement] | None = None) -> Verdict:
-    """Compare a profile with a posting's minimum requirements; count desirable ones met."""
+          requirements: list[Requirement] | None = None,
+          memo: CheckMemo | None = None) -> Verdict:
+    """Compare a profile with a posting's minimum requirements; count desirable ones met.
+    `memo` is shared by the checks of one profile in one language (see `_Matcher.run`)."""
     reqs = requirements if requirements is not None else derive_requirements(posting)
     matcher = _Matcher(profile, posting, reqs, language)
-    checks = matcher.run()
+    checks = matcher.run(memo)
     # skills are listed but never decide the verdict (see module docstring)
     deciding = [c for c in checks if c.requirement.level == "minimum"
                 and c.requirement.kind != "skill"]

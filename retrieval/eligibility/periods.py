@@ -116,6 +116,11 @@ def month_number(word: str) -> int | None:
     return parsed.month if parsed is not None and parsed.year == 2000 else None
 
 
+def warm_up() -> None:
+    """Load dateparser's English, French, Spanish and German data now: a word none of them
+    knows makes it read all four (~2 s the first time in a process), as a question's stray
+    "for." would."""
+    month_number("warmup")
 
 
 def _date(word: str | None, year: str, end: bool) -> tuple[date, bool]:

@@ -117,12 +117,42 @@ def _patterns() -> list[tuple[str, re.Pattern[str]]]:
     return _alias_patterns(vocabulary())
 
 
+_WORD_RE = re.compile(r"[\w-]+")
+
+
+@cache
+def _patterns_by_first_word() -> tuple[dict[str, list[tuple[str, re.Pattern[str]]]],
+                                       list[tuple[str, re.Pattern[str]]]]:
+    """The alias patterns by the first word of their alias (lower-cased), and those whose
+    alias starts with no word. An alias matches only where its first word is a whole word
+    of the line (the patterns forbid a word character or hyphen before and after), so a line
+    runs only the patterns of its own words instead of every alias's."""
+    by_word: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+    others: list[tuple[str, re.Pattern[str]]] = []
+    vocab = vocabulary()
+    patterns = iter(_patterns())
+    for _org, aliases in vocab.organisations.items():
+        for alias in aliases:
+            entry = next(patterns)
+            first = _WORD_RE.match(alias.lower())
+            if first:
+                by_word.setdefault(first.group(), []).append(entry)
+            else:
+                others.append(entry)
+    return by_word, others
+
+
 def organisation_counts(text: str) -> Counter[str]:
     counts: Counter[str] = Counter()
+    by_word, others = _patterns_by_first_word()
     for line in text.splitlines():
+        words = set(_WORD_RE.findall(line.lower()))
+        candidates = [e for w in words & by_word.keys() for e in by_word[w]] + others
+        if not candidates:
+            continue
         letters = [c for c in line if c.isalpha()]
         shouting = len(letters) > 25 and all(c.isupper() for c in letters)
-        for org, pattern in _patterns():
+        for org, pattern in candidates:
             if shouting and pattern.flags & re.I == 0:
                 continue  # "CANDIDATES WHO …" is no WHO
             counts[org] += len(pattern.findall(line))
