@@ -88,13 +88,15 @@ class SentenceSelection:
         often…": no posting says "often", so a sentence on meetings answers half of it)."""
         bm25 = self.snap.bm25
         n = max(len(self.snap.chunks), 1)
-        # A French or Spanish word left untranslated is no sign that the postings are silent.
-        unknown = unknown and q.language == "en"
+        # A French, Spanish or German word left untranslated is no sign that the postings are
+        # silent; a word the glossary translated ("Startdatum" → "start date") is.
+        english = q.language == "en"
         function = _function_words(q.language)
         return {t: _idf(bm25.term_document_frequency(t), n)
                 for t in dict.fromkeys(content_tokens(q.english))
                 if t not in skip and t not in function and len(t) > 1 and not t.isdigit()
-                and (unknown or bm25.term_document_frequency(t) > 0)}
+                and (bm25.term_document_frequency(t) > 0
+                     or (unknown and (english or t in _translated_words())))}
 
     def _by_meaning(self, q: Query, scored: list[tuple[float, str, str]],
                     naming: set[str]) -> list[tuple[float, str, str]]:
@@ -204,6 +206,14 @@ def _field_words() -> frozenset[str]:
     is answered they ask for nothing more."""
     filler = load_yaml("chat.yaml")["filler"].split()
     return frozenset(FIELD_WORDS | intent_words() | {stem(w) for w in filler})
+
+
+@cache
+def _translated_words() -> frozenset[str]:
+    """Stems of the English words the glossary translates questions into."""
+    glossary = load_yaml("glossary.yaml")
+    return frozenset(t for entries in glossary.values() for english in entries.values()
+                     for t in content_tokens(str(english)))
 
 
 @cache
