@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from langchain_core.embeddings import Embeddings
 
+from retrieval.alert_matching import AlertMatcher
 from retrieval.answering import AnswerService
 from retrieval.catalog import PostingCatalog
 from retrieval.compare import PostingComparer
@@ -20,6 +21,7 @@ from retrieval.llm.prompts import Prompts
 from retrieval.posting_search import PostingSearch
 from retrieval.settings import Settings
 from retrieval.store import IndexStore
+from state.alerts import AlertStore
 from state.feedback import FeedbackStore
 from state.preferences import LanguageStore
 from state.profiles import ProfileStore
@@ -40,6 +42,8 @@ class Services:
     context: ContextBuilder
     comparer: PostingComparer
     posting_search: PostingSearch
+    alert_store: AlertStore
+    alert_matcher: AlertMatcher
 
     def llm_context(self, question: str, conversation_id: str = "default") -> LLMContext:
         """What the LLM is given for this question in this conversation, built without
@@ -57,7 +61,7 @@ class Services:
     async def aclose(self) -> None:
         """Close the state stores' connections (an SQLite one holds a worker thread that
         would keep the process alive); they reopen on next use."""
-        for store in (self.profiles, self.feedback, self.languages):
+        for store in (self.profiles, self.feedback, self.languages, self.alert_store):
             await store.close()
 
     def as_workflow_data(self) -> dict[str, object]:
@@ -110,5 +114,9 @@ def build_services(settings: Settings, *, ensure_index: bool = True,
     # /compare and compare questions in the bot; inline mode's lexical search (no embedding).
     comparer = PostingComparer(eligibility)
     posting_search = PostingSearch(catalog)
+    # /alerts: subscriptions, the outbox and the delivery log (same database), and the rule
+    # deciding which new postings a subscriber hears about. The bot builds the sender.
+    alert_store = AlertStore(settings.state_target)
+    alert_matcher = AlertMatcher(eligibility)
     return Services(settings, catalog, store, indexer, answers, eligibility, profiles, feedback,
-                    languages, context, comparer, posting_search)
+                    languages, context, comparer, posting_search, alert_store, alert_matcher)
