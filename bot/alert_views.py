@@ -58,7 +58,6 @@ NOTHING_TO_DELETE = N_("You have no alert subscription.")
 ALERT_FITS = N_("🔔 <b>New posting that fits your profile</b>")
 ALERT_ALMOST = N_("🔔 <b>New posting that almost fits your profile</b>")
 SHORT_OF = N_("⚠️ One minimum requirement short — {kind}: “{requirement}”")
-ALERT_GONE = N_("This posting is no longer available. Send /postings for the current list.")
 DETAILS_NO_PROFILE = N_("You have no saved profile any more. Send /eligibility to set one.")
 
 FILTER_LABELS = {
