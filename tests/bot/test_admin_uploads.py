@@ -5,8 +5,6 @@ the corpus. Vectors come from a tiny hashing embedder, so no model is loaded."""
 from __future__ import annotations
 
 import asyncio
-import hashlib
-import math
 import re
 import shutil
 from pathlib import Path
@@ -36,6 +34,7 @@ from bot.routers.uploads import (
 )
 from retrieval.indexer import IndexBuildError
 from tests.conftest import CORPUS
+from tests.support.embeddings import HashEmbeddings
 from tests.support.fakes import (
     ADMIN_ID,
     USER_ID,
@@ -58,25 +57,6 @@ from tests.support.posting_files import (
 from tests.support.telegram_html import check_html, html_to_text
 
 LIMIT = 200_000
-
-
-class HashEmbeddings:
-    """Bag-of-words vectors by hashing: deterministic, instant, good enough for the probes."""
-
-    dims = 128
-
-    def _vector(self, text: str) -> list[float]:
-        vec = [0.0] * self.dims
-        for word in re.findall(r"\w+", text.lower()):
-            vec[int(hashlib.md5(word.encode()).hexdigest(), 16) % self.dims] += 1.0
-        norm = math.sqrt(sum(v * v for v in vec)) or 1.0
-        return [v / norm for v in vec]
-
-    def embed_documents(self, texts: list[str]) -> list[list[float]]:
-        return [self._vector(t) for t in texts]
-
-    def embed_query(self, text: str) -> list[float]:
-        return self._vector(text)
 
 
 @pytest.fixture
