@@ -71,7 +71,9 @@ class AlertSender:
         self.overall = AsyncLimiter(1, 1.0 / rate_per_second)
         self.per_chat = ChatLimiters(chat_interval)
         self.batch = batch
-        self.lease_seconds = lease_seconds
+        # A batch must be sent before its lease runs out, or another replica would take it
+        # again: at worst every row of it is for one chat, one a `chat_interval`.
+        self.lease_seconds = max(lease_seconds, batch * chat_interval + 30.0)
         self.poll_seconds = poll_seconds
         self.max_attempts = max_attempts
         self._wake = asyncio.Event()

@@ -4,9 +4,10 @@
   paused (by the user, or because Telegram said the user blocked the bot).
 - `alert_outbox`: the queue. One row per (user, posting, version) — a unique constraint, so
   replicas queuing the same new posting (or one replica twice) queue it once. A sender takes
-  rows with an atomic claim (one UPDATE; on PostgreSQL over `FOR UPDATE SKIP LOCKED`), which
-  gives each row to exactly one replica, under a lease: a row claimed by a replica that died is
-  taken again once its lease has run out. Rows survive restarts; pending ones are sent after.
+  rows with an atomic claim (one transaction selects the due rows — on PostgreSQL `FOR UPDATE
+  SKIP LOCKED` — and marks them with its token), which gives each row to exactly one replica,
+  under a lease: a row claimed by a replica that died is taken again once its lease has run
+  out. Rows survive restarts; pending ones are sent after.
 - `alert_deliveries`: the log of what was sent (primary key user, posting, version), written in
   the same transaction that marks the outbox row sent; nothing in it is ever queued again.
 
@@ -283,11 +284,20 @@ def _claim(conn: Connection, token: str, limit: int, lease: float,
     # Alerts of users who paused or left since they were queued are never sent.
     conn.execute(update(OUTBOX).where(due, OUTBOX.c.user_id.not_in(active))
                  .values(status="skipped", error="subscription paused or deleted"))
-    ids = select(OUTBOX.c.id).where(due).order_by(OUTBOX.c.id).limit(limit)
+    # The ids first, then the update: as one `UPDATE … WHERE id IN (SELECT … LIMIT n FOR
+    # UPDATE SKIP LOCKED)` PostgreSQL may rescan the subquery and claim far more than n rows
+    # (bench/alerts.py saw one replica take all 2,000, outlive its lease, and the other
+    # resend them).
+    query = select(OUTBOX.c.id).where(due).order_by(OUTBOX.c.id).limit(limit)
     if conn.dialect.name == "postgresql":
         # Rows another replica is claiming right now are skipped, not waited for.
-        ids = ids.with_for_update(skip_locked=True)
-    conn.execute(update(OUTBOX).where(OUTBOX.c.id.in_(ids.scalar_subquery()), due)
+        query = query.with_for_update(skip_locked=True)
+    ids = list(conn.execute(query).scalars())
+    if not ids:
+        return []
+    # `due` again: on SQLite another process may have claimed some of them since the select
+    # (its write lock serialises the updates, and the second finds them taken).
+    conn.execute(update(OUTBOX).where(OUTBOX.c.id.in_(ids), due)
                  .values(status="sending", claim=token, lease_until=now + lease,
                          attempts=OUTBOX.c.attempts + 1))
     rows = conn.execute(

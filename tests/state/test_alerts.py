@@ -72,17 +72,18 @@ async def test_claim_sent_then_never_queued_again(store: AlertStore) -> None:
 async def test_two_replicas_claim_disjoint_rows(state_target: Path | str) -> None:
     first, second = AlertStore(state_target), AlertStore(state_target)
     try:
-        await subscribe(first, *range(1, 41))
-        await first.enqueue([draft(u) for u in range(1, 41)])
+        await subscribe(first, *range(1, 401))
+        await first.enqueue([draft(u) for u in range(1, 401)])
         claimed: list[int] = []
         while True:
             batches = await asyncio.gather(first.claim(7, 60), second.claim(7, 60),
                                            first.claim(7, 60), second.claim(7, 60))
+            assert all(len(batch) <= 7 for batch in batches)  # never more than asked for
             ids = [item.id for batch in batches for item in batch]
             if not ids:
                 break
             claimed.extend(ids)
-        assert len(claimed) == 40 and len(set(claimed)) == 40
+        assert len(claimed) == 400 and len(set(claimed)) == 400
     finally:
         await first.close()
         await second.close()
