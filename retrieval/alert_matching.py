@@ -45,6 +45,7 @@ class FilterError(ValueError):
 class AlertFilters(BaseModel):
     """Optional narrowing of a subscription; an empty filter lets every posting through."""
 
+    # Each may list alternatives: "Lima / Nairobi", "ILO or UNEP", "law or economics".
     duty_station: str = ""  # a city, a country or "City, Country", matched as words
     organisation: str = ""  # ILO, UNEP, UNHCR… (the postings' short names)
     field: str = ""  # an area of work, e.g. "economics": in the posting's fields or titles
@@ -75,15 +76,27 @@ class AlertFilters(BaseModel):
         return cls(**values)
 
     def admits(self, posting: Posting, checker: EligibilityChecker) -> bool:
-        if self.duty_station and not _words_in(self.duty_station, posting.duty_station):
+        """Every filter set must pass; a filter of alternatives ("Lima / Nairobi", "law or
+        economics") passes when one of them does."""
+        if self.duty_station and not any(_words_in(place, posting.duty_station)
+                                         for place in _alternatives(self.duty_station)):
             return False
-        if self.organisation and fold(self.organisation).strip() != fold(posting.organisation):
+        if self.organisation and fold(posting.organisation) not in {
+                fold(org) for org in _alternatives(self.organisation)}:
             return False
-        if self.field and not _field_fits(self.field, posting):
+        if self.field and not any(_field_fits(field, posting)
+                                  for field in _alternatives(self.field)):
             return False
         return not (self.language and accepts_language(
             posting, self.language, checker.requirements(posting)) not in ("required",
                                                                             "accepted"))
+
+
+_ALTERNATIVES_RE = re.compile(r"\s*(?:/|\bor\b|\bou\b|\bo\b)\s*", re.I)
+
+
+def _alternatives(value: str) -> list[str]:
+    return [part.strip() for part in _ALTERNATIVES_RE.split(value) if part.strip()]
 
 
 def _words(text: str) -> list[str]:

@@ -85,6 +85,10 @@ def test_cannot_tell_is_neither_fits_nor_almost(matcher: AlertMatcher, lima: Pos
     (AlertFilters(field="engineering"), False, True),
     (AlertFilters(field="social protection"), True, False),  # named in the title
     (AlertFilters(duty_station="Lima", language="es", organisation="ILO"), True, False),
+    (AlertFilters(duty_station="Lima / Nairobi"), True, True),  # alternatives
+    (AlertFilters(duty_station="Geneva or Kenya"), False, True),
+    (AlertFilters(organisation="UNEP ou ILO"), True, True),
+    (AlertFilters(field="law or engineering"), False, True),
 ])
 def test_filters(matcher: AlertMatcher, lima: Posting, nairobi: Posting,
                  filters: AlertFilters, lima_passes: bool, nairobi_passes: bool) -> None:
