@@ -5,7 +5,8 @@ and the real aiogram `Bot` talk over HTTP to the end-to-end tests' local Bot API
 timestamps every request. N users with the same fitting profile subscribe; then `--postings`
 new postings that fit them appear (as after an upload: `postings_changed`), and the run ends
 when the outbox is drained. Measured: time to match and queue, time to deliver, messages per
-second, the most messages in any one-second window (overall, and to one chat), duplicates
+second, the most messages in any one-second window (overall, and to one chat), the shortest
+gap between two messages to one chat, duplicates
 (the same chat getting the same posting twice) and rows left undelivered.
 
     .venv/bin/python -m bench.alerts --subscribers 2000 [--postings 2] [--replicas 2
@@ -134,6 +135,10 @@ async def run(args: argparse.Namespace) -> dict[str, Any]:
         "max_in_any_second": max_in_window(times),
         "max_per_chat_in_any_second": max((max_in_window(sorted(t)) for t in
                                            per_chat.values()), default=0),
+        # the shortest time between two messages arriving in one chat (Telegram asks for ~1 s)
+        "min_gap_per_chat_s": round(min((b - a for t in per_chat.values()
+                                         for a, b in zip(sorted(t), sorted(t)[1:],
+                                                         strict=False)), default=0.0), 3),
         "duplicates": sum(n - 1 for n in titles.values() if n > 1),
         "undelivered": expected - len(titles),
     }
