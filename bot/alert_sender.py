@@ -105,6 +105,9 @@ class AlertSender:
         self._task: asyncio.Task[None] | None = None
         self.sent = 0  # counters for logs, tests and the bench
         self.failed = 0
+        # (chat, monotonic time) of each request as it leaves, when a caller (the bench) sets
+        # a list here: what the limits govern, before any jitter on the way to Telegram
+        self.departures: list[tuple[int, float]] | None = None
 
     def wake(self) -> None:
         """New rows were queued: read the outbox now instead of at the next poll."""
@@ -160,6 +163,8 @@ class AlertSender:
             await self._flood_hold()
             async with self.overall:
                 leaving()
+                if self.departures is not None:
+                    self.departures.append((item.chat_id, time.monotonic()))
                 try:
                     message = await bot.send_message(item.chat_id, text, reply_markup=markup)
                 except TelegramForbiddenError as exc:

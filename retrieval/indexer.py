@@ -8,6 +8,10 @@ failure leaves the old generation serving.
 `add_file` and `remove_posting` change one posting: they edit the corpus folder and reindex
 (only the new posting's chunks get embedded), and undo the file change when the reindex fails,
 so the corpus and the index never disagree.
+
+After a switch that added or changed postings, `on_postings_changed` hooks get their ids and
+content hashes (alerts, bot/alerts.py). Over 400 lines because every corpus or index change
+goes through the one lock and report here.
 """
 
 from __future__ import annotations
