@@ -16,6 +16,7 @@ start records the postings already there without alerting anyone about them.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import logging
 from typing import TYPE_CHECKING, Literal
 
@@ -57,7 +58,7 @@ class AlertService:
             poll_seconds=settings.alerts_poll_seconds,
             max_attempts=settings.alerts_max_attempts)
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._matching: set[asyncio.Future[int]] = set()
+        self._matching: set[concurrent.futures.Future[int]] = set()
 
     # ---- subscriptions (the /alerts handlers) --------------------------------------------------
 
@@ -135,9 +136,8 @@ class AlertService:
             return
         future = asyncio.run_coroutine_threadsafe(
             self.postings_changed({p.posting_id: p.version for p in event.postings}), loop)
-        wrapped = asyncio.wrap_future(future, loop=loop)
-        loop.call_soon_threadsafe(self._matching.add, wrapped)
-        wrapped.add_done_callback(lambda f: self._matching.discard(f))
+        self._matching.add(future)  # awaited at stop, so no matching is cut off
+        future.add_done_callback(self._matching.discard)
 
     async def postings_changed(self, versions: dict[str, str]) -> int:
         """Queue the alerts for these posting versions (id → content hash); returns how many
@@ -196,7 +196,8 @@ class AlertService:
         self._loop = None
         await self.sender.stop()
         if self._matching:
-            await asyncio.gather(*self._matching, return_exceptions=True)
+            await asyncio.gather(*(asyncio.wrap_future(f) for f in list(self._matching)),
+                                 return_exceptions=True)
 
     async def _render(self, item: OutboxItem) -> tuple[str, InlineKeyboardMarkup] | None:
         posting = self.catalog.get(item.posting_id)

@@ -52,7 +52,9 @@ def _shown(subscription: Subscription, note: str = "") -> str:
 async def alerts_command(message: Message, command: CommandObject,
                          alerts: AlertService) -> None:
     assert message.from_user is not None
-    user_id, chat_id = message.from_user.id, message.chat.id
+    # Alerts go to the user's private chat (whose id is the user's), also when /alerts was
+    # sent in a group: a group must not receive one member's eligibility.
+    user_id = chat_id = message.from_user.id
     if command.args and command.args.strip():
         try:
             filters = AlertFilters.parse(command.args)
@@ -78,8 +80,7 @@ async def alerts_command(message: Message, command: CommandObject,
 
 async def alert_button(callback: CallbackQuery, callback_data: AlertAction,
                        alerts: AlertService) -> None:
-    user_id = callback.from_user.id
-    chat_id = callback.message.chat.id if callback.message is not None else user_id
+    user_id = chat_id = callback.from_user.id  # the private chat, as in alerts_command
     action, locale = callback_data.action, current_locale()
     subscription: Subscription | None
     if action in ("subscribe", "subscribe_almost"):
