@@ -314,7 +314,8 @@ class Indexer:
         return report
 
     def _emit_changes(self, report: IndexReport) -> None:
-        if report.unchanged or not (report.added or report.updated):
+        if not self.on_postings_changed or report.unchanged \
+                or not (report.added or report.updated):
             return
         event = PostingsChanged(postings=[
             PostingVersion(posting_id=pid, version=report.versions.get(pid, ""))
