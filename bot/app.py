@@ -25,6 +25,7 @@ from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.fsm.storage.redis import RedisStorage
 from aiogram.types import BotCommand, BotCommandScopeChat, ErrorEvent
 
+from bot.alerts import AlertService
 from bot.i18n import N_, SUPPORTED_LOCALES, UserLocaleMiddleware, create_i18n
 from bot.metrics import Metrics
 from bot.middlewares import GroupAddressMiddleware, RetryAfterMiddleware, ThrottlingMiddleware
@@ -43,6 +44,7 @@ from bot.web import WebServer, create_web_app, start_web
 if TYPE_CHECKING:
     from aiogram.utils.i18n import I18n
 
+    from retrieval.indexer import Indexer
     from retrieval.services import Services
     from retrieval.settings import Settings
     from state.preferences import LanguageStore
@@ -61,6 +63,7 @@ USER_COMMANDS = [
     BotCommand(command="compare", description=N_("Compare two or three postings")),
     BotCommand(command="eligibility", description=N_("Check which postings fit your profile")),
     BotCommand(command="profile", description=N_("Show, set or delete your saved profile")),
+    BotCommand(command="alerts", description=N_("Hear about new postings that fit you")),
     BotCommand(command="reset", description=N_("Forget this conversation")),
     BotCommand(command="language", description=N_("Choose the bot's language")),
     BotCommand(command="help", description=N_("How to ask, with examples")),
@@ -129,7 +132,27 @@ def create_dispatcher(services: Services, *, storage: BaseStorage | None = None,
     dp.errors.register(on_error)
     # The dispatcher's own shutdown handlers run before the routers' (which close stores).
     dp.shutdown.register(finish_in_flight_updates)
+    if getattr(services, "alert_store", None) is not None:  # test doubles may have no state
+        dp.workflow_data["alerts"] = AlertService(
+            settings, services.alert_store, services.profiles, services.catalog,
+            services.alert_matcher, i18n)
+        dp.startup.register(start_alerts)
+        dp.shutdown.register(stop_alerts)
     return dp
+
+
+async def start_alerts(bot: Bot, alerts: AlertService, indexer: Indexer) -> None:
+    """Alerts follow this dispatcher: index changes reach them while it serves, and its
+    replica delivers the queue (bot/alerts.py)."""
+    indexer.on_postings_changed.append(alerts.on_postings_changed)
+    await alerts.start(bot)
+
+
+async def stop_alerts(alerts: AlertService, indexer: Indexer) -> None:
+    if alerts.on_postings_changed in indexer.on_postings_changed:
+        indexer.on_postings_changed.remove(alerts.on_postings_changed)
+    await alerts.stop()
+    await alerts.store.close()
 
 
 async def finish_in_flight_updates(dispatcher: Dispatcher | None = None) -> None:

@@ -11,6 +11,10 @@ failure leaves the old generation serving.
 `add_file` and `remove_posting` change one posting: they edit the corpus folder and reindex
 (only the new posting's chunks get embedded), and undo the file change when the reindex fails,
 so the corpus and the index never disagree.
+
+After a switch that added or changed postings, `on_postings_changed` hooks get their ids and
+content hashes (alerts, bot/alerts.py). Over 400 lines because every corpus or index change
+goes through the one lock and report here.
 """
 
 from __future__ import annotations
@@ -88,6 +92,23 @@ class IndexReport(BaseModel):
     # posting id → key fields the parser did not find (postings with everything are absent)
     missing_fields: dict[str, list[str]] = Field(default_factory=dict)
     organisations: dict[str, str] = Field(default_factory=dict)  # posting id → organisation
+    versions: dict[str, str] = Field(default_factory=dict)  # posting id → content hash
+
+
+class PostingVersion(BaseModel):
+    """One posting as a new index generation holds it: its id and a hash of its text."""
+
+    posting_id: str
+    version: str  # the posting's content hash: a changed text is a new version
+
+
+class PostingsChanged(BaseModel):
+    """Emitted after an index switch that added or changed postings (not for removals)."""
+
+    postings: list[PostingVersion]
+
+
+PostingsChangedHook = Callable[[PostingsChanged], None]
 
 
 def parse_file(path: Path, parser: PostingParser, max_bytes: int | None = None) -> Posting:
@@ -158,6 +179,9 @@ class Indexer:
         # Called after every index change (reindex, upload, removal) with its duration and
         # the error it ended with, if any: metrics hook in here.
         self.on_reindex: list[Callable[[float, BaseException | None], None]] = []
+        # Called (on the indexing thread) once the alias points at a generation that added or
+        # changed postings: alerts hook in here. A failing hook never fails the reindex.
+        self.on_postings_changed: list[PostingsChangedHook] = []
 
     @property
     def running(self) -> bool:
@@ -297,13 +321,28 @@ class Indexer:
         started = time.perf_counter()
         error: BaseException | None = None
         try:
-            return self._reindex(progress or (lambda _m: None), rebuild=rebuild)
+            report = self._reindex(progress or (lambda _m: None), rebuild=rebuild)
         except BaseException as exc:
             error = exc
             raise
         finally:
             for hook in self.on_reindex:
                 hook(time.perf_counter() - started, error)
+        self._emit_changes(report)
+        return report
+
+    def _emit_changes(self, report: IndexReport) -> None:
+        if not self.on_postings_changed or report.unchanged \
+                or not (report.added or report.updated):
+            return
+        event = PostingsChanged(postings=[
+            PostingVersion(posting_id=pid, version=report.versions.get(pid, ""))
+            for pid in sorted({*report.added, *report.updated})])
+        for hook in self.on_postings_changed:
+            try:
+                hook(event)
+            except Exception:  # the index has switched already; alerts must not undo it
+                log.exception("a postings-changed hook failed")
 
     def _reindex(self, progress: Progress, *, rebuild: bool) -> IndexReport:
         started = time.perf_counter()
@@ -327,6 +366,7 @@ class Indexer:
             skipped=skipped,
             missing_fields={p.id: p.field_report()[1] for p in postings if p.field_report()[1]},
             organisations={p.id: p.organisation for p in postings},
+            versions={p.id: p.content_hash for p in postings},
             added=sorted(new_ids - old_hashes.keys()),
             removed=sorted(old_hashes.keys() - new_ids),
             updated=sorted(p.id for p in postings

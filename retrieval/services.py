@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 from langchain_core.embeddings import Embeddings
 
+from retrieval.alert_matching import AlertMatcher
 from retrieval.answering import AnswerService
 from retrieval.catalog import PostingCatalog
 from retrieval.compare import PostingComparer
@@ -21,6 +22,7 @@ from retrieval.llm.prompts import Prompts
 from retrieval.posting_search import PostingSearch
 from retrieval.settings import Settings
 from retrieval.store import IndexStore
+from state.alerts import AlertStore
 from state.feedback import FeedbackStore
 from state.preferences import LanguageStore
 from state.profiles import ProfileStore
@@ -42,6 +44,8 @@ class Services:
     comparer: PostingComparer
     posting_search: PostingSearch
     cv_reader: CvReader
+    alert_store: AlertStore
+    alert_matcher: AlertMatcher
 
     def llm_context(self, question: str, conversation_id: str = "default") -> LLMContext:
         """What the LLM is given for this question in this conversation, built without
@@ -59,7 +63,7 @@ class Services:
     async def aclose(self) -> None:
         """Close the state stores' connections (an SQLite one holds a worker thread that
         would keep the process alive); they reopen on next use."""
-        for store in (self.profiles, self.feedback, self.languages):
+        for store in (self.profiles, self.feedback, self.languages, self.alert_store):
             await store.close()
 
     def as_workflow_data(self) -> dict[str, object]:
@@ -116,5 +120,10 @@ def build_services(settings: Settings, *, ensure_index: bool = True,
     posting_search = PostingSearch(catalog)
     # CVs users send: read with the loaders and the posting parser the admin uploads use.
     cv_reader = CvReader(settings, indexer.parser, eligibility.today)
+    # /alerts: subscriptions, the outbox and the delivery log (same database), and the rule
+    # deciding which new postings a subscriber hears about. The bot builds the sender.
+    alert_store = AlertStore(settings.state_target)
+    alert_matcher = AlertMatcher(eligibility)
     return Services(settings, catalog, store, indexer, answers, eligibility, profiles, feedback,
-                    languages, context, comparer, posting_search, cv_reader)
+                    languages, context, comparer, posting_search, cv_reader, alert_store,
+                    alert_matcher)

@@ -93,6 +93,18 @@ class Settings(BaseSettings):
     state_db_url: SecretStr = SecretStr("")
     redis_url: str = Field("", validation_alias=_alias("REDIS_URL"))
 
+    # Alerts (/alerts): new postings that fit a subscriber's profile, sent through an outbox
+    # in the state database. A replica with alerts_deliver off still queues, never sends.
+    alerts_deliver: bool = True
+    # Telegram's limits for one bot: about 30 messages a second overall, one a second per
+    # chat. With several delivering replicas, divide alerts_rate_per_second among them.
+    alerts_rate_per_second: float = 30.0
+    alerts_chat_interval_seconds: float = 1.0
+    alerts_batch: int = 100  # outbox rows one replica claims at a time
+    alerts_lease_seconds: float = 120.0  # a claim left this long (a crashed replica) is retaken
+    alerts_poll_seconds: float = 5.0  # how often the outbox is read when nothing woke the sender
+    alerts_max_attempts: int = 5  # network or server errors before an alert is given up
+
     # Webhook mode (empty webhook_url = long polling). Telegram POSTs updates to
     # webhook_url + webhook_path with the secret in X-Telegram-Bot-Api-Secret-Token.
     webhook_url: str = Field("", validation_alias=_alias("WEBHOOK_URL"))

@@ -6,6 +6,7 @@ from aiogram import Router
 
 from bot.routers import (
     admin,
+    alerts,
     compare,
     cv,
     eligibility,
@@ -31,6 +32,7 @@ def all_routers() -> list[Router]:
         compare.create_router(),
         inline.create_router(),
         eligibility.create_router(),
+        alerts.create_router(),
         language.create_router(),
         qa.create_router(),
         fallback.create_router(),

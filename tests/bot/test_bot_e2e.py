@@ -141,8 +141,8 @@ async def test_startup_publishes_commands_and_drops_webhook(telegram: Telegram) 
     commands = [r for r in telegram.api.requests if r.method == "setMyCommands"]
     default = next(r for r in commands if not r.get("scope"))
     names = [c["command"] for c in default["commands"]]
-    assert names == ["start", "postings", "compare", "eligibility", "profile", "reset",
-                     "language", "help"]
+    assert names == ["start", "postings", "compare", "eligibility", "profile", "alerts",
+                     "reset", "language", "help"]
     admin = next(r for r in commands if r.get("scope"))
     assert admin["scope"] == {"type": "chat", "chat_id": ADMIN_ID}
     assert "reindex" in [c["command"] for c in admin["commands"]]

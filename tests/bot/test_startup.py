@@ -113,8 +113,8 @@ async def test_side_calls_recover_in_the_background(indexed_services: Any) -> No
         default_menu = [r for r in menus if not r.get("scope") and not r.get("language_code")]
         assert len(default_menu) == 3  # two failures, then published
         assert [c["command"] for c in default_menu[-1]["commands"]] == [
-            "start", "postings", "compare", "eligibility", "profile", "reset", "language",
-            "help"]
+            "start", "postings", "compare", "eligibility", "profile", "alerts", "reset",
+            "language", "help"]
         assert len(api.calls("deleteWebhook")) >= 2
 
 

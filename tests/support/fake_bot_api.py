@@ -8,7 +8,8 @@ is not modified", an inline answer with more than 50 results, duplicate or over-
 or an invalid card a 400.
 Tests push user messages and button presses as updates and wait for the bot's requests, and
 can make given methods fail (`fail`): as a server without the method (404), with a reply that
-is not JSON, with flood control (429 and retry_after) or with a server error (500).
+is not JSON, with flood control (429 and retry_after) or with a server error (500); and make a
+user have blocked the bot (`block`: every message to that chat gets Telegram's 403).
 """
 
 from __future__ import annotations
@@ -63,6 +64,7 @@ class Failure:
 class FakeBotAPI:
     def __init__(self) -> None:
         self.failures: dict[str, Failure] = {}  # lower-cased method -> how it fails
+        self.blocked: set[int] = set()  # chats whose user blocked the bot
         self.requests: list[Request] = []
         self.updates: list[dict[str, Any]] = []
         self.messages: dict[tuple[int, int], dict[str, Any]] = {}  # (chat, id) -> message
@@ -129,6 +131,10 @@ class FakeBotAPI:
         if kind not in FAILURES:
             raise ValueError(f"unknown failure {kind!r}; one of {FAILURES}")
         self.failures[method.lower()] = Failure(kind, times, retry_after)
+
+    def block(self, chat_id: int) -> None:
+        """The user of this private chat blocks the bot: sending to it gets a 403."""
+        self.blocked.add(chat_id)
 
     def calls(self, method: str) -> list[Request]:
         return [r for r in self.requests if r.method == method]
@@ -203,6 +209,8 @@ class FakeBotAPI:
     async def _m_sendmessage(self, params: dict[str, Any]) -> Any:
         text = self._check_text(params.get("text"))
         chat_id = int(params["chat_id"])
+        if chat_id in self.blocked:
+            raise ApiError(403, "Forbidden: bot was blocked by the user")
         message: dict[str, Any] = {
             "message_id": next(self._message_ids), "date": int(time.time()),
             "chat": self._chat(chat_id), "from": self._me(), "text": html_to_text(text),
