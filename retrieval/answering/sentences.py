@@ -23,7 +23,8 @@ class SentenceSelection:
 
     def _general(self, q: Query, p: Posting | None,
                  f: dict[str, str]) -> tuple[str, list[Citation], bool]:
-        """Open questions: the most relevant sentences of the retrieved chunks."""
+        """Open questions: the most relevant sentences of the posting, or, with no posting
+        named, of the chunks a search over all postings returns."""
         if p is not None:
             # One posting is small: every sentence of it is a candidate, not only those of the
             # chunks a search returns.
