@@ -115,9 +115,7 @@ class SentenceSelection:
     def _best_sentences(self, q: Query, docs: list[Document], limit: int = 3,
                         skip: set[str] | None = None, *, definitions: bool = True,
                         ) -> tuple[list[tuple[str, Document]], bool]:
-        asked = self._weights(q, _QUESTION_WORDS | (skip or set()), unknown=True)
-        bm25 = self.snap.bm25
-        weights = {t: w for t, w in asked.items() if bm25.term_document_frequency(t) > 0}
+        weights = self._weights(q, _QUESTION_WORDS | (skip or set()))
         if not weights or not docs:
             return [], False
         total = sum(weights.values()) or 1.0
@@ -139,7 +137,8 @@ class SentenceSelection:
                     by_sentence[text] = doc
                     scored.append((s / total, "", text))
         best = max((x[0] for x in scored), default=0.0)
-        found = best * total / (sum(asked.values()) or 1.0) >= 0.5
+        asked = sum(self._weights(q, _QUESTION_WORDS | (skip or set()), unknown=True).values())
+        found = best * total / (asked or 1.0) >= 0.5
         # Sentences holding much less of the question than the best one answer something else.
         ranked = self._by_meaning(q, [x for x in scored if x[0] >= best * _KEEP_SHARE],
                                   skip or set())
