@@ -41,7 +41,7 @@ from tests.support.fakes import (
     make_settings,
     message_update,
 )
-from tests.support.fakes import UPLOAD_LIMIT as LIMIT
+from tests.support.hash_embeddings import HashEmbeddings
 from tests.support.mocked_bot import MockedBot
 from tests.support.posting_files import (
     BINARY_TXT,
@@ -54,6 +54,28 @@ from tests.support.posting_files import (
     pdf_posting,
 )
 from tests.support.telegram_html import check_html, html_to_text
+
+LIMIT = 200_000
+
+
+@pytest.fixture
+def real(tmp_path: Path) -> Any:
+    from retrieval.services import build_services
+
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    settings = make_settings(data_dir=tmp_path / "data", corpus_dir=corpus,
+                             max_upload_bytes=LIMIT)
+    return build_services(settings, embeddings=HashEmbeddings())  # type: ignore[arg-type]
+
+
+@pytest.fixture
+async def rdp(real: Any) -> Any:
+    dp = create_dispatcher(real)
+    yield dp
+    # With the workflow data, as polling does: discards pending uploads' temporary files and
+    # closes the stores (an open SQLite connection's thread would keep the process alive).
+    await dp.emit_shutdown(**dp.workflow_data)
 
 
 def corpus_names(real: Any) -> set[str]:

@@ -16,13 +16,23 @@ from retrieval.eligibility import (
 )
 from retrieval.models import AnswerMode, Posting, Profile, Requirement
 from retrieval.parsing import PostingParser
-from tests.support.fakes import FakeCatalog
 
 CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 AI, CREATIVE, NORMES, VULNERABLE, DUE_DILIGENCE = (
     "000_6199014678cf9c64", "001_326f5681e1f65d2e", "002_bd34980e9eece061",
     "003_7dab671c5908fb3f", "004_3c479a0523126fec",
 )
+
+
+class Catalog:
+    def __init__(self, postings: list[Posting]) -> None:
+        self._postings = postings
+
+    def all(self) -> list[Posting]:
+        return list(self._postings)
+
+    def get(self, posting_id: str) -> Posting | None:
+        return next((p for p in self._postings if p.id == posting_id), None)
 
 
 @pytest.fixture(scope="module")
@@ -34,7 +44,7 @@ def postings() -> dict[str, Posting]:
 
 @pytest.fixture(scope="module")
 def checker(postings: dict[str, Posting]) -> EligibilityChecker:
-    return EligibilityChecker(FakeCatalog(list(postings.values())))
+    return EligibilityChecker(Catalog(list(postings.values())))
 
 
 def _reqs(posting: Posting, kind: str, level: str = "minimum") -> list[Requirement]:

@@ -62,10 +62,6 @@ def make_postings(n: int = 3) -> list[Posting]:
     return (base + extra)[:n]
 
 
-# The upload size limit of the tests' real services (tests/bot/conftest.py `real`).
-UPLOAD_LIMIT = 200_000
-
-
 class FakeCatalog:
     def __init__(self, postings: list[Posting],
                  last_indexed: datetime | None = LAST_INDEXED) -> None:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pytest
 
 from retrieval.eligibility import EligibilityChecker
+from retrieval.models import Posting
 from retrieval.parsing import PostingParser
-from tests.support.fakes import FakeCatalog
 
 CORPUS = Path(__file__).resolve().parents[3] / "corpus"
 AI, CREATIVE, NORMES, VULNERABLE, DUE_DILIGENCE = (
@@ -19,12 +19,23 @@ AI, CREATIVE, NORMES, VULNERABLE, DUE_DILIGENCE = (
 )
 
 
+class Catalog:
+    def __init__(self, postings: list[Posting]) -> None:
+        self._postings = postings
+
+    def all(self) -> list[Posting]:
+        return list(self._postings)
+
+    def get(self, posting_id: str) -> Posting | None:
+        return next((p for p in self._postings if p.id == posting_id), None)
+
+
 @pytest.fixture(scope="module")
 def checker() -> EligibilityChecker:
     parser = PostingParser()
     postings = [parser.parse(f.read_text(encoding="utf-8"), f.stem)
                 for f in sorted(CORPUS.glob("*.txt"))]
-    return EligibilityChecker(FakeCatalog(postings), today=lambda: date(2025, 1, 15))
+    return EligibilityChecker(Catalog(postings), today=lambda: date(2025, 1, 15))
 
 
 def verdict(checker: EligibilityChecker, text: str, posting_id: str, language: str = "en"):
