@@ -28,11 +28,15 @@ def _countries() -> dict[str, str]:
     names = {n for code, n in Locale("en").territories.items() if code.isalpha()}
     names |= {"United States of America", "USA", "Democratic Republic of the Congo",
               "Ivory Coast", "Viet Nam", "Türkiye", "State of Palestine"}
-    return {n.casefold(): n for n in names}
+    return {_country_key(n): n.replace("’", "'") for n in names}
+
+
+def _country_key(name: str) -> str:
+    return name.strip().replace("’", "'").casefold()  # Babel writes "Côte d’Ivoire"
 
 
 def country_name(text: str) -> str | None:
-    return _countries().get(text.strip().casefold())
+    return _countries().get(_country_key(text))
 
 
 def tidy_caps(text: str) -> str:
@@ -67,6 +71,13 @@ def duty_station(values: list[str]) -> str:
             parts = dashed
     if len(parts) == 2 and country_name(parts[0]) and not country_name(parts[1]):
         parts = [parts[1], parts[0]]  # "Jamaica, Kingston" → "Kingston, Jamaica"
+    if len(parts) == 1 and country_name(parts[0]):
+        # "Location: Côte d'Ivoire" and the title line's "Abidjan, Côte d'Ivoire": the city too
+        country = country_name(parts[0])
+        for other in values[1:]:
+            more = [p.strip() for p in other.split(",")]
+            if len(more) == 2 and country_name(more[1]) == country:
+                return other
     if len(parts) == 1 and not country_name(parts[0]):
         country = next((country_name(v) for v in values[1:] if country_name(v)), None)
         if country:
@@ -175,15 +186,23 @@ def recognise_organisation(named: str, header: list[str], text: str) -> str:
 
 
 def grade_in_text(text: str) -> str:
-    m = re.search(r"\b(?:at the\s+)?((?:P|G)-?[1-7])\s+level\b", text)
+    """'at the P-2 level', 'Professional Staff, Grade P-1', 'Grade: P2' → the grade."""
+    m = re.search(r"\b(?:at the\s+)?((?:P|G)-?[1-7])\s+level\b", text) \
+        or re.search(r"\b[Gg]rade\s*:?\s*((?:P|G|NO)-?[1-7])\b", text)
     return m.group(1) if m else ""
 
 
-def duration_in_text(text: str) -> str:
+def duration_in_text(text: str, *, labelled: bool = False) -> str:
     """'The appointment is for an initial period of one year, with the possibility of
-    extension for a second year, subject to …' → 'one year, with the possibility of …'."""
+    extension for a second year, subject to …' → 'one year, with the possibility of …'.
+    `labelled`: also a length after an appointment- or contract-like word on a line of the
+    general information ('Type of appointment: fixed-term, 24 months (…)')."""
     m = re.search(r"(?:initial period of|appointment is for|assignment is for|assignment of)\s+"
                   r"((?:\d+|one|two|three)[\s-]+(?:years?|months?)[^.;]*)", text, re.I)
+    if not m and labelled:
+        m = re.search(r"(?:appointment|contract|assignment|duration|period)\b[^\n]{0,60}?"
+                      r"\b((?:\d{1,2}|one|two|three|four)[\s-]+(?:years?|months?)\b[^\n]*)",
+                      text, re.I)
     if not m:
         return ""
     return re.split(r",\s*subject to\b", m.group(1))[0].strip(" ,")

@@ -54,6 +54,21 @@ def exact_or_fuzzy_section(text: str, vocab: Vocabulary | None = None) -> str | 
     for variant in (bare, " ".join(words)):
         if variant in vocab.sections:
             return vocab.sections[variant]
+    key = _label_or_typo(label, vocab)
+    if key:
+        return key
+    # "CORE FUNCTIONS / RESPONSIBILITIES", "Organizational context and scope": a heading made
+    # of parts opens the section its known parts agree on.
+    parts = [p for p in re.split(r"/|,| and ", label) if p.strip()]
+    if len(parts) < 2:
+        return None
+    keys = {_label_or_typo(p.strip(), vocab) for p in parts} - {None}
+    return keys.pop() if len(keys) == 1 else None
+
+
+def _label_or_typo(label: str, vocab: Vocabulary) -> str | None:
+    if label in vocab.sections:
+        return vocab.sections[label]
     if len(label) < 8:
         return None
     match = process.extractOne(label, vocab.sections.keys(), scorer=fuzz.ratio,

@@ -30,7 +30,7 @@ from retrieval.parsing.facts import (
     supervisor_in_prose,
     title_from_lines,
 )
-from retrieval.parsing.headings import SemanticHeadings
+from retrieval.parsing.headings import NUMBERING_RE, SemanticHeadings
 from retrieval.parsing.labels import heading_key, split_label, sublabel
 from retrieval.parsing.lines import Line, split_lines
 from retrieval.parsing.requirements import (
@@ -38,6 +38,7 @@ from retrieval.parsing.requirements import (
     _is_intro,
     _requirement_block,
     heading_level,
+    requirements_in_prose,
     split_by_topic,
 )
 from retrieval.parsing.values import (
@@ -47,6 +48,7 @@ from retrieval.parsing.values import (
     _fix_ocr_acronym,
     _parse_supervisor,
     extract_acronyms,
+    split_sentences,
 )
 from retrieval.parsing.vocabulary import norm_label, vocabulary
 
@@ -66,8 +68,11 @@ class _Facts:
     stations: list[str] = field(default_factory=list)
     organisation: str = ""  # as an "Organization:" field names it
     supervisor: dict[str, str] = field(default_factory=dict)
+    unfiled: list[str] = field(default_factory=list)  # values of fields the posting ignores
 
 
+_REQUIREMENT_SECTIONS = {"education", "experience", "languages", "skills", "qualifications",
+                         "education_experience"}
 # Fields that an unfamiliar layout puts anywhere (after an introduction, under a "Remarks"
 # heading); the other labels are fields only in the general-information block.
 _ANYWHERE_FIELDS = {"title", "duty_station", "duration", "grade", "organisation",
@@ -102,6 +107,7 @@ class PostingParser:
         for section in sections:
             self._apply(section, posting)
         self._loose_requirements(sections, posting)
+        self._prose_requirements(sections, posting)
         self._fallbacks(lines, posting, facts, sections)
         posting.acronyms = self._acronyms(posting)
         return posting
@@ -135,8 +141,10 @@ class PostingParser:
             letters = [c for c in text if c.isalpha()]
             capitals = len(letters) > 3 and all(c.isupper() for c in letters)
             previous_blank = i == 0 or lines[i - 1].blank
-            strong = line.heading_marker or capitals or text.endswith(("?", "…")) \
-                or (text.endswith(":") and len(words) <= 6)
+            # "III. Summary of key functions": numbered like a heading and not a list item
+            numbered = bool(NUMBERING_RE.match(text))
+            strong = line.heading_marker or capitals or numbered \
+                or text.endswith(("?", "…")) or (text.endswith(":") and len(words) <= 6)
             # "Technical Focus" between blank lines: short and in title case
             title_case = all(w[:1].isupper() for w in words if len(w) > 3)
             weak = previous_blank and len(words) <= 5 and title_case \
@@ -160,7 +168,7 @@ class PostingParser:
             line = lines[i]
             if key:
                 hints[i] = key
-            elif line.heading_marker or line.text.isupper():
+            elif line.heading_marker or line.text.isupper() or NUMBERING_RE.match(line.text):
                 hints[i] = "other"
         return hints
 
@@ -281,7 +289,10 @@ class PostingParser:
     @staticmethod
     def _set_field(posting: Posting, key: str, value: str, facts: _Facts) -> None:
         value = value.strip().strip("*").strip()
-        if not value or key == "ignored" or re.fullmatch(r"n/?a|none|-+|not applicable", value,
+        if key == "ignored":
+            facts.unfiled.append(value)
+            return
+        if not value or re.fullmatch(r"n/?a|none|-+|not applicable", value,
                                                           re.I):
             return
         if key == "duty_station":
@@ -422,6 +433,11 @@ class PostingParser:
             if sep and tail.strip():
                 posting.duties = [s for s in re.split(r";\s*|\.\s+(?=[A-Z])", tail) if s.strip()]
                 context = [head + ":"]
+            elif len(context) > 1:
+                # Duties told as paragraphs ("Your work will centre on …"): after the opening
+                # paragraph that places the post, each sentence is a duty.
+                posting.duties = [s for para in context[1:] for s in split_sentences(para)]
+                context = context[:1]
         posting.duties_context = _join(posting.duties_context, " ".join(context))
 
     @staticmethod
@@ -444,13 +460,39 @@ class PostingParser:
                         setattr(posting, name, current.model_copy(
                             update={level: _join(getattr(current, level), text)}))
 
+    @staticmethod
+    def _prose_requirements(sections: list[_Section], posting: Posting) -> None:
+        """A requirement that no section held (all of education, experience or languages
+        empty) is looked for in the posting's other text, sentence by sentence."""
+        empty = [name for name in ("education", "experience", "languages")
+                 if not getattr(posting, name).minimum and not getattr(posting, name).desirable]
+        if not empty:
+            return
+        texts: list[str] = []
+        for section in sections:
+            if section.key in _REQUIREMENT_SECTIONS:
+                continue
+            paragraph: list[str] = []
+            for ln in [*section.lines, Line("", blank=True)]:
+                if ln.blank or ln.bullet or ln.heading_marker or sublabel(ln.text):
+                    texts.append(" ".join(paragraph))
+                    paragraph = []
+                if not ln.blank:
+                    paragraph.append(ln.text)
+        for (name, level), text in requirements_in_prose(texts).items():
+            if name in empty:
+                block = getattr(posting, name)
+                setattr(posting, name, block.model_copy(
+                    update={level: _join(getattr(block, level), text)}))
+
     def _fallbacks(self, lines: list[Line], posting: Posting, facts: _Facts,
                    sections: list[_Section]) -> None:
         text = posting.text
         if not posting.post_number:
-            m = re.search(r"(?:post|vacancy|reference)\s*(?:number|no\.?|nr\.?)\s*:?\s*([\w/-]+)",
-                          text, re.I)
-            if m and not re.fullmatch(r"n/?a", m.group(1), re.I):
+            # "Post number: 2144", "Vacancy Notice – VN/JPO/AMM/2025/04"
+            m = re.search(r"\b(?:post|vacancy|reference)\s*(?:number|no\b\.?|nr\b\.?|notice)"
+                          r"\s*[:–—-]?\s*([\w/-]*\d[\w/-]*)", text, re.I)
+            if m:
                 posting.post_number = m.group(1).rstrip(".,")
         if not posting.month_of_issue:
             m = re.search(r"(?:issue|issued|published)\D{0,20}?(" + "|".join(MONTHS) +
@@ -474,9 +516,16 @@ class PostingParser:
         if not posting.grade:
             grade = grade or grade_in_text(text)
             posting.grade = grade
-        posting.duty_station = duty_station(facts.stations or ([place] if place else []))
+        posting.duty_station = duty_station([*facts.stations, place] if place else facts.stations)
         if not posting.duration:
             posting.duration = duration_in_text(text)
+        if not posting.duration:
+            # "Type of appointment: JPO fixed-term appointment, 24 months (…)": a length in a
+            # general-information value whose label the lexicon does not know
+            general = [ln.text for section in sections if section.key in {"header", "general"}
+                       for ln in section.lines if not ln.blank]
+            general += [f"Contract: {value}" for value in facts.unfiled]
+            posting.duration = duration_in_text("\n".join(general), labelled=True)
         self._supervisor_fields(posting, facts)
         if not posting.supervisor.describe():
             who = supervisor_in_prose(text)

@@ -62,8 +62,9 @@ def _requirement_block(content: list[Line], level: str = "") -> RequirementBlock
                             desirable="\n".join(desirable).strip())
 
 
-_ASSET_RE = re.compile(r"\b(would be an asset|is an asset|an advantage|desirable|preferred|"
-                       r"would be a plus|is a plus|considered an asset|are an asset)\b", re.I)
+_ASSET_RE = re.compile(r"\b((?:is|are|would be|will be)(?: also| considered)? an? "
+                       r"(?:asset|plus)|an advantage|desirable|preferred|considered an asset)\b",
+                       re.I)
 
 _LANGUAGE_RE = re.compile(
     r"\b(english|french|spanish|arabic|chinese|russian|portuguese|german|italian|swahili|"
@@ -94,3 +95,63 @@ def split_by_topic(text: str) -> dict[str, str]:
             if _EXPERIENCE_RE.search(sentence):
                 out["experience"].append(sentence)
     return {k: "\n".join(v) for k, v in out.items() if v}
+
+
+# ---- requirements stated outside any requirements section ---------------------------------------
+
+_REQUIREMENT_CUE_RE = re.compile(
+    r"\b(required|requires?|requirements?|must|minimum|at least|essential|mandatory|"
+    r"will not be considered|you will have|candidates? (?:should|will) have|or higher|"
+    r"or equivalent|an asset|desirable|preferred|an advantage|is needed)\b", re.I)
+_DEGREE_RE = re.compile(
+    r"\b(degree|bachelor'?s?|master'?s?|ph\.?\s?d|doctorate|licen[cs]iatura)\b", re.I)
+_YEARS_OF_EXPERIENCE_RE = re.compile(
+    r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten)\b(?:\s*\(\d+\))?"
+    r"[^.;]{0,25}\byears?\b[^.;]{0,100}\bexperience\b", re.I)
+_LANGUAGE_NAME_RE = re.compile(
+    r"\b(english|french|spanish|arabic|chinese|russian|portuguese|german|italian|swahili|"
+    r"bangla|bengali|hindi|urdu|amharic|dari|pashto|turkish|persian|farsi)\b|"
+    r"\b(?:local|official|working|national) languages?\b", re.I)
+_LANGUAGE_SKILL_RE = re.compile(
+    r"\b(fluen\w*|command|knowledge|proficien\w*|spoken|written|mother tongue|native|"
+    r"bilingual|required|essential|asset|desirable)\b", re.I)
+
+
+def _prose_topic(sentence: str) -> str | None:
+    """Which requirement a sentence of prose states, if any: a degree, years of experience or
+    a language skill, each with a word that makes it a requirement."""
+    cue = bool(_REQUIREMENT_CUE_RE.search(sentence))
+    if _LANGUAGE_NAME_RE.search(sentence) and _LANGUAGE_SKILL_RE.search(sentence) \
+            and not _DEGREE_RE.search(sentence):
+        return "languages"
+    if _DEGREE_RE.search(sentence) and cue:
+        return "education"
+    if _YEARS_OF_EXPERIENCE_RE.search(sentence) or (
+            cue and re.match(r"^(?:\w+:\s*)?(?:prior |relevant |professional |work )?"
+                             r"experience\b", sentence, re.I)):
+        return "experience"
+    return None
+
+
+def requirements_in_prose(texts: list[str]) -> dict[tuple[str, str], str]:
+    """Education, experience and language requirements that a posting states in running text
+    under a heading that does not say so ("To qualify as an advocate for every child you will
+    have…", "6. Use of language skills" inside a competencies list): (topic, level) → text.
+    A sentence that only adds an asset ("Knowledge of Primero is also an asset.") belongs to
+    the requirement before it in the same paragraph."""
+    found: dict[tuple[str, str], list[str]] = {}
+    for text in texts:
+        topic: str | None = None
+        for sentence in split_sentences(text):
+            level = "desirable" if _ASSET_RE.search(sentence) else "minimum"
+            sub = sublabel(sentence)
+            if sub and sub[1]:
+                level, sentence = sub
+            own = _prose_topic(sentence)
+            if own:
+                topic = own
+            elif not (topic and level == "desirable"):
+                topic = None
+                continue
+            found.setdefault((topic, level), []).append(sentence)
+    return {key: " ".join(v) for key, v in found.items()}

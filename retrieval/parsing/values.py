@@ -83,6 +83,9 @@ def _parse_supervisor(text: str) -> Supervisor:
     if looks_like_name:
         name = first
         role = parts[1].strip(" ,;:") if len(parts) > 1 else ""
+    elif len(parts) > 1 and re.match(r"(?:Ms|Mr|Mrs|Dr|Prof)\.?\s+[A-Z]", parts[1]) \
+            and len(parts[1].split()) <= 6:
+        name, role = parts[1].strip(" ,;:"), first  # "Chief of Child Protection, Ms. X"
     return Supervisor(name=name, role=role, email=email, raw=raw)
 
 

@@ -35,13 +35,25 @@ def _index(table: dict[str, list[str]]) -> dict[str, str]:
     return {norm_label(alias): key for key, aliases in table.items() for alias in aliases}
 
 
+def _index_with_parts(table: dict[str, list[str]]) -> dict[str, str]:
+    """Labels, and each part of a label written with '/' ('summary of key
+    functions/accountabilities' also knows 'summary of key functions') unless a part is
+    another type's label."""
+    index = _index(table)
+    for label, key in list(index.items()):
+        for part in label.split("/"):
+            if len(part) >= 8:
+                index.setdefault(part.strip(), key)
+    return index
+
+
 @cache
 def vocabulary(directory: Path = LEXICON_DIR) -> Vocabulary:
     data = yaml.safe_load((directory / "postings.yaml").read_text(encoding="utf-8"))
     orgs = yaml.safe_load((directory / "organisations.yaml").read_text(encoding="utf-8"))
     sections = data["sections"]
     return Vocabulary(
-        sections=_index({k: v["labels"] for k, v in sections.items()}),
+        sections=_index_with_parts({k: v["labels"] for k, v in sections.items()}),
         section_examples={k: tuple(v.get("examples") or ()) for k, v in sections.items()},
         fields=_index(data["fields"]),
         sublabels=_index(data["sublabels"]),

@@ -17,6 +17,9 @@ from tests.conftest import CORPUS, EXTRA_POSTINGS
 DATA = Path(__file__).resolve().parent.parent / "data"
 UNSEEN = DATA / "unseen_postings"
 AGENCIES = DATA / "agencies"
+# Written later by a helper who read only postings, never this parser (issue 11): a UNDP form,
+# a UNICEF ad whose requirements are prose, an IOM table, a WHO PDF-like text.
+FRESH = DATA / "agencies_fresh"
 
 
 @pytest.fixture(scope="module")
@@ -74,6 +77,30 @@ CASES = [
      ("Advanced university degree (Master's or equivalent) in education",
       "A minimum of two (2) and a maximum of four (4) years", "Excellent knowledge (written and "
       "spoken) of English")),
+    (FRESH / "undp_dhaka.txt", "Programme Analyst (Climate Resilience and Local Adaptation) - JPO",
+     "UNDP", "Dhaka, Bangladesh", "P-2", "Two years, with the possibility of extension",
+     ("Ms. Nusrat Jahan Karim", "Programme Specialist, Climate Change and Disaster Risk "
+      "Reduction", "nusrat.karim@undp.org"),
+     ("Master's degree or equivalent in environmental science",
+      "A minimum of two years and a maximum of five years", "Fluency in written and spoken "
+      "English is required")),
+    (FRESH / "unicef_abidjan.txt",
+     "Child Protection Officer (Birth Registration and Justice for Children)", "UNICEF",
+     "Abidjan, Côte d'Ivoire", "P-2", "12 months, with a possible extension",
+     ("Ms. Hélène Kouassi-Brou", "Chief of Child Protection", ""),
+     ("An advanced university degree (Master's or higher) in law",
+      "A minimum of two years of professional experience in child protection",
+      "Fluency in English and French is required")),
+    (FRESH / "iom_amman.md", "Associate Labour Mobility Officer (JPO)", "IOM", "Amman, Jordan",
+     "P-1", "24 months (12 months initially",
+     ("Mr. Karim Haddad", "Programme Manager (Labour Mobility)", "khaddad@iom.int"),
+     ("Master's degree in Migration Studies", "Experience in project management",
+      "Fluency in English")),
+    (FRESH / "who_geneva.txt", "Technical Officer (Digital Health Standards and Interoperability)",
+     "WHO", "Geneva, Switzerland", "P2", "3 years, on the basis of one-year contracts",
+     ("Dr Tomasz Wierzbicki", "Unit Head, Digital Health Standards", "wierzbickit@who.int"),
+     ("An advanced university degree (Master's level or above) in public health",
+      "At least three years of professional experience", "Expert knowledge of English.")),
 ]
 
 
@@ -103,6 +130,44 @@ def test_minimum_and_desirable_decided_per_sentence(parser: PostingParser) -> No
     assert wfp.languages.desirable == "Intermediate knowledge of Wolof is an asset."
     assert "five (5) years" in wfp.experience.minimum  # the upper limit stays a minimum rule
     assert wfp.experience.desirable.startswith("- Has worked in a field or country office")
+
+
+def test_requirements_stated_in_prose_under_any_heading(parser: PostingParser) -> None:
+    """UNICEF's "To qualify as an advocate for every child you will have…" reads by meaning as
+    background; WHO's "6. Use of language skills" sits inside a numbered competencies list.
+    The requirements are found in the text all the same, minimum and asset apart."""
+    unicef = parser.parse(read_text(FRESH / "unicef_abidjan.txt"), "u", "u.txt")
+    assert "will not be considered" in unicef.education.minimum
+    assert unicef.experience.desirable.startswith("Experience in a developing country")
+    assert "Primero" in unicef.experience.desirable  # an asset added to the sentence before
+    assert "Dioula or Baoulé" in unicef.languages.desirable
+    assert "Dioula" not in unicef.languages.minimum
+    who = parser.parse(read_text(FRESH / "who_geneva.txt"), "w", "w.txt")
+    assert who.languages.minimum == "Expert knowledge of English."
+    assert who.languages.desirable.startswith("Intermediate knowledge of French. Knowledge of "
+                                              "another WHO official language")
+    iom = parser.parse(read_text(FRESH / "iom_amman.md"), "i", "i.md")
+    assert iom.post_number == "VN/JPO/AMM/2025/04"  # not "tice" from "Vacancy Notice"
+    assert any("Skills Mobility Partnership" in d for d in iom.duties)  # "CORE FUNCTIONS / …"
+    undp = parser.parse(read_text(FRESH / "undp_dhaka.txt"), "d", "d.txt")
+    assert undp.duties[0] == "Programme support (40%)"  # "III. Summary of key functions"
+
+
+def test_prose_requirements_need_a_requirement_cue() -> None:
+    from retrieval.parsing.requirements import requirements_in_prose
+
+    found = requirements_in_prose([
+        "UNICEF supports universities and the Ministry of Justice.",
+        "The JPO will support the training of magistrates in French-speaking regions.",
+        "A Master's degree in law is required. Knowledge of Primero is an asset.",
+        "Fluency in English is required. Knowledge of Arabic is an asset.",
+    ])
+    assert found == {
+        ("education", "minimum"): "A Master's degree in law is required.",
+        ("education", "desirable"): "Knowledge of Primero is an asset.",
+        ("languages", "minimum"): "Fluency in English is required.",
+        ("languages", "desirable"): "Knowledge of Arabic is an asset.",
+    }
 
 
 def test_degree_or_years_alternatives_stay_together(parser: PostingParser) -> None:
@@ -136,6 +201,11 @@ def test_headings_by_label_typo_and_meaning(parser: PostingParser) -> None:
     assert exact_or_fuzzy_section("KEY ACCOUNTABILITIES (not all-inclusive)") == "duties"
     assert exact_or_fuzzy_section("FAO Core Competencies") == "competencies"
     assert exact_or_fuzzy_section("Duty station") is None
+    # headings made of parts: the parts' section when they agree
+    assert exact_or_fuzzy_section("CORE FUNCTIONS / RESPONSIBILITIES") == "duties"
+    assert exact_or_fuzzy_section("Organizational context and scope") == "introduction"
+    assert exact_or_fuzzy_section("III. Summary of key functions") == "duties"
+    assert exact_or_fuzzy_section("Languages and key skills") is None  # parts disagree
     text = ("Title: Associate Officer\nDuty Station: Nairobi, Kenya\n\n"
             "What will you do?\n\n- Draft reports on air quality.\n- Support meetings.\n\n"
             "What we are looking for…\n\nA Master's degree in chemistry is required. Two years "
