@@ -9,7 +9,7 @@ from typing import Protocol
 
 from retrieval.eligibility.matching import CheckMemo, check
 from retrieval.eligibility.periods import warm_up as warm_periods
-from retrieval.eligibility.profile import english_reading, parse_profile
+from retrieval.eligibility.profile import corrected_text, english_reading, parse_profile
 from retrieval.eligibility.render import ranked_verdicts_text, single_verdict_text, verdict_excerpt
 from retrieval.eligibility.requirements import derive_requirements
 from retrieval.eligibility.vocabulary import SECTION, lexicon_for
@@ -143,6 +143,21 @@ class EligibilityChecker:
         # "MEng in industrial engineering and 3 years as a labour inspector. Eligible for
         # NORMES?": a self-description needs no pronoun
         return facts >= 2 and not _ASKS_REQUIREMENT.search(folded)
+
+    def corrected(self, previous: str, correction: str) -> str:
+        """The self-description `previous` as a later message corrects or completes it."""
+        return corrected_text(previous, correction, self.today())
+
+    def describes_candidate(self, question: str) -> bool:
+        """Whether a message tells at least two of degree, experience and languages about the
+        writer: a self-description, whatever words its question uses ("Is the creative
+        economy JPO open to me?", "Could I be a candidate for NORMES?")."""
+        profile = self.parse_profile(english_reading(question))
+        told = sum([
+            bool(profile.has_degree or profile.degree_field or profile.no_degree
+                 or profile.degree_in_progress),
+            profile.years_experience is not None, bool(profile.languages)])
+        return told >= 2 and self.profile_in(question, profile)
 
     def answer(self, question: str, posting_ids: list[str] | None,
                language: str = "en") -> Answer | None:

@@ -50,6 +50,9 @@ def _domain_relation(have: str, need: str) -> Literal["ok", "assumed", "unclear"
     return "unclear"
 
 
+_ALSO_NAMED = re.compile(r"\b(?:preferably|ideally|especially|particularly|in particular|"
+                         r"including)\b(.+)", re.I)
+
 # A requirement's id → its check, and the facts and questions that check found missing.
 CheckMemo = dict[int, tuple[RequirementCheck, list[str], list[str]]]
 
@@ -255,6 +258,12 @@ class _Matcher:
                 parts.append((True, r["years_ok"].format(have=format_number(have)) + rule, 2))
         need_domain = req.domain or ""
         relation = _domain_relation(p.experience_domain, need_domain)
+        named_too = _ALSO_NAMED.search(req.source_text)
+        if relation == "unclear" and named_too and _domain_relation(
+                p.experience_domain, named_too.group(1)) == "ok":
+            # "Experience in project management, preferably in labour migration": the area
+            # the posting itself names as the preferred one is relevant experience
+            relation = "ok"
         if relation == "ok":
             parts.append((True, r["domain_ok"].format(have=p.experience_domain), 2))
         elif relation == "unclear":

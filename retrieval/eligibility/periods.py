@@ -62,7 +62,10 @@ _SUMMARY = re.compile(r"\b(so|that's|that is|i\.e\.|in total|altogether|overall|
                       r"c'est-a-dire|o sea|en total|es decir|exactamente|exactement)\b"
                       r"(?:\s+\w+){0,3}\s*$")
 _TIME_OFF = re.compile(r"\b(travel\w*|gap year|break|sabbatical|parental leave|maternity|"
-                       r"unemployed|off work|voyag\w*|viaj\w*|chomage|desemplead\w*|conge)\b")
+                       r"unemployed|off work|voyag\w*|viaj\w*|chomage|desemplead\w*|conge|"
+                       r"caring for|care of|(?:haven't|have not|hasn't|not|never|no longer|"
+                       r"stopped) (?:been )?work\w*|sans emploi|sin trabajo|no he trabajado|"
+                       r"je n'ai pas travaille)\b")
 _DEGREE_TOKEN = re.compile(
     r"\b(ba|bsc|b\.sc|bachelor\w*|ma|msc|m\.sc|master\w*|mba|llm|llb|phd|doctora\w*|licence|"
     r"licenciatura|maitrise|maestria|grado|degree|diplome|titulo|undergrad\w*|mphil|meng|mpa|"
@@ -104,6 +107,7 @@ class _Span:
     last: date | None = None
     summary: bool = False
     vague: bool = False  # "since then", "ever since": only when no duration is told with it
+    open: bool = False  # "since 2015": up to today
 
 
 @lru_cache(maxsize=256)
@@ -239,9 +243,12 @@ def _ranges(sentence: str, today: date, last_date: date | None,
         last = date(today.year, today.month, 1)
         if first <= last:
             spans.append(_Span(m.start(), m.end(), _months_between(first, last, False),
-                               "unstated", first, last))
+                               "unstated", first, last, open=True))
     for m in _SINCE_THEN.finditer(sentence):
         since = last_date or degrees.any_degree
+        # "since then I've been caring for my father and haven't worked": no work period
+        if _TIME_OFF.search(re.split(r"[.;]", sentence[m.end():])[0]):
+            continue
         if since and not any(s.start <= m.start() < s.end for s in spans):
             last = date(today.year, today.month, 1)
             spans.append(_Span(m.start(), m.end(), _months_between(since, last, False),
@@ -255,6 +262,21 @@ def _ranges(sentence: str, today: date, last_date: date | None,
             spans.append(_Span(m.start(), m.end(), _months_between(when, last, False),
                                "after_first_degree", when, last, vague=True))
     return spans, last_date
+
+
+def _restated(durations: list[_Span], ranges: list[_Span]) -> list[_Span]:
+    """Durations that are not the length of a dated range told right beside them: "5 years
+    (2017-2022)" and "3 years, from 2019 to 2022" are one period each, the dated one."""
+    free = [r for r in ranges if not r.vague]
+    kept: list[_Span] = []
+    for d in durations:
+        twin = next((r for r in free if abs(r.months - d.months) <= max(2.0, d.months / 10)
+                     and min(abs(r.start - d.end), abs(d.start - r.end)) <= 80), None)
+        if twin is None or d.summary:
+            kept.append(d)
+        else:
+            free.remove(twin)
+    return kept
 
 
 def _durations(sentence: str, taken: list[_Span], age: int | None) -> list[_Span]:
@@ -291,9 +313,14 @@ def experience_periods(folded: str, today: date, age: int | None = None
     told = ""
     for sentence in sentences:
         ranges, last_date = _ranges(sentence, today, last_date, degrees)
-        durations = _durations(sentence, ranges, age)
+        durations = _restated(_durations(sentence, ranges, age), ranges)
         if durations:
             ranges = [r for r in ranges if not r.vague]
+            # "ever since 2015: 7 years at a collecting society and then 2 years at the
+            # ministry": the durations tell what the open range holds
+            detailed = sum(d.months for d in durations)
+            ranges = [r for r in ranges
+                      if not (r.open and 0.6 * r.months <= detailed <= r.months + 2)]
         spans = sorted(ranges + durations, key=lambda s: s.start)
         summaries = [s for s in spans if s.summary]
         if summaries and len(spans) > 1:

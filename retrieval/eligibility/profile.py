@@ -275,3 +275,35 @@ def parse_profile(text: str, today: date | None = None) -> Profile:
         r"([a-z0-9' /+-]+?)(?=\s*(?:[,.;!?]|\band\b|$))", folded)
         if not LANGUAGE_RE.fullmatch(s.strip())]
     return profile
+
+
+# ---- a profile corrected in a later message --------------------------------------------------
+
+# "I also speak French", "plus two years at an NGO": the new message adds to the profile
+_ADDS = re.compile(r"\b(also|as well|too|additionally|in addition|besides|another|aussi|"
+                   r"egalement|en plus|de plus|tambien|ademas|otro|otra|auch|zusatzlich)\b")
+_CLAUSE_SPLIT = re.compile(r"[.;!?\n]+|,\s*|\s+(?:then|and then|after that|puis|luego)\s+")
+
+
+def told_kinds(profile: Profile) -> set[str]:
+    """What kinds of fact a profile states: degree, experience, and each language."""
+    kinds = {f"language:{code}" for code in profile.languages}
+    if profile.has_degree or profile.degree_field or profile.no_degree \
+            or profile.degree_in_progress:
+        kinds.add("degree")
+    if profile.years_experience is not None:
+        kinds.add("experience")
+    return kinds
+
+
+def corrected_text(previous: str, correction: str, today: date | None = None) -> str:
+    """The profile text of `previous` with `correction` applied: a clause of the earlier
+    message that states only what the correction states again ("5 years (2017-2022)" before
+    "sorry, it was 3 years, from 2019 to 2022") is dropped rather than added up; a message
+    that adds ("I also speak French") keeps everything."""
+    new = told_kinds(parse_profile(correction, today))
+    if not new or _ADDS.search(fold(correction)):
+        return f"{previous}\n{correction}"
+    kept = [c for c in _CLAUSE_SPLIT.split(previous) if c and c.strip()
+            and not (told_kinds(parse_profile(c, today)) or {"-"}) <= new]
+    return "\n".join([". ".join(c.strip() for c in kept), correction]).strip()

@@ -101,7 +101,9 @@ def _education(sentence: str, level: Literal["minimum", "desirable"]) -> Require
     elif _FIRST_RE.search(folded):
         degree_level = "first"
     alt = _ALT_RE.search(folded)
-    main = re.split(r"\b(?:may be accepted|in lieu|in combination with)\b", sentence)[0]
+    # the fields end where the alternatives, the institution or the years begin
+    main = re.split(r"\b(?:may be accepted|in lieu|in combination with|from an? (?:accredited|"
+                    r"recogni[sz]ed))\b|" + _WITH_YEARS.pattern, sentence, flags=re.I)[0]
     focus_part = ""
     fm = re.search(r",?\s*\(?\b(?:preferably|ideally|especially|with an? (?:focus|emphasis|"
                    r"speciali[sz]ation))\b", main, flags=re.I)
@@ -225,6 +227,36 @@ def _skills(sentence: str, level: Literal["minimum", "desirable"]) -> list[Requi
                         text=item) for item in items if item]
 
 
+_WITH_YEARS = re.compile(r"\b(?:with|plus|and)\s+(?:at least\s+|a minimum of\s+)?" + NUM_P
+                         + r"\s*(?:\(\d+\)\s*)?(?:additional\s+|more\s+)?" + YEAR, re.I)
+
+
+def _degree_paths(prev: Requirement, req: Requirement, reqs: list[Requirement]) -> bool:
+    """"Master's degree … with two years of experience; or Bachelor's degree … with four
+    years": two paths, one requirement. The advanced degree stays the requirement, the first
+    degree with its extra years its alternative, and the advanced path's years an experience
+    requirement. False (nothing changed) when the two sentences are no such pair."""
+    joined = prev.source_text.rstrip(" ;,.").lower().endswith(" or") \
+        or bool(re.match(r"^\s*or\b", req.source_text, re.I))
+    if not joined or prev.level != req.level \
+            or {prev.degree_level, req.degree_level} != {"advanced", "first"}:
+        return False
+    advanced, first = (prev, req) if prev.degree_level == "advanced" else (req, prev)
+    first_years = _WITH_YEARS.search(fold(first.source_text))
+    if not first_years:
+        return False
+    advanced_years = _WITH_YEARS.search(fold(advanced.source_text))
+    base = (number_of(advanced_years.group(1)) or 0.0) if advanced_years else 0.0
+    advanced.alt_first_degree_extra_years = (number_of(first_years.group(1)) or 0.0) - base
+    advanced.fields = advanced.fields or first.fields
+    advanced.source_text = f"{prev.source_text} {req.source_text}"
+    reqs[-1] = advanced
+    if base:
+        reqs.append(Requirement(kind="experience", level=advanced.level,
+                                source_text=advanced.source_text, min_years=base))
+    return True
+
+
 def derive_requirements(posting: Posting) -> list[Requirement]:
     """The posting's requirements, minimum before desirable within each kind."""
     reqs: list[Requirement] = []
@@ -248,6 +280,8 @@ def derive_requirements(posting: Posting) -> list[Requirement]:
                         # previous requirement rather than adding one
                         prev.alt_first_degree_extra_years = req.alt_first_degree_extra_years
                         prev.source_text = f"{prev.source_text} {sentence}"
+                        continue
+                    if prev and _degree_paths(prev, req, reqs):
                         continue
                     reqs.append(req)
                 elif kind == "experience":

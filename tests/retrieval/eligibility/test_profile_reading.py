@@ -71,6 +71,35 @@ def test_a_summary_replaces_the_periods_it_sums() -> None:
     assert years(text) == 4.0
 
 
+@pytest.mark.parametrize(("text", "expected"), [
+    ("BA in economics, then 5 years on a policy team (2017-2022).", 5.0),
+    ("It was 3 years, from 2019 to 2022.", 3.0),
+    ("I worked 2 years at an NGO (2018-2020) and 3 years at a ministry (2020-2023).", 5.0),
+    # the durations say what an open range held
+    ("Working on music policy ever since 2015: 7 years at a collecting society and then 2 "
+     "years at the ministry.", 9.0),
+])
+def test_a_duration_beside_its_dates_is_one_period(text: str, expected: float) -> None:
+    assert years(text) == expected
+
+
+def test_since_then_without_work_is_no_period() -> None:
+    text = ("MA in economics (2019-2021). From November 2021 to September 2022 I was a research "
+            "assistant; since then I've been caring for a family member and haven't worked.")
+    assert years(text) == 0.92
+
+
+def test_a_correction_replaces_only_what_it_states() -> None:
+    from retrieval.eligibility.profile import corrected_text
+
+    first = "MA in law, 5 years in labour law (2017-2022), fluent English. Eligible for NORMES?"
+    fixed = parse_profile(corrected_text(first, "sorry, it was 3 years", TODAY), TODAY)
+    assert fixed.years_experience == 3.0 and fixed.degree_level == "advanced"
+    assert fixed.languages == {"en": "fluent"}
+    more = parse_profile(corrected_text(first, "I also worked 2 years at a union", TODAY), TODAY)
+    assert more.years_experience == 7.0
+
+
 # ---- before / after the first degree --------------------------------------------------------
 
 def test_before_university_is_kept_apart() -> None:

@@ -150,3 +150,23 @@ def test_a_self_description_needs_no_pronoun(checker) -> None:
     answer = checker.answer("MEng in industrial engineering and 3 years as a labour inspector. "
                             "English fluent. Eligible for NORMES?", [NORMES])
     assert answer is not None and "Not eligible" in answer.text
+
+
+@pytest.fixture(scope="module")
+def iom() -> EligibilityChecker:
+    """IOM's "Master's … with two years …; or Bachelor's … with four years …" (issue 11)."""
+    path = Path(__file__).resolve().parents[2] / "data" / "agencies_fresh" / "iom_amman.md"
+    posting = PostingParser().parse(path.read_text(encoding="utf-8"), "iom", path.name)
+    return EligibilityChecker(Catalog([posting]), today=lambda: date(2025, 1, 15))
+
+
+@pytest.mark.parametrize(("text", "status"), [
+    ("BA in political science, 4.5 years on labour migration, fluent English.", "eligible"),
+    ("MA in economics, 2 years on labour migration, fluent English.", "eligible"),
+    ("BA in economics, 3 years on labour migration, fluent English.", "not_eligible"),
+    ("MA in economics, 1 year on labour migration, fluent English.", "not_eligible"),
+])
+def test_degree_paths_are_alternatives(iom, text: str, status: str) -> None:
+    """Either path qualifies; the labour migration the posting names as preferred counts as
+    relevant experience."""
+    assert verdict(iom, text, "iom").status == status
