@@ -135,6 +135,9 @@ class Answer(BaseModel):
     found: bool = True
     citations: list[Citation] = Field(default_factory=list)
     intent: str = "general"
+    # Every field a multi-part answer gave, in order ("grade and duration?"), so that "and the
+    # same for the NORMES one?" asks all of them again; empty when only `intent`.
+    intents: list[str] = Field(default_factory=list)
     posting_ids: list[str] = Field(default_factory=list)
     mode: AnswerMode = AnswerMode.EXTRACTIVE
     note: str = ""

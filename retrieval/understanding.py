@@ -61,8 +61,9 @@ _AND = r".{0,60}\b(and|or|et|ou|y|o|versus|vs)\b.{0,40}"
 BOTH_PARTS_RE = re.compile(_REQUIRED_WORDS + _AND + _DESIRABLE_WORDS
                            + "|" + r"\b" + _DESIRABLE_WORDS + _AND + _REQUIRED_WORDS)
 CONFIRM_RE = re.compile(
-    r"(, ?(right|correct|true|no|yes)\s*\?|\b(is that|isn't it|is it|am i) (right|correct|true)|"
-    r"\bconfirm\b|\bisn't it\b|\bdoesn't it\b|\bn'est-ce pas\b|\bverdad\b|\bcorrecto\b)")
+    r"(, ?(right|correct|true|no|yes)\s*\?|\b(right|correct|true)\s*\?|"
+    r"\b(is that|isn't it|is it|am i) (right|correct|true)|"
+    r"\bconfirm\b|\bisn'?t it\b|\bdoesn'?t it\b|\bn'est-ce pas\b|\bverdad\b|\bcorrecto\b)")
 NAME_RE = re.compile(r"\b([A-Z][a-z]+(?:[- ][A-Z][a-z]+)+)\b")
 
 
@@ -358,6 +359,12 @@ def _body_tokens(text: str, line_tokens: dict[str, list[str]]) -> Counter[str]:
     return body
 
 
+# Up to three words right before a word for "posting": how people name one ("the
+# innovation jpo", "the domestic workers one", "hobden's job").
+_NAMING_PHRASE = re.compile(r"((?:[\w'-]+\s+){1,3})(?:jpo|post|posting|job|position|role|"
+                            r"vacancy|one)s?\b")
+
+
 class PostingResolver:
     """Find the postings a question names, by weighted word overlap with their names."""
 
@@ -436,6 +443,12 @@ class PostingResolver:
         question_ids, text_ids = (_ELIDED_WORD.sub(" ", t) for t in (question, text))
         raw_words = set(re.findall(r"[\w/-]+", question_ids))
         folded_words = {w.lower() for w in raw_words} | set(words(text_ids))
+        # "which committees and groups would I coordinate in the innovation jpo": the words
+        # before "jpo" name the posting; a word of the rest that a posting's name or body
+        # happens to use ("groups", "committees") is what is asked, and counts half.
+        # (English word order only: "el puesto de trabajo vulnerable" names it after the noun.)
+        naming = {t for m in _NAMING_PHRASE.finditer(fold(text))
+                  for t in content_tokens(m.group(1))} if text == question else set()
         out: list[tuple[Posting, float, bool]] = []
         for names in self._names:
             score = 0.0
@@ -448,13 +461,15 @@ class PostingResolver:
                     score += 10.0
             for t in q_tokens:
                 if t in names.name_tokens:
-                    score += 2.0 * self._name_idf[t]
+                    score += (1.0 if t in naming or not naming else 0.5) * 2.0 * self._name_idf[t]
                 elif t in names.where_tokens:
                     score += 2.0 * self._where_idf[t]
                 elif t in names.body and self._body_df[t] <= max(1, self._n // 2):
                     # A posting's topic recurs in its text ("domestic workers" ×20); a word
                     # it uses once is incidental.
                     weight = (1.0 if self._body_df[t] == 1 else 0.3) * min(1.0, names.body[t] / 3)
+                    if naming and t not in naming:
+                        weight /= 2
                     score += weight * self._body_idf[t]
             score += 2.0 * len(q_bigrams & names.name_bigrams)
             out.append((names.posting, score, ident))

@@ -51,7 +51,8 @@ class RedisConversationMemory:
                 data = json.loads(item)
                 turns.append(Turn(str(data["question"]), list(data.get("posting_ids") or []),
                                   str(data.get("answer", "")), str(data.get("intent", "")),
-                                  str(data.get("profile", ""))))
+                                  str(data.get("profile", "")),
+                                  [str(i) for i in data.get("intents") or []]))
             except (ValueError, KeyError, TypeError):
                 continue  # a malformed entry costs one turn of context, not the answer
         return Conversation(turns=turns)

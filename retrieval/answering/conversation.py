@@ -16,6 +16,11 @@ class Turn:
     # the self-description it used: a follow-up that only switches posting asks the same again.
     intent: str = ""
     profile: str = ""
+    intents: list[str] = field(default_factory=list)  # all of a multi-part question's fields
+
+    @property
+    def asked(self) -> list[str]:
+        return self.intents or ([self.intent] if self.intent else [])
 
 
 @dataclass

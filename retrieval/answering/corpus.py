@@ -6,6 +6,8 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
+from rapidfuzz import fuzz
+
 from retrieval.answering.common import (
     FIELD_INTENTS,
     LANGUAGE_LABEL,
@@ -51,6 +53,9 @@ class CorpusAnswers:
     # What labels add to titles (organisation, city), for the postings list it was read from.
     _label_parts: tuple[bool, bool] = (False, False)
     _label_for: list[Posting] | None = None
+    # The words of every posting's education requirements (which words can name a field)
+    _education_vocabulary: set[str] | None = None
+    _education_for: list[Posting] | None = None
 
     def _count(self, q: Query) -> Answer:
         f = frames(q.language)
@@ -154,7 +159,7 @@ class CorpusAnswers:
             if asked:
                 return self._languages_corpus(q, posts, list(dict.fromkeys(asked)))
         if "education" in intents or "requirements" in intents:
-            fields = degree_fields(q)
+            fields = degree_fields(q, self._education_words())
             if fields:
                 return self._education_corpus(q, posts, fields)
             level = asked_degree_level(q.english)
@@ -185,6 +190,9 @@ class CorpusAnswers:
             lines += [f"• {g}: " + "; ".join(self._label(p, short=True) for p in ps)
                       for g, ps in groups.items()]
             return _corpus_answer(lines, posts, "summary", "grade")
+        listed = next((i for i in q.intents if i in _LIST_FIELDS), None)
+        if listed and len(posts) > 1 and _SAME_OR_DIFFERENT.search(q.english):
+            return self._list_differences(q, posts, listed)
         if self._bodies is None:
             self._bodies = [set(words(p.text)) for p in self.postings]
         if posts is not self.postings:  # a scope: the bodies of the postings in it
@@ -212,6 +220,43 @@ class CorpusAnswers:
         if terms:
             return self._mentions(q, posts, terms)
         return None
+
+    def _education_words(self) -> set[str]:
+        if self._education_vocabulary is None or self._education_for is not self.postings:
+            self._education_vocabulary = {w for p in self.postings for w in words(
+                f"{p.education.minimum} {p.education.desirable}")}
+            self._education_for = self.postings
+        return self._education_vocabulary
+
+    def _list_differences(self, q: Query, posts: list[Posting], field: str) -> Answer:
+        """"Do all postings list the same competencies? Which one is different?": postings
+        grouped by their lists (items compared fuzzily: "…, and gender-sensitive" and "…;
+        gender-sensitive" are one item), the largest group's items, then each other posting
+        with what it lists that the largest group does not."""
+        f = frames(q.language)
+        what = f[f"list_what_{field}"]
+        lists = {p.id: [i.strip(" .;") for i in getattr(p, field) if i.strip(" .;")]
+                 for p in posts}
+        groups: list[list[Posting]] = []
+        for p in posts:
+            home = next((g for g in groups if _same_items(lists[g[0].id], lists[p.id])), None)
+            if home is None:
+                groups.append([p])
+            else:
+                home.append(p)
+        groups.sort(key=len, reverse=True)
+        main = lists[groups[0][0].id]
+        if len(groups) == 1:
+            lines = [f["list_same"].format(n=len(posts), what=what)] + [f"• {i}" for i in main]
+            return _corpus_answer(lines, posts, field, field)
+        lines = [f["list_majority"].format(k=len(groups[0]), n=len(posts), what=what)]
+        lines += [f"• {i}" for i in main]
+        lines.append(f["list_only"])
+        differing = [p for g in groups[1:] for p in g]
+        for p in differing:
+            own = [i for i in lists[p.id] if not any(_same_item(i, m) for m in main)]
+            lines.append(f"• {self._label(p)}: " + "; ".join(own or lists[p.id]))
+        return _corpus_answer(lines, differing, field, field)
 
     def _issued_in(self, q: Query, posts: list[Posting], month: int) -> Answer:
         """"Which postings were published in January?": those whose month of issue it is."""
@@ -438,6 +483,20 @@ class CorpusAnswers:
                       citations=[cite(p, k, s) for p, k, s in hits],
                       posting_ids=[p.id for p, _k, _s in hits])
 
+
+def _same_item(a: str, b: str) -> bool:
+    return fuzz.token_set_ratio(fold(a), fold(b)) >= 90
+
+
+def _same_items(a: list[str], b: list[str]) -> bool:
+    """Two lists of the same items, however each is punctuated."""
+    return bool(a) and len(a) == len(b) and all(any(_same_item(x, y) for y in b) for x in a)
+
+
+# Fields that are lists, and a question comparing them across postings
+_LIST_FIELDS = ("competencies", "learning", "duties", "key_outputs")
+_SAME_OR_DIFFERENT = re.compile(r"\b(same|different|differ\w*|unlike|odd one|unique|"
+                                r"in common|common to|identical|vary|varies)\b")
 
 # "a maximum on the years", "an upper limit", "at most how many years": a cap, no number.
 _UPPER_LIMIT_RE = re.compile(r"\b(maximum|max|upper limit|ceiling|cap|caps|capped|at most|"

@@ -19,7 +19,7 @@ from retrieval.models import Answer
 from retrieval.retriever import HybridRetriever
 from retrieval.spelling import Speller
 from retrieval.store import IndexSnapshot
-from retrieval.text import words
+from retrieval.text import clauses, words
 from retrieval.understanding import (
     PostingResolver,
     Query,
@@ -102,10 +102,14 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
         named = self._named(q)
         if named:
             q = without_titles(q, [self.snap.by_id[i] for i in named if i in self.snap.by_id])
-        if named and not (set(q.intents) & FIELD_INTENTS) and self.premises.people_in(q) \
-                and _ABOUT_A_PERSON.search(q.english):
-            # "who is lisa tortell?", "roelans is the director, right?": a person's role.
-            q = replace(q, intents=["supervisor", *q.intents])
+        if named and "supervisor" not in q.intents and self.premises.people_in(q) \
+                and _ABOUT_A_PERSON.search(q.english) \
+                and (q.confirming or not set(q.intents) & FIELD_INTENTS):
+            # "who is lisa tortell?", "roelans is the director, right?", "lisa tortell is an
+            # economist right? which section is she in": the person's role (too).
+            q = replace(q, intents=["supervisor", *q.intents],
+                        part_intents=[i for i in q.intents if i in FIELD_INTENTS][:1]
+                        + q.part_intents)
         if "compare" in q.intents:
             return self.comparer.answer(q, question, self.resolver, self.snap.by_id,
                                         context_postings or [])
@@ -114,6 +118,8 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
             if isinstance(again, Answer):
                 return again
             q = again
+        if "eligibility" not in q.intents and self._asks_about_self(q):
+            q = replace(q, intents=["eligibility"])
         if "eligibility" in q.intents:
             ids = None if q.corpus_scope else (named or context_postings or None)
             verdict = self.eligibility.answer(q.clean, ids, q.language)
@@ -163,14 +169,28 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
                     return verdict
             told = self.eligibility.parse_profile(q.clean)
             if told.has_facts() and not named and not (own and "?" in q.clean):
-                verdict = self.eligibility.answer(f"{previous.profile}\n{q.clean}",
+                verdict = self.eligibility.answer(self.eligibility.corrected(previous.profile,
+                                                                            q.clean),
                                                   context or None, q.language)
                 if verdict is not None:
                     return verdict
-        if previous.intent in FIELD_INTENTS and named and not own and (
+        asked = previous.asked
+        if asked and set(asked) <= FIELD_INTENTS and named and not own and (
                 q.continues or len(words(q.clean)) <= 8):
-            return replace(q, intents=[previous.intent])
+            return replace(q, intents=asked[:1], part_intents=asked[1:])
         return q
+
+    def _asks_about_self(self, q: Query) -> bool:
+        """A self-description followed by a question that asks for no field of its own ("…
+        7 years at a collecting society. Is the creative economy JPO open to me?"): the
+        question is whether the writer fits, and the description's "years" or "English" are
+        no questions about duration or languages."""
+        if "compare" in q.intents or not self.eligibility.describes_candidate(q.clean):
+            return False
+        parts = clauses(q.clean)
+        asked = " ".join(p for p in parts if "?" in p) or (parts[-1] if parts else "")
+        own = analyse(asked)
+        return not (set(own.intents) & FIELD_INTENTS) and not own.not_stated
 
     def _named(self, q: Query) -> list[str]:
         """The postings the question is about. A person or unit it names points at their
@@ -219,7 +239,7 @@ MAX_LISTED = 25
 # about the person named, answered by the supervisor line that describes them.
 _ABOUT_A_PERSON = re.compile(
     r"\b(who|role|title|position|director|head|function|job title|his job|her job|"
-    r"what does (he|she) do|is (he|she))\b")
+    r"what does (he|she) do|is (he|she)|(is|was) (an?|the) \w+(ist|er|or|ian|ant))\b")
 # A posting score (PostingResolver.scores) at which the question names that posting by its own
 # title or topic words, not by a stray word.
 _CLEARLY_NAMED = 4.0

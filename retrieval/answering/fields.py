@@ -65,7 +65,8 @@ class FieldAnswers:
             parts.insert(0, f["premise_wrong"].format(name=", ".join(wrong)))
         text = "\n\n".join(parts) or f["not_in_posting"].format(t=t)
         return Answer(text=text, found=found and bool(parts), citations=citations,
-                      intent=chosen[0], posting_ids=[p.id])
+                      intent=chosen[0], intents=chosen if len(chosen) > 1 else [],
+                      posting_ids=[p.id])
 
     def _field(self, q: Query, p: Posting, intent: str,
                f: dict[str, str]) -> tuple[str, list[Citation], bool]:

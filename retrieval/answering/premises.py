@@ -86,6 +86,14 @@ class Premises:
             for acronym in p.acronyms:
                 if len(acronym) >= 3 and acronym.isupper() and fold(acronym) not in GENERIC:
                     self.units.setdefault(acronym, []).append(p.id)
+        # Departments and units by their names ("in the Sectoral Policies Department"), for
+        # claims that do not use an acronym
+        self.unit_names: dict[str, list[str]] = {}
+        for p in postings:
+            for value in (p.department, p.unit):
+                name = fold(re.sub(r"\s*\([^)]*\)", "", value)).strip()
+                if len(name.split()) >= 2 and p.id not in self.unit_names.get(name, []):
+                    self.unit_names.setdefault(name, []).append(p.id)
 
     # ---- what the question says ---------------------------------------------------------------
 
@@ -101,6 +109,9 @@ class Premises:
 
     def units_in(self, q: Query) -> list[str]:
         return [a for a in dict.fromkeys(_ACRONYM_RE.findall(q.clean)) if a in self.units]
+
+    def unit_names_in(self, q: Query) -> list[str]:
+        return [n for n in self.unit_names if re.search(rf"\b{re.escape(n)}\b", q.folded)]
 
     def claimed_values(self, q: Query) -> list[str]:
         """The words of the question that carry a claim (to read the posting meant without
@@ -143,4 +154,10 @@ class Premises:
             if unit not in p.acronyms and not any(fold(unit) in x for x in own):
                 out.append(Contradiction("department_unit", unit,
                                          [i for i in self.units[unit] if i != p.id]))
+        if not any(c.intent == "department_unit" for c in out):
+            for name in self.unit_names_in(q):
+                if p.id not in self.unit_names[name] and not any(name in x for x in own):
+                    out.append(Contradiction("department_unit", name.title(),
+                                             [i for i in self.unit_names[name] if i != p.id]))
+                    break
         return out

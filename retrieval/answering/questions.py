@@ -86,15 +86,28 @@ _DEGREE_WORDS = {
 }
 
 
-def degree_fields(q: Query) -> list[str]:
-    """The academic field(s) a corpus question names: 'law degree' → ['law']."""
+def degree_fields(q: Query, education_words: set[str]) -> list[str]:
+    """The academic field(s) a corpus question names: 'law degree' → ['law']. A field the
+    taxonomy does not know counts only when the postings' education requirements use its
+    words, so no other word of the question ("which jobs can I apply to with a bachelors
+    degre?") ends up named as a field."""
     known = field_canonicals(q.english)
     if known:
         return known
     filler = set(load_yaml("chat.yaml")["filler"].split())
     ws = [w for w in words(q.english) if w not in _DEGREE_WORDS and w not in STOPWORDS
           and w not in GENERIC and w not in filler]
-    return [" ".join(ws)] if ws and len(ws) <= 3 else []
+    if ws and len(ws) <= 3 and all(w in education_words for w in ws):
+        return [" ".join(ws)]
+    # "a degree in astrophysics", "an astrophysics degree": named as a field all the same
+    named = _NAMED_FIELD.search(q.english)
+    field = next((g for g in named.groups() if g), "") if named else ""
+    return [field] if field and field.split()[0] not in STOPWORDS | filler else []
+
+
+_NAMED_FIELD = re.compile(
+    r"\b(?:degree|master'?s?|bachelor'?s?|phd|diploma|studies) (?:in|of) ([a-z]+(?: [a-z]+)?)"
+    r"(?=\s*(?:[?.,!]|$))|\b(?:an?|the) ([a-z]+) (?:degree|diploma)\b")
 
 
 @cache

@@ -125,7 +125,8 @@ class AnswerService:
         turn_postings = answer.posting_ids if len(answer.posting_ids) == 1 else (
             answer.posting_ids if answer.intent not in {"count", "mention"} else [])
         self.memory.add(conversation_id, Turn(question, turn_postings[:3], answer.text,
-                                              answer.intent, answer.profile_basis))
+                                              answer.intent, answer.profile_basis,
+                                              answer.intents))
         elapsed = time.perf_counter() - started
         for hook in self.on_answer:
             hook(question, answer, elapsed)

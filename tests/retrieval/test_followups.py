@@ -7,7 +7,7 @@ import uuid
 
 import pytest
 
-from tests.support.corpus_ids import AI, MULTI, NORMES
+from tests.support.corpus_ids import AI, MULTI, NORMES, SECTOR
 
 
 @pytest.fixture
@@ -51,3 +51,35 @@ def test_a_field_question_carries_over_to_the_posting_named_next(talk) -> None:
 def test_a_new_question_is_not_taken_for_a_follow_up(talk) -> None:
     a = talk(PROFILE, "what languages does the NORMES post require?")
     assert a.intent == "languages" and a.posting_ids == [NORMES]
+
+
+def test_a_correction_replaces_what_it_corrects(talk) -> None:
+    """"5 years (2017-2022)", then "it was 3 years, from 2019 to 2022": three years, not eight
+    (nor sixteen, as the restated range and duration once added up)."""
+    a = talk("Am I eligible for the creative sectors JPO? BA in economics, then 5 years on the "
+             "public policy team of a music streaming platform (2017-2022).",
+             "sorry, I got that wrong: it was 3 years, from 2019 to 2022 — before that I was "
+             "still studying. English native.")
+    assert a.intent == "eligibility" and a.posting_ids == [SECTOR]
+    assert "not eligible" not in a.text.lower() and "3 years is within" in a.text
+
+
+def test_all_parts_of_a_question_carry_over(talk) -> None:
+    a = talk("Which posting is about domestic workers?", "what's its grade and duration?",
+             "and the same for the NORMES one?")
+    assert a.posting_ids == [NORMES] and "P2" in a.text and "12 months" in a.text
+
+
+@pytest.mark.parametrize("ask", [
+    "Is the creative economy JPO open to me?",
+    "Could I be a candidate for the creative sectors JPO?",
+    "Could I get the creative economy job?",
+])
+def test_a_self_description_makes_any_question_an_eligibility_check(talk, ask: str) -> None:
+    """The description's "7 years" and "English" are no questions about duration or
+    languages, and no claims about the post to correct."""
+    a = talk("I did an MA in economics and I've been working on music industry policy ever "
+             f"since 2015: 7 years at a collecting society and then 2 years at the culture "
+             f"ministry. English native. {ask}")
+    assert a.intent == "eligibility" and a.posting_ids == [SECTOR]
+    assert "not eligible" in a.text.lower() and "you have 9" in a.text

@@ -67,3 +67,15 @@ def test_a_single_question_gets_a_single_part(ask) -> None:
 ])
 def test_a_question_finer_than_a_field_gets_the_sentence(ask, question: str, fact: str) -> None:
     assert fact in ask(question).text
+
+
+def test_a_department_named_in_full_is_checked(ask) -> None:
+    a = ask("the due diligence job is in the Sectoral Policies Department under oliver liang "
+            "right?")
+    assert "Not Sectoral Policies Department" in a.text and "ENTERPRISES" in a.text
+    assert "Githa Roelans" in a.text
+
+
+def test_a_claim_about_a_person_gets_their_role_with_the_rest(ask) -> None:
+    a = ask("lisa tortell is an economist right? which section is she in")
+    assert "Legal Specialist" in a.text and "Standards Policy and Development Section" in a.text
