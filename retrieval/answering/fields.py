@@ -88,8 +88,10 @@ class FieldAnswers:
         t = p.short_title
         sup = p.supervisor.describe()
         if p.supervisor.email:
-            value = f"{p.supervisor.email}" + (f" ({p.supervisor.name})"
-                                                if p.supervisor.name else "")
+            # the person, as the supervisor line gives them (name and role): "how can I
+            # contact my supervisor?" is also "who is it?"
+            who = ", ".join(x for x in (p.supervisor.name, p.supervisor.role) if x)
+            value = f"{p.supervisor.email}" + (f" ({who})" if who else "")
             return f["contact"].format(t=t, value=value), [cite(p, "supervision", sup)], True
         return (f["contact_missing"].format(t=t, value=sup or "—"),
                 [cite(p, "supervision", sup)], False)

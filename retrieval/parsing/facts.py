@@ -69,6 +69,8 @@ def duty_station(values: list[str]) -> str:
         dashed = [p.strip() for p in first.split("-", 1)]
         if any(country_name(p) for p in dashed):
             parts = dashed
+    if len(parts) > 2 and country_name(parts[1]):
+        parts = parts[:2]  # "N'Djamena, Chad, with regular missions to eastern Chad"
     if len(parts) == 2 and country_name(parts[0]) and not country_name(parts[1]):
         parts = [parts[1], parts[0]]  # "Jamaica, Kingston" → "Kingston, Jamaica"
     if len(parts) == 1 and country_name(parts[0]):
@@ -212,7 +214,9 @@ def supervisor_in_prose(text: str) -> str:
     """Who 'Under the direct supervision of X, …', 'X reports to Y, …' names, or ''."""
     protected = _HONORIFICS_RE.sub(lambda m: m.group(1) + "\u2024", text)
     pattern = (r"(?:under the (?:direct |overall )?supervision of|supervised by|reports? to)\s+"
-               r"(.+?)(?=,\s*(?:and\s+)?(?:under|with|who|in close)\b|[.;](?:\s|$)|\sand under\b)")
+               r"(.+?)(?=,\s*(?:and\s+)?(?:under|with|who|in close)\b|[.;](?:\s|$)|\sand under\b|"
+               # "…, Ms. X, and works closely with …": the sentence goes on about the JPO
+               r",?\s+and\s+(?:will\s+|also\s+)?[a-z]+s\b)")
     for m in re.finditer(pattern, protected, re.I | re.S):
         who = re.sub(r"\s+", " ", m.group(1)).replace("\u2024", ".").strip(" ,")
         who = re.sub(r"^(?:the|an?)\s+", "", who, flags=re.I)

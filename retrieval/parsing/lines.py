@@ -92,8 +92,9 @@ def _continues(previous: str, nxt: str) -> bool:
         return True
     if re.search(r"[.:!?…]$", prev) or len(prev) < 50:
         return False
-    if re.fullmatch(r"[A-Z][\w'’-]*(?:\s[\w'’-]+){0,2}[.;]", following):
-        return True  # "… contexts in Latin" + "America."
+    if re.fullmatch(r"[A-Z][\w'’-]*(?:\s[\w'’-]+){0,2}[.;]", following) \
+            or re.match(r"[A-Z][\w'’-]*,\s+[a-z]", following):
+        return True  # "… contexts in Latin" + "America.", "… including Chadian" + "Arabic, is …"
     return following[:1].islower() or (prev.endswith((",", ";")) and len(following) < 90
                                        and not _PAIR_RE.match(following))
 

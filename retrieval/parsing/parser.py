@@ -77,6 +77,8 @@ _REQUIREMENT_SECTIONS = {"education", "experience", "languages", "skills", "qual
 # heading); the other labels are fields only in the general-information block.
 _ANYWHERE_FIELDS = {"title", "duty_station", "duration", "grade", "organisation",
                     "supervisor_name", "supervisor_role", "supervisor_email"}
+# "Sponsoring Government:" alone on its line, its value on the next: a label all the same.
+_BARE_LABEL_RE = re.compile(r"[A-Z][\w ./()&'-]{1,40}:")
 # "Second reporting officer: Chief, …": a label the lexicon does not know still ends a value.
 _ANY_PAIR_RE = re.compile(r"^[A-Z][\w ./()&'-]{1,40}:\s*\S")
 # A line this short, without a final full stop, may be a heading the lexicon does not know.
@@ -265,7 +267,8 @@ class PostingParser:
                 continue
             t = nxt.text
             if split_label(t) or heading_key(t) or nxt.bullet or nxt.heading_marker \
-                    or nxt.table_row or _ANY_PAIR_RE.match(t) or _label_without_colon(t):
+                    or nxt.table_row or _ANY_PAIR_RE.match(t) or _label_without_colon(t) \
+                    or _BARE_LABEL_RE.fullmatch(t):
                 break
             if key == "month_of_issue":
                 if YEAR_RE.fullmatch(t.strip()) or (not parts and len(t) < 30):
