@@ -158,7 +158,7 @@ class Answer(BaseModel):
 class Requirement(BaseModel):
     """One requirement of a posting, read from one sentence of its qualification blocks."""
 
-    kind: Literal["education", "experience", "language", "skill"]
+    kind: Literal["education", "experience", "language", "skill", "nationality", "age"]
     level: Literal["minimum", "desirable"]
     source_text: str
     # education
@@ -181,6 +181,9 @@ class Requirement(BaseModel):
     # degree"); None when the posting does not say, and then all stated experience counts
     counted_from: Literal["first_degree"] | None = None
     counting_text: str = ""  # the posting's sentence stating that rule, verbatim
+    # nationality: the countries whose nationals may apply; age: the oldest age accepted
+    nationalities: list[str] = Field(default_factory=list)
+    max_age: int | None = None
     # skill
     text: str = ""
     note: str = ""

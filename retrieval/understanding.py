@@ -365,6 +365,13 @@ _NAMING_PHRASE = re.compile(r"((?:[\w'-]+\s+){1,3})(?:jpo|post|posting|job|posit
                             r"vacancy|one)s?\b")
 
 
+def naming_words(text: str) -> set[str]:
+    """The words with which an English question names a posting: those right before "jpo",
+    "post", "job"… ("am I eligible for the NORMES job?" → {"normes"}), folded."""
+    return {w for m in _NAMING_PHRASE.finditer(fold(text)) for w in m.group(1).split()
+            if w not in {"the", "a", "an", "this", "that", "for", "in", "of", "to"}}
+
+
 class PostingResolver:
     """Find the postings a question names, by weighted word overlap with their names."""
 
@@ -447,8 +454,8 @@ class PostingResolver:
         # before "jpo" name the posting; a word of the rest that a posting's name or body
         # happens to use ("groups", "committees") is what is asked, and counts half.
         # (English word order only: "el puesto de trabajo vulnerable" names it after the noun.)
-        naming = {t for m in _NAMING_PHRASE.finditer(fold(text))
-                  for t in content_tokens(m.group(1))} if text == question else set()
+        naming = {t for w in naming_words(text) for t in content_tokens(w)} \
+            if text == fold(question) else set()
         out: list[tuple[Posting, float, bool]] = []
         for names in self._names:
             score = 0.0

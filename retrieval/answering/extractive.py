@@ -19,12 +19,13 @@ from retrieval.models import Answer
 from retrieval.retriever import HybridRetriever
 from retrieval.spelling import Speller
 from retrieval.store import IndexSnapshot
-from retrieval.text import clauses, words
+from retrieval.text import clauses, fold, words
 from retrieval.understanding import (
     PostingResolver,
     Query,
     analyse,
     detect_language,
+    naming_words,
     without_titles,
 )
 
@@ -199,8 +200,8 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
         tortell supervises the creative economy post, right?" is about the creative one."""
         named = self.resolver.resolve(q.clean, q.english)
         claimed = self.premises.claimed_values(q)
-        if not claimed:
-            return named
+        if not claimed or {fold(c) for c in claimed} <= naming_words(q.clean):
+            return named  # "am I eligible for the NORMES job?": the unit names the posting
         theirs = list(dict.fromkeys(
             [i for s in self.premises.people_in(q) for i in self.premises.people[s]]
             + [i for u in self.premises.units_in(q) for i in self.premises.units[u]]))

@@ -187,7 +187,11 @@ class EligibilityChecker:
             text = ranked_verdicts_text(ranked, lex, only_eligible)
             if only_eligible:
                 ranked = [(p, v) for p, v in ranked if v.status == "eligible"] or ranked
-        if _AGE_NATIONALITY.search(fold(question)) or profile.age or profile.nationality:
+        stated = any(c.requirement.kind in {"nationality", "age"} for _p, v in ranked
+                     for c in v.checks)
+        if not stated and (_AGE_NATIONALITY.search(fold(question)) or profile.age
+                           or profile.nationality):
+            # only where the postings checked state no such rule themselves
             text += "\n\n" + lex["age_nationality"]
         # Postings checked once share their verdict's checks (see `rank`): one excerpt each.
         excerpts: dict[int, str] = {}

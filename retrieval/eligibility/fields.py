@@ -142,6 +142,12 @@ def matched_field(have: str, need: list[str]) -> str:
     return max(covered, key=lambda f: len(field_groups(f)), default="")
 
 
+# Words that many fields share and that say nothing of the subject ("international relations"
+# and "international business" are not related by "international").
+_BROAD_STEMS = frozenset(stem_words("international studies study science sciences general "
+                                    "applied advanced other related relevant field fields"))
+
+
 def field_relation(have: str, need: list[str], related_ok: bool) -> Literal[
         "only", "listed", "related", "unrelated", "unclear"]:
     """How a candidate's field stands against the fields a requirement lists."""
@@ -157,6 +163,11 @@ def field_relation(have: str, need: list[str], related_ok: bool) -> Literal[
             return "only" if len(need) == 1 else "listed"
     if not related_ok:
         return "unrelated"
+    # "urban design" beside "urban planning", "public health" beside "health informatics":
+    # a subject word shared with a listed field, where related fields are accepted
+    shared = {s for f in need for s in set(stem_words(f)) & have_stems} - _BROAD_STEMS
+    if shared:
+        return "related"
     if not have_groups:
         return "unclear"
     need_groups = frozenset().union(*(field_groups(f) for f in need)) if need else frozenset()

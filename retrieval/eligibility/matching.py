@@ -115,7 +115,32 @@ class _Matcher:
             return self.experience(req)
         if req.kind == "language":
             return self.language(req)
+        if req.kind in {"nationality", "age"}:
+            return self.who_may_apply(req)
         return self.skill(req)
+
+    def who_may_apply(self, req: Requirement) -> RequirementCheck:
+        """A nationality or age rule. Not stated by the candidate, it is assumed met and said
+        so (as a relevant experience is): the rest of the verdict still informs."""
+        r = self.r
+        if req.kind == "nationality":
+            need = join_items(req.nationalities, self.lex, "or")
+            have = self.p.nationality
+            if not have:
+                parts = [(True, r["nationality_assumed"].format(need=need), 1)]
+            elif have in req.nationalities:
+                parts = [(True, r["nationality_ok"].format(have=have), 2)]
+            else:
+                parts = [(False, r["nationality_fail"].format(need=need, have=have), 0)]
+        else:
+            limit = str(req.max_age)
+            if self.p.age is None:
+                parts = [(True, r["age_assumed"].format(need=limit), 1)]
+            elif req.max_age is not None and self.p.age <= req.max_age:
+                parts = [(True, r["age_ok"].format(have=self.p.age, need=limit), 2)]
+            else:
+                parts = [(False, r["age_fail"].format(have=self.p.age, need=limit), 0)]
+        return self._combine(req, parts)
 
     # Each part yields (met, reason, strength); a requirement is met only if every part is.
     def _combine(self, req: Requirement, parts: list[tuple[bool | None, str, int]]

@@ -8,7 +8,7 @@ from datetime import date
 from retrieval.eligibility.degrees import degree_facts
 from retrieval.eligibility.fields import field_canonicals
 from retrieval.eligibility.periods import experience_periods
-from retrieval.eligibility.vocabulary import LANGUAGE_RE, LANGUAGE_WORD, NUM
+from retrieval.eligibility.vocabulary import LANGUAGE_RE, LANGUAGE_WORD, NUM, nationality_in
 from retrieval.models import ExperiencePeriod, Profile
 from retrieval.text import fold
 
@@ -226,6 +226,31 @@ def _original(text: str, folded: str, piece: str) -> str:
     return text[at:at + len(piece)].lower()
 
 
+# "I'm Dutch", "Belgian citizen here", "a Swiss national", "citizen of Belgium",
+# "nationality: Belgian", "je suis belge", "soy argentina", "ich bin Schweizer"
+_NATIONALITY_CUES = [
+    re.compile(r"\b(?:i am|i'm|im|je suis|soy|ich bin)\s+(?:an?\s+|un\s+|une\s+|una?\s+)?"
+               r"([a-z][a-z-]+(?: [a-z][a-z-]+)?)\b(?!\s+(?:speaker|speaking|language))"),
+    re.compile(r"\b([a-z][a-z-]+)\s+(?:citizen|national|passport|nationality)\b"),
+    re.compile(r"\b(?:citizen|national|ressortissante?|ciudadan[oa])\s+(?:of|de|du|des)\s+"
+               r"(?:the\s+|la\s+|l'|los\s+)?([a-z][a-z'-]+(?: [a-z][a-z-]+)?)"),
+    re.compile(r"\b(?:nationality|nationalite|nacionalidad|citizenship)\s*:?\s+(?:is\s+)?"
+               r"([a-z][a-z-]+(?: [a-z][a-z-]+)?)"),
+]
+
+
+def _nationality(folded: str) -> str:
+    """The country the candidate says they are a national of, or ''."""
+    for cue in _NATIONALITY_CUES:
+        for m in cue.finditer(folded):
+            phrase = m.group(1)
+            # "I'm Dutch with a master's": try the phrase, then its first word
+            country = nationality_in(phrase) or nationality_in(phrase.split()[0])
+            if country:
+                return country
+    return ""
+
+
 def english_reading(text: str) -> str:
     """A German self-description in the glossary's English ("Ich habe einen Master in Jura" →
     "i have a master in law"), which the readers below understand; other texts unchanged."""
@@ -264,12 +289,8 @@ def parse_profile(text: str, today: date | None = None) -> Profile:
     profile.experience_domain = _original(text, folded, domain)
     profile.experience_relevant = relevant
     profile.age = age
-    profile.languages, profile.nationality = _language_levels(folded)
-    if not profile.nationality:
-        n = re.search(r"\b(?:nationality|citizen of|national of|citizenship)\s*:?\s+"
-                      r"(?:is\s+)?([a-z]+)", folded)
-        if n:
-            profile.nationality = n.group(1).capitalize()
+    profile.languages, said = _language_levels(folded)
+    profile.nationality = _nationality(folded) or nationality_in(said) or said
     profile.skills = [s.strip() for s in re.findall(
         r"\b(?:skills? in|skilled in|knowledge of|experienced in|proficient in)\s+"
         r"([a-z0-9' /+-]+?)(?=\s*(?:[,.;!?]|\band\b|$))", folded)

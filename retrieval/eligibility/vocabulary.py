@@ -9,7 +9,7 @@ from typing import Any
 
 import yaml
 
-from retrieval.text import stem, words
+from retrieval.text import fold, stem, words
 
 LEXICON = Path(__file__).parents[1] / "lexicon" / "eligibility.yaml"
 SECTION = "Qualifications and experience"
@@ -25,6 +25,28 @@ def _lexicon() -> dict[str, Any]:
 def lexicon_for(language: str) -> dict[str, Any]:
     table = _lexicon()
     return table.get(language) or table["en"]
+
+
+@lru_cache(maxsize=1)
+def nationalities() -> dict[str, str]:
+    """A nationality or country word, folded ("belgian", "belge", "belgium") → the country."""
+    with (LEXICON.parent / "nationalities.yaml").open(encoding="utf-8") as fh:
+        table: dict[str, list[str]] = yaml.safe_load(fh)
+    out: dict[str, str] = {}
+    for country, names in table.items():
+        for name in [country, *names]:
+            out.setdefault(fold(name), country)
+    return out
+
+
+def nationality_in(words_: str) -> str:
+    """The country a phrase names ("Belgian", "the Netherlands", "South Korean"), or ''."""
+    table = nationalities()
+    phrase = re.sub(r"^(?:the|a|an)\s+", "", fold(words_).strip())
+    if phrase in table:
+        return table[phrase]
+    last = phrase.split()[-1] if phrase.split() else ""
+    return table.get(last, "")
 
 
 # ---- numbers --------------------------------------------------------------------------------

@@ -170,3 +170,48 @@ def test_degree_paths_are_alternatives(iom, text: str, status: str) -> None:
     """Either path qualifies; the labour migration the posting names as preferred counts as
     relevant experience."""
     assert verdict(iom, text, "iom").status == status
+
+
+def _one_posting(text: str) -> EligibilityChecker:
+    posting = PostingParser().parse(text, "p", "p.txt")
+    return EligibilityChecker(Catalog([posting]), today=lambda: date(2025, 1, 15))
+
+
+RESTRICTED = """Title: Associate Officer (JPO)
+Duty station: Dakar, Senegal
+
+Qualifications
+Education: An advanced university degree (Master's) in economics or law is required.
+Experience: A minimum of two years of relevant experience is required.
+Languages: Fluency in English is required.
+
+Eligibility
+This position is open to Belgian and Luxembourg nationals only. The age limit is 32 years
+on the closing date.
+"""
+
+
+@pytest.mark.parametrize(("text", "status", "says"), [
+    ("Belgian citizen, MA in economics, 3 years at an NGO, fluent English, I'm 29.",
+     "eligible", "you are a national of Belgium"),
+    ("I'm Dutch, MA in economics, 3 years at an NGO, fluent English.",
+     "not_eligible", "nationals of Belgium or Luxembourg only"),
+    ("Je suis belge, 35 ans, master en économie, 3 ans dans une ONG, anglais courant.",
+     "not_eligible", "32"),
+    # not said: assumed, and said so
+    ("MA in economics, 3 years at an NGO, fluent English.", "eligible",
+     "you did not say your nationality"),
+])
+def test_nationality_and_age_rules_a_posting_states(text: str, status: str, says: str) -> None:
+    checker = _one_posting(RESTRICTED)
+    v = verdict(checker, text, "p", "fr" if text.startswith("Je") else "en")
+    assert v.status == status
+    kinds = {c.requirement.kind for c in v.checks}
+    assert {"nationality", "age"} <= kinds
+    assert any(says in c.reason for c in v.checks), [c.reason for c in v.checks]
+
+
+def test_postings_without_such_rules_say_so_when_asked(checker) -> None:
+    a = checker.answer("I'm Belgian, 34, MA in law, 3 years in labour law, fluent English. "
+                       "Am I eligible for the NORMES post?", [NORMES])
+    assert a is not None and "do not state any age limit" in a.text
