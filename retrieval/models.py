@@ -196,6 +196,8 @@ class ExperiencePeriod(BaseModel):
     # relative to the candidate's first university degree, when the text or its dates say
     timing: Literal["before_first_degree", "after_first_degree", "unstated"] = "unstated"
     text: str = ""  # the words it was read from (folded)
+    # the rest of the clause it was told in ("paralegal in tax law"), folded: what the work was
+    context: str = ""
 
 
 class Profile(BaseModel):
@@ -214,6 +216,8 @@ class Profile(BaseModel):
     years_before_first_degree: float = 0.0
     experience_periods: list[ExperiencePeriod] = Field(default_factory=list)
     experience_domain: str = ""
+    # areas the candidate says they have no experience in ("never did any CSR or due diligence")
+    no_experience_in: list[str] = Field(default_factory=list)
     experience_relevant: bool = False  # the candidate called their experience "relevant"
     languages: dict[str, str] = Field(default_factory=dict)
     nationality: str = ""

@@ -25,6 +25,7 @@ _ABBREV_FIRST = re.compile(
 _WORD_ADVANCED = re.compile(
     r"\b(master'?s?|masters|mastere|maitrise|maestria|msc|mba|llm|mphil|phd|doctorate|doctoral|"
     r"doctorat|doctorado|post ?-?graduate|postgraduate|postgrado|posgrado|graduate degree|"
+    r"pg ?dip\w*|graduate diploma|"
     r"advanced (?:\w+\s+){0,2}degree|dea|dess|bac ?\+ ?[5-8]|laurea magistrale|master \d)\b")
 _WORD_FIRST = re.compile(
     r"\b(bachelor'?s?|bachelors|bsc|llb|undergraduate degree|first (?:\w+\s+)?degree|licence|"

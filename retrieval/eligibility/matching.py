@@ -15,7 +15,12 @@ from retrieval.eligibility.fields import (
 from retrieval.eligibility.profile import LEVEL_RANK
 from retrieval.eligibility.render import join_items
 from retrieval.eligibility.requirements import derive_requirements
-from retrieval.eligibility.vocabulary import format_number, lexicon_for, stem_words
+from retrieval.eligibility.vocabulary import (
+    format_number,
+    lexicon_for,
+    nationality_in,
+    stem_words,
+)
 from retrieval.models import Posting, Profile, Requirement, RequirementCheck, Verdict
 from retrieval.text import fold
 
@@ -125,7 +130,7 @@ class _Matcher:
         r = self.r
         if req.kind == "nationality":
             need = join_items(req.nationalities, self.lex, "or")
-            have = self.p.nationality
+            have = nationality_in(self.p.nationality) or self.p.nationality
             if not have:
                 parts = [(True, r["nationality_assumed"].format(need=need), 1)]
             elif have in req.nationalities:
@@ -289,7 +294,16 @@ class _Matcher:
             # "Experience in project management, preferably in labour migration": the area
             # the posting itself names as the preferred one is relevant experience
             relation = "ok"
-        if relation == "ok":
+        denied = next((d for d in p.no_experience_in
+                       if _domain_relation(d, need_domain) == "ok"), "") if need_domain else ""
+        short = self._years_in_domain(req, need_domain)
+        if denied:
+            parts.append((False, r["domain_denied"].format(have=denied, need=need_domain), 0))
+        elif short is not None:
+            parts.append((False, r["years_in_domain_short"].format(
+                have=format_number(short), need=format_number(req.min_years),
+                domain=need_domain), 0))
+        elif relation == "ok":
             parts.append((True, r["domain_ok"].format(have=p.experience_domain), 2))
         elif relation == "unclear":
             parts.append((None, r["domain_unclear"].format(have=p.experience_domain,
@@ -306,6 +320,22 @@ class _Matcher:
             # a desirable experience is not granted on assumption
             parts.append((None, r["desirable_unknown"], 0))
         return self._combine(req, parts)
+
+    def _years_in_domain(self, req: Requirement, need_domain: str) -> float | None:
+        """The years spent in the posting's area when the candidate told several jobs apart
+        and those in the area fall short of the minimum ("paralegal in tax law" then "due
+        diligence officer" for 19 months, against two years in due diligence); else None."""
+        periods = [x for x in self.p.experience_periods
+                   if not (req.counted_from == "first_degree"
+                           and x.timing == "before_first_degree")]
+        if not need_domain or req.min_years is None or len(periods) < 2 \
+                or not all(x.context for x in periods):
+            return None
+        related = [_domain_relation(x.context, need_domain) for x in periods]
+        in_area = sum(x.years for x, rel in zip(periods, related, strict=True) if rel == "ok")
+        if 0 < in_area < req.min_years and "unclear" in related:
+            return round(in_area, 2)
+        return None
 
     def language(self, req: Requirement) -> RequirementCheck:
         p, r, lex = self.p, self.r, self.lex

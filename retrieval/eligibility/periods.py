@@ -334,9 +334,21 @@ def experience_periods(folded: str, today: date, age: int | None = None
             if s.timing == "unstated":
                 s.timing = _dated_timing(s, degrees) or _timing(sentence, s.start, text, told)
             periods.append(ExperiencePeriod(years=round(s.months / 12, 2), timing=s.timing,
-                                            text=text))
+                                            text=text, context=_context(sentence, s)))
         told += sentence + ". "
     return periods
+
+
+def _context(sentence: str, span: _Span) -> str:
+    """The clause a period was told in, without the period's words: what the work was."""
+    joint = r"\bthen\b|\bafter that\b|\bbefore that\b|\bafterwards\b|\bpuis\b|\bluego\b"
+    before = re.split(joint, sentence[:span.start])[-1]
+    after = re.split(joint, sentence[span.end:])[0]
+    rest = f"{before} {after}"
+    rest = re.sub(r"\b(?:then|after that|from|to|since|until|i was|i worked|i have worked|"
+                  r"i've worked|i've been|worked|working|jobs?|for)\b|[():,–-]", " ", rest)
+    rest = re.sub(r"\s+", " ", rest).strip()
+    return re.sub(r"^(?:(?:on|in|at|as|with|i)\s+)+(?:the\s+|a\s+|an\s+)?", "", rest)
 
 
 def _sentences(folded: str) -> list[str]:

@@ -155,6 +155,14 @@ def _degree_field(folded: str, prefer_advanced: bool = False) -> tuple[str, str,
                 known = [x for x in suffixes if field_canonicals(x)]
                 field = known[0] if known else " ".join(cand[-2:])
         if not field.strip():
+            # "MA industrial relations", "BSc Statistics 2018", "bsc econ": the field named
+            # right after the degree, without "in"
+            d = re.match(r"\s+((?:[a-z]+\s*){1,3})", after)
+            cand = d.group(1).split() if d else []
+            known = [" ".join(cand[:i]) for i in range(len(cand), 0, -1)
+                     if field_canonicals(" ".join(cand[:i]))]
+            field = known[0] if known else ""
+        if not field.strip():
             field = _ABBREV_FIELD.get(m.group(1), "")
         if field.strip():
             fields.append((bool(_ADVANCED_WORD.fullmatch(m.group(1))), field))
@@ -201,12 +209,26 @@ def _experience_facts(folded: str, today: date
             domain = _domain_after(inc.group(1))
     relevant = bool(re.search(r"\b(relevant|pertinente?|relevante)\b", folded))
     if not domain:
-        d = re.search(r"\b(?:experience|worked|working|work|experiencia|experiencia laboral)\s+"
-                      r"(?:in|on|as|en|dans|with)\s+(?:the\s+)?(?:field\s+of\s+)?"
-                      r"([a-z' /-]+?)(?=\s*(?:[,.;!?]|\band\b|\bbut\b|\d|$))", folded)
-        if d:
-            domain = d.group(1).strip()
+        for d in re.finditer(r"\b(?:experience|worked|working|work|experiencia|experiencia "
+                             r"laboral)\s+(?:in|on|as|en|dans|with)\s+(?:the\s+)?(?:field\s+of\s+)?"
+                             r"([a-z' /-]+?)(?=\s*(?:[,.;!?]|\band\b|\bbut\b|\d|$))", folded):
+            if not re.search(r"\b(never|not|no|n't|without)\s+(?:\w+\s+)?$",
+                             folded[max(0, d.start() - 20):d.start()]):
+                domain = d.group(1).strip()  # "never worked on AI" is no domain
+                break
+
     return periods, domain, relevant, age
+
+
+# "never did any CSR or due diligence work", "no experience in human rights"
+_DENIED_AREA = re.compile(
+    r"\b(?:never (?:did|done|worked|had|been)|no (?:prior |professional )?experience|"
+    r"haven't (?:done|worked|had)|have not (?:done|worked|had)|without (?:any )?experience)"
+    r"\s+(?:any\s+|on\s+|in\s+|with\s+|of\s+)*([a-z' /-]+?)(?=\s*(?:[,.;!?]|\bbut\b|$))")
+
+
+_NOT_AN_AREA = {"since", "then", "before", "after", "that", "it", "yet", "specifically", "much",
+                "so", "far", "there", "this", "any", "the", "a"}
 
 
 def _domain_after(text: str) -> str:
@@ -240,14 +262,13 @@ _NATIONALITY_CUES = [
 
 
 def _nationality(folded: str) -> str:
-    """The country the candidate says they are a national of, or ''."""
+    """The nationality the candidate gives, in their word ("Dutch", "Belgium"), or ''."""
     for cue in _NATIONALITY_CUES:
         for m in cue.finditer(folded):
-            phrase = m.group(1)
-            # "I'm Dutch with a master's": try the phrase, then its first word
-            country = nationality_in(phrase) or nationality_in(phrase.split()[0])
-            if country:
-                return country
+            # "I'm Dutch with a master's": the phrase, else its first word
+            for phrase in (m.group(1), m.group(1).split()[0]):
+                if nationality_in(phrase):
+                    return phrase.title()
     return ""
 
 
@@ -287,10 +308,12 @@ def parse_profile(text: str, today: date | None = None) -> Profile:
         profile.years_before_first_degree = round(
             sum(p.years for p in periods if p.timing == "before_first_degree"), 2)
     profile.experience_domain = _original(text, folded, domain)
+    profile.no_experience_in = [m.group(1).strip() for m in _DENIED_AREA.finditer(folded)
+                                if set(m.group(1).split()) - _NOT_AN_AREA]
     profile.experience_relevant = relevant
     profile.age = age
     profile.languages, said = _language_levels(folded)
-    profile.nationality = _nationality(folded) or nationality_in(said) or said
+    profile.nationality = _nationality(folded) or said
     profile.skills = [s.strip() for s in re.findall(
         r"\b(?:skills? in|skilled in|knowledge of|experienced in|proficient in)\s+"
         r"([a-z0-9' /+-]+?)(?=\s*(?:[,.;!?]|\band\b|$))", folded)

@@ -215,3 +215,29 @@ def test_postings_without_such_rules_say_so_when_asked(checker) -> None:
     a = checker.answer("I'm Belgian, 34, MA in law, 3 years in labour law, fluent English. "
                        "Am I eligible for the NORMES post?", [NORMES])
     assert a is not None and "do not state any age limit" in a.text
+
+
+@pytest.mark.parametrize(("text", "posting", "status", "says"), [
+    # two jobs told apart: only the one in due diligence counts towards its two years
+    ("LLM 2019. jobs: mar 2019–feb 2020 paralegal in tax law; mar 2020–sep 2021 human rights "
+     "due diligence officer at a mining company; haven't worked since. english native.",
+     DUE_DILIGENCE, "not_eligible", "1.58 years are in responsible business/due diligence"),
+    ("MBA + 4 years in brand marketing at a consumer goods company, never did any CSR or due "
+     "diligence work. fluent english.", DUE_DILIGENCE, "not_eligible",
+     "no experience in csr or due diligence work"),
+    # "never worked on AI" is not where the experience was
+    ("BSc Statistics 2018. Sept 2018 – Aug 2021 I was on the labour force survey team at our "
+     "national statistics office, then did a one-year MSc in Data Science (2021–22). English "
+     "C2. Never worked on AI specifically.", AI, "eligible", "3 years meets the minimum"),
+    # fields named without "in", a postgraduate diploma
+    ("bsc econ. jan 2020 - dec 2022 at the ministry of labour on informal economy "
+     "statistics. fluent english.", VULNERABLE, "eligible", "econ"),
+    ("PG Diploma in corporate sustainability (2020). Jan 2021 - Dec 2023 human rights due "
+     "diligence analyst at a bank. Native Spanish, fluent English.", DUE_DILIGENCE, "eligible",
+     "advanced university degree"),
+])
+def test_experience_and_degrees_as_told(checker, text: str, posting: str, status: str,
+                                        says: str) -> None:
+    v = verdict(checker, text, posting)
+    assert v.status == status, [c.reason for c in v.checks]
+    assert any(says in c.reason for c in v.checks), [c.reason for c in v.checks]
