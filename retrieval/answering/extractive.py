@@ -52,6 +52,7 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
         self._sentences: dict[str, list[tuple[str, list[Sentence]]]] = {}
         self._sentences_of_text: dict[str, list[Sentence]] = {}
         self._folded_texts: dict[str, str] = {}
+        self._glossed_df: dict[str, int] | None = None
 
     def prepare(self) -> None:
         """Build the per-snapshot caches of corpus-wide questions now (at index/load time)
@@ -73,6 +74,7 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
             self._posting_sentences(p)
             self._folded_text(p)
             self.eligibility.requirements(p)
+        self._glossed_frequencies()
         self._scope_reader()
         if self.postings:
             self._label(self.postings[0])  # what labels add to titles

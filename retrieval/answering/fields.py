@@ -18,6 +18,7 @@ from retrieval.answering.common import (
 from retrieval.chunking import section_label
 from retrieval.models import Answer, Citation, Posting
 from retrieval.parsing import split_sentences
+from retrieval.text import content_tokens, stem
 from retrieval.understanding import Query
 
 FieldAnswer = tuple[str, list[Citation], bool]  # (text, citations, found)
@@ -169,10 +170,26 @@ class FieldAnswers:
     def _background_field(self, q: Query, p: Posting, intent: str,
                           f: dict[str, str]) -> FieldAnswer:
         t = p.short_title
+        if _ASKS_ADDRESS.search(f"{q.folded} {q.english}"):
+            links = self._addresses(q, p)
+            if links:
+                return (f"{f['links'].format(t=t)}\n{bullets(s for s, _k in links)}",
+                        [cite(p, k, s) for s, k in links], True)
         if not p.background:
             return self._general(q, p, f)
         return (f"{f['background'].format(t=t)}\n{trim(p.background, 800)}",
                 [cite(p, "background", p.background)], True)
+
+    def _addresses(self, q: Query, p: Posting) -> list[tuple[str, str]]:
+        """(sentence, section) of the posting's sentences giving a web or e-mail address; those
+        sharing the question's other words ("the Helpdesk's site") when some do."""
+        found = [(s, key) for key, sentences in self._posting_sentences(p) for s in sentences
+                 if _ADDRESS_IN.search(s.text)]
+        weights = self._weights(q, _ADDRESS_WORDS)
+        scored = [(sum(w for t, w in weights.items() if t in set(content_tokens(s.text))),
+                   s.text, k) for s, k in found]
+        best = max((x[0] for x in scored), default=0.0)
+        return [(text, k) for score, text, k in scored if score >= best]
 
     def _summary_field(self, q: Query, p: Posting, intent: str, f: dict[str, str]) -> FieldAnswer:
         return self._summary(p, f)
@@ -271,6 +288,14 @@ _SCALAR_FIELDS = {
     "issue_date": ("issued", "issue_date_missing"),
 }
 
+
+# "links in the roelans posting?", "sur quel site…", "¿en qué página web…?"
+_ASKS_ADDRESS = re.compile(r"\b(links?|urls?|websites?|web ?sites?|web ?pages?|web address|"
+                           r"webpage|site|sites|liens?|enlaces?|pagina web|sitio web|"
+                           r"direccion web|webseite|internetseite|online)\b")
+_ADDRESS_IN = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:org|int|de|com)/\S*")
+_ADDRESS_WORDS = {stem(w) for w in ("link", "links", "url", "website", "site", "web", "page",
+                                    "webpage", "address", "online", "posting", "which", "what")}
 
 _CLAIM_RE = re.compile(r"\b(\d+(?:\.\d+)?\s*(?:years?|months?)|[PGD]-?\d|[\w.+-]+@[\w.-]+)\b")
 

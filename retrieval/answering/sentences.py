@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from functools import cache, lru_cache
 
@@ -14,12 +15,14 @@ from retrieval.answering.questions import intent_words
 from retrieval.models import Citation, Posting
 from retrieval.parsing import split_sentences
 from retrieval.text import content_tokens, fold, stem, words
-from retrieval.understanding import FIELD_WORDS, Query, load_yaml
+from retrieval.understanding import FIELD_WORDS, Query, detect_language, load_yaml
 
 
 class SentenceSelection:
     """Mixed into `ExtractiveAnswerer`, whose attributes (snap, postings, retriever,
     eligibility) and other parts it uses."""
+
+    _glossed_df: dict[str, int] | None = None
 
     def _general(self, q: Query, p: Posting | None,
                  f: dict[str, str]) -> tuple[str, list[Citation], bool]:
@@ -93,11 +96,27 @@ class SentenceSelection:
         # silent; a word the glossary translated ("Startdatum" → "start date") is.
         english = q.language == "en"
         function = _function_words(q.language)
-        return {t: _idf(bm25.term_document_frequency(t), n)
-                for t in dict.fromkeys(content_tokens(q.english))
+        glossed = self._glossed_frequencies()
+        frequency = {t: bm25.term_document_frequency(t) or glossed.get(t, 0)
+                     for t in dict.fromkeys(content_tokens(q.english))}
+        return {t: _idf(df, n) for t, df in frequency.items()
                 if t not in skip and t not in function and len(t) > 1 and not t.isdigit()
-                and (bm25.term_document_frequency(t) > 0
-                     or (unknown and (english or t in _translated_words())))}
+                and (df > 0 or (unknown and (english or t in _translated_words())))}
+
+    def _glossed_frequencies(self) -> dict[str, int]:
+        """In how many postings each word of the English glosses of their German sentences
+        stands ("send", "application"): words the index has only through those sentences."""
+        if self._glossed_df is None:
+            counts: dict[str, int] = {}
+            for p in self.postings:
+                seen: set[str] = set()
+                for _key, sentences in self._posting_sentences(p):
+                    for sentence in sentences:
+                        seen |= _glossed(sentence.text, content_tokens)
+                for t in seen:
+                    counts[t] = counts.get(t, 0) + 1
+            self._glossed_df = counts
+        return self._glossed_df
 
     def _by_meaning(self, q: Query, scored: list[tuple[float, str, str]],
                     naming: set[str]) -> list[tuple[float, str, str]]:
@@ -128,7 +147,7 @@ class SentenceSelection:
             if doc.metadata.get("kind") == "summary":
                 continue
             for sentence in _line_sentences(doc.page_content):
-                st = set(content_tokens(sentence))
+                st = set(content_tokens(sentence)) | _glossed(sentence, content_tokens)
                 s = sum(w for t, w in weights.items() if t in st)
                 if any(f"({a})" in sentence for a in acronyms):
                     s += total
@@ -257,7 +276,11 @@ _MAX_LIST = 5
 
 
 def _is_item(line: str) -> bool:
-    return line.startswith(("-", "•", "*")) and len(line) < 300
+    # a bullet, or an address alone on its line ("…can be consulted on:" / "www.ilo.org/x")
+    return (line.startswith(("-", "•", "*")) and len(line) < 300) or bool(_ADDRESS.fullmatch(line))
+
+
+_ADDRESS = re.compile(r"<?(?:https?://|www\.)\S+>?|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 
 
 @dataclass(frozen=True)
@@ -268,7 +291,29 @@ class Sentence:
 
     @classmethod
     def of(cls, text: str) -> Sentence:
-        return cls(text, _flat_fold(text), frozenset(words(text)))
+        return cls(text, _flat_fold(text), frozenset(words(text)) | _glossed(text, words))
+
+
+_GERMAN_HINT = re.compile(r"\b(?:sie|ihre?|der|die|das|und|bitte|unter|mit|für|fur|auf|dem)\b",
+                          re.I)
+
+
+@lru_cache(maxsize=65536)
+def _german_gloss(text: str) -> str:
+    """A German sentence of a posting in the glossary's English ("Bitte senden Sie Ihre
+    JPO-Bewerbung direkt an das Büro …" → "please send your jpo application … office"), so
+    that an English or French question finds the German application instructions every
+    German JPO programme posting ends with; '' for other sentences."""
+    from retrieval.german import german_glossary
+
+    if len(_GERMAN_HINT.findall(text)) < 2 or detect_language(text) != "de":
+        return ""
+    return german_glossary().gloss_text(text)
+
+
+def _glossed(text: str, tokens: Callable[[str], Iterable[str]]) -> frozenset[str]:
+    gloss = _german_gloss(text)
+    return frozenset(tokens(gloss)) if gloss else frozenset()
 
 
 def _flat_fold(text: str) -> str:
