@@ -139,10 +139,13 @@ class CorpusAnswers:
                 return compared
             months = asked_months(q.english)
             if months:
-                hits = [p for p in posts if p.duration_months == months]
+                # "which of the posts is NOT 12 months?"
+                negated = bool(_NOT_RE.search(q.english))
+                hits = [p for p in posts if (p.duration_months == months) != negated]
                 label = asked_duration_text(q.english) or _months_label(months)
                 if hits:
-                    lines = [f["duration_match"].format(value=label)]
+                    frame = "duration_other" if negated else "duration_match"
+                    lines = [f[frame].format(value=label)]
                     lines += [f"• {self._label(p)}: {p.duration}" for p in hits]
                     return _corpus_answer(lines, hits, "summary", "duration")
                 return _all_durations(f["duration_none"].format(value=label), posts)
@@ -492,6 +495,9 @@ def _same_items(a: list[str], b: list[str]) -> bool:
     """Two lists of the same items, however each is punctuated."""
     return bool(a) and len(a) == len(b) and all(any(_same_item(x, y) for y in b) for x in a)
 
+
+_NOT_RE = re.compile(r"\b(not|isn't|aren't|isnt|arent|other than|except|apart from|besides|"
+                     r"pas|no|nicht)\b")
 
 # Fields that are lists, and a question comparing them across postings
 _LIST_FIELDS = ("competencies", "learning", "duties", "key_outputs")

@@ -76,7 +76,8 @@ _REQUIREMENT_SECTIONS = {"education", "experience", "languages", "skills", "qual
 # Fields that an unfamiliar layout puts anywhere (after an introduction, under a "Remarks"
 # heading); the other labels are fields only in the general-information block.
 _ANYWHERE_FIELDS = {"title", "duty_station", "duration", "grade", "organisation",
-                    "supervisor_name", "supervisor_role", "supervisor_email"}
+                    "supervisor_name", "supervisor_role", "supervisor_email",
+                    "supervisor_grade"}
 # "Sponsoring Government:" alone on its line, its value on the next: a label all the same.
 _BARE_LABEL_RE = re.compile(r"[A-Z][\w ./()&'-]{1,40}:")
 # "Second reporting officer: Chief, …": a label the lexicon does not know still ends a value.
@@ -549,9 +550,13 @@ class PostingParser:
         current = posting.supervisor
         email = given.get("supervisor_email", "")
         email_m = EMAIL_RE.search(email)
+        role = current.role or given.get("supervisor_role", "")
+        grade = given.get("supervisor_grade", "")
+        if role and grade and grade not in role:
+            role = f"{role} ({grade})"  # "Supervisor Position Grade: P4"
         posting.supervisor = current.model_copy(update={
             "name": current.name or given.get("supervisor_name", ""),
-            "role": current.role or given.get("supervisor_role", ""),
+            "role": role,
             "email": current.email or (email_m.group(0) if email_m else ""),
             "raw": current.raw or ", ".join(v for v in given.values() if v),
         })

@@ -204,3 +204,31 @@ def test_long_corpus_lists_are_capped() -> None:
     assert len(capped.citations) == MAX_LISTED
     group = Answer(text="Grades:\n• P2: " + "; ".join(f"t{i}" for i in range(60)))
     assert "… (+35)" in cap_lists(group).text
+
+
+@pytest.mark.parametrize(("question", "must", "found"), [
+    # the German application instructions, read through the glossary
+    ("where do i send my application for the AI job?", ["BFIO"], True),
+    ("pour postuler au poste IA faut envoyer ou", ["BFIO"], True),
+    ("¿Qué número de Chiffre tiene la vacante de IA y a qué oficina mando la solicitud?",
+     ["2025-1-10", "BFIO"], True),
+    # a web address on the line after the sentence introducing it
+    ("links in the roelans posting?", ["www.ilo.org/mnedeclaration", "www.ilo.org/business"],
+     True),
+    ("Sur quel site peut-on consulter le Helpdesk for Business de l'OIT mentionné dans l'offre "
+     "sur la diligence raisonnable ?", ["www.ilo.org/business"], True),
+    # fees and fraud: the posting's warning, not "the salary is not stated"
+    ("got an email asking me to pay a processing fee + send my bank details for the domestic "
+     "workers jpo. legit??", ["any fee", "bank account"], True),
+    # "any fee … at the application, interview … stage" says nothing of the selection steps
+    ("what does the selection process look like for 2040 - written test? interview?", [],
+     False),
+    ("which of the posts is NOT 12 months?", ["innovation", "2 years"], True),
+    ("wich dept is the ai jpo in and is it in geneve?", ["Deputy Director-General", "Geneva"],
+     True),
+])
+def test_questions_answered_from_what_the_postings_say(ask, question: str, must: list[str],
+                                                      found: bool) -> None:
+    a = ask(question)
+    assert a.found is found, a.text
+    assert all(m in a.text for m in must), a.text

@@ -38,7 +38,7 @@ CASES = [
       "Fluency in English")),
     (UNSEEN / "unhcr_tor.txt", "Associate Protection Officer", "UNHCR", "Riohacha, Colombia",
      "P2", "24 months",
-     ("Lucía Ferreyra", "Senior Protection Officer", "ferreyra@unhcr.org"),
+     ("Lucía Ferreyra", "Senior Protection Officer (P4)", "ferreyra@unhcr.org"),
      ("Doctorate plus a minimum of 1 year", "Graduate degree (Master's or equivalent) plus a "
       "minimum of 2 years", "FLUENCY IN ENGLISH AND SPANISH")),
     (AGENCIES / "wfp_dakar.md", "Programme Policy Officer (Resilience and Social Protection) – JPO",
