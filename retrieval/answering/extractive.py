@@ -202,7 +202,8 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
         tortell supervises the creative economy post, right?" is about the creative one."""
         named = self.resolver.resolve(q.clean, q.english)
         claimed = self.premises.claimed_values(q)
-        if not claimed or {fold(c) for c in claimed} <= naming_words(q.clean):
+        naming = naming_words(q.clean)
+        if not claimed or {fold(c) for c in claimed} <= naming:
             return named  # "am I eligible for the NORMES job?": the unit names the posting
         theirs = list(dict.fromkeys(
             [i for s in self.premises.people_in(q) for i in self.premises.people[s]]
@@ -211,7 +212,9 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
         ranked = self.resolver.scores(pattern.sub(" ", q.clean), pattern.sub(" ", q.english))
         top = ranked[0][1] if ranked else 0.0
         second = ranked[1][1] if len(ranked) > 1 else 0.0
-        if top >= _CLEARLY_NAMED and top >= 2 * second and ranked[0][0].id not in theirs:
+        # "the creative sectors jpo is in NORMES, isn't it?": words before "jpo" name it
+        floor = _CLEARLY_NAMED / 2 if naming - {fold(c) for c in claimed} else _CLEARLY_NAMED
+        if top >= floor and top >= 2 * second and ranked[0][0].id not in theirs:
             return [ranked[0][0].id]
         return theirs or named
 

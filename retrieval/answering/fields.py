@@ -290,9 +290,12 @@ _SCALAR_FIELDS = {
 
 
 # "links in the roelans posting?", "sur quel site…", "¿en qué página web…?"
-_ASKS_ADDRESS = re.compile(r"\b(links?|urls?|websites?|web ?sites?|web ?pages?|web address|"
-                           r"webpage|site|sites|liens?|enlaces?|pagina web|sitio web|"
-                           r"direccion web|webseite|internetseite|online)\b")
+# (asking for an address, not about one: "does the MNE jpo work on a website?" is a duty)
+_ASKS_ADDRESS = re.compile(
+    r"\b(links?|urls?|web address|adresse web|direccion web|liens?|enlaces?)\b"
+    r"|\b(which|what|where|quel|quelle|quels|que|cual|welche|welcher)\b.{0,40}"
+    r"\b(websites?|web ?sites?|web ?pages?|webpage|site|sites|pagina web|sitio web|webseite|"
+    r"internetseite|online)\b")
 _ADDRESS_IN = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:org|int|de|com)/\S*")
 _ADDRESS_WORDS = {stem(w) for w in ("link", "links", "url", "website", "site", "web", "page",
                                     "webpage", "address", "online", "posting", "which", "what")}
