@@ -104,7 +104,8 @@ def _education(sentence: str, level: Literal["minimum", "desirable"]) -> Require
     alt = _ALT_RE.search(folded)
     # the fields end where the alternatives, the institution or the years begin
     main = re.split(r"\b(?:may be accepted|in lieu|in combination with|from an? (?:accredited|"
-                    r"recogni[sz]ed))\b|" + _WITH_YEARS.pattern, sentence, flags=re.I)[0]
+                    r"recogni[sz]ed)|(?:is|are) (?:required|essential|mandatory|desirable|"
+                    r"preferred|an asset))\b|" + _WITH_YEARS.pattern, sentence, flags=re.I)[0]
     focus_part = ""
     fm = re.search(r",?\s*\(?\b(?:preferably|ideally|especially|with an? (?:focus|emphasis|"
                    r"speciali[sz]ation))\b", main, flags=re.I)

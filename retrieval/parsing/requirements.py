@@ -68,6 +68,7 @@ _ASSET_RE = re.compile(r"\b((?:is|are|would be|will be)(?: also| considered)? an
 
 _LANGUAGE_RE = re.compile(
     r"\b(english|french|spanish|arabic|chinese|russian|portuguese|german|italian|swahili|"
+    r"bangla|bengali|hindi|urdu|amharic|dari|pashto|turkish|persian|farsi|"
     r"languages?|fluency|fluent|bilingual)\b", re.I)
 _EDUCATION_RE = re.compile(
     r"\b(degree|university|bachelor'?s?|master'?s?|doctorate|ph\.?d|diploma|graduate|"
@@ -108,10 +109,6 @@ _DEGREE_RE = re.compile(
 _YEARS_OF_EXPERIENCE_RE = re.compile(
     r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten)\b(?:\s*\(\d+\))?"
     r"[^.;]{0,25}\byears?\b[^.;]{0,100}\bexperience\b", re.I)
-_LANGUAGE_NAME_RE = re.compile(
-    r"\b(english|french|spanish|arabic|chinese|russian|portuguese|german|italian|swahili|"
-    r"bangla|bengali|hindi|urdu|amharic|dari|pashto|turkish|persian|farsi)\b|"
-    r"\b(?:local|official|working|national) languages?\b", re.I)
 _LANGUAGE_SKILL_RE = re.compile(
     r"\b(fluen\w*|command|knowledge|proficien\w*|spoken|written|mother tongue|native|"
     r"bilingual|required|essential|asset|desirable)\b", re.I)
@@ -121,7 +118,7 @@ def _prose_topic(sentence: str) -> str | None:
     """Which requirement a sentence of prose states, if any: a degree, years of experience or
     a language skill, each with a word that makes it a requirement."""
     cue = bool(_REQUIREMENT_CUE_RE.search(sentence))
-    if _LANGUAGE_NAME_RE.search(sentence) and _LANGUAGE_SKILL_RE.search(sentence) \
+    if _LANGUAGE_RE.search(sentence) and _LANGUAGE_SKILL_RE.search(sentence) \
             and not _DEGREE_RE.search(sentence):
         return "languages"
     if _DEGREE_RE.search(sentence) and cue:
