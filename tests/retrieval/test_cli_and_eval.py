@@ -74,13 +74,16 @@ def test_german_gold(indexed_services) -> None:
 # in: natural 12/24, multi 12/17, unseen 13/20; our own natural set 76/111 and profiles 40/68
 # before the understanding work). A change that loses answers fails here; raise a floor when
 # the answers improve.
-# The *_fresh sets were written by helpers from the postings alone after that work (2026-12-07;
-# before the changes of that day: natural_fresh 60/70, profiles_fresh 39/50).
+# The *_fresh sets were written by helpers from the postings alone at the start of the work of
+# 2026-12-07 (before it: natural_fresh 60/70, profiles_fresh 39/50), *_holdout halfway through
+# it (61/80 at first sight).
 @pytest.mark.parametrize("gold,floor", [
     (NATURAL_GOLD, 24), (MULTI_GOLD, 17),
-    (DATA / "gold_natural.jsonl", 104), (DATA / "gold_profiles.jsonl", 61),
-    (DATA / "gold_natural_fresh.jsonl", 62), (DATA / "gold_profiles_fresh.jsonl", 44),
-], ids=["natural", "multi", "own-natural", "own-profiles", "natural-fresh", "profiles-fresh"])
+    (DATA / "gold_natural.jsonl", 106), (DATA / "gold_profiles.jsonl", 62),
+    (DATA / "gold_natural_fresh.jsonl", 65), (DATA / "gold_profiles_fresh.jsonl", 47),
+    (DATA / "gold_natural_holdout.jsonl", 72),
+], ids=["natural", "multi", "own-natural", "own-profiles", "natural-fresh", "profiles-fresh",
+        "natural-holdout"])
 def test_harder_gold_sets_keep_their_score(indexed_services, gold: Path, floor: int) -> None:
     result = evaluate(load_gold(gold), indexed_services.answers.answer)
     assert result["passed"] >= floor, result["failures"]
@@ -103,22 +106,24 @@ def test_unseen_postings_gold(tmp_path: Path, shared_embeddings) -> None:
     finally:
         asyncio.run(services.aclose())
     assert result["items"] == 20
-    # 19: u-unhcr-01 asks for the supervisor's grade, which the supervisor line does not carry
-    assert result["passed"] >= 19, result["failures"]
+    # all 20 since the supervisor's grade line joins their role (u-unhcr-01)
+    assert result["passed"] >= 20, result["failures"]
     assert result["posting_recall"] >= 0.95
 
 
 def test_other_agencies_gold(tmp_path: Path, shared_embeddings) -> None:
-    """Seventeen postings in one index: the five ILO ones, the two of dev_unseen, six more
-    agencies' (tests/data/agencies) and four written later by a helper from postings alone
-    (tests/data/agencies_fresh: UNDP form, UNICEF prose ad, IOM table, WHO PDF-like text;
-    22 of their 44 questions passed before the parser read them, then 30 once indexed)."""
+    """Twenty postings in one index: the five ILO ones, the two of dev_unseen, six more
+    agencies' (tests/data/agencies) and seven written later by helpers from postings alone
+    (tests/data/agencies_fresh: UNDP form, UNICEF prose ad, IOM table, WHO PDF-like text —
+    30 of their 44 questions passed before the work of 2026-12-07; agencies_holdout: UNFPA,
+    UN-Habitat, OCHA, written after it — 24 of 33 at first sight)."""
     from retrieval.services import build_services
     from retrieval.settings import Settings
 
     corpus = tmp_path / "corpus"
     shutil.copytree(CORPUS, corpus)
-    for folder in (UNSEEN_POSTINGS, DATA / "agencies", DATA / "agencies_fresh"):
+    for folder in (UNSEEN_POSTINGS, DATA / "agencies", DATA / "agencies_fresh",
+                   DATA / "agencies_holdout"):
         for posting in folder.iterdir():
             if posting.suffix != ".py":
                 shutil.copy(posting, corpus / posting.name)
@@ -126,10 +131,12 @@ def test_other_agencies_gold(tmp_path: Path, shared_embeddings) -> None:
                               embeddings=shared_embeddings)
     try:
         scores = {name: evaluate(load_gold(DATA / f"{name}.jsonl"), services.answers.answer)
-                  for name in ("dev_unseen", "gold_agencies", "gold_agencies_fresh")}
+                  for name in ("dev_unseen", "gold_agencies", "gold_agencies_fresh",
+                               "gold_agencies_holdout")}
     finally:
         asyncio.run(services.aclose())
-    floors = {"dev_unseen": 19, "gold_agencies": 56, "gold_agencies_fresh": 41}
+    floors = {"dev_unseen": 20, "gold_agencies": 57, "gold_agencies_fresh": 42,
+              "gold_agencies_holdout": 29}
     for name, result in scores.items():
         assert result["passed"] >= floors[name], (name, result["failures"])
         assert result["posting_recall"] >= 0.95, name
