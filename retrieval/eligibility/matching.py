@@ -56,7 +56,7 @@ def _domain_relation(have: str, need: str) -> Literal["ok", "assumed", "unclear"
 
 
 _ALSO_NAMED = re.compile(r"\b(?:preferably|ideally|especially|particularly|in particular|"
-                         r"including)\b(.+)", re.I)
+                         r"including|such as)\b(.+)|\(([^)]+)\)", re.I)
 
 # A requirement's id → its check, and the facts and questions that check found missing.
 CheckMemo = dict[int, tuple[RequirementCheck, list[str], list[str]]]
@@ -290,7 +290,7 @@ class _Matcher:
         relation = _domain_relation(p.experience_domain, need_domain)
         named_too = _ALSO_NAMED.search(req.source_text)
         if relation == "unclear" and named_too and _domain_relation(
-                p.experience_domain, named_too.group(1)) == "ok":
+                p.experience_domain, named_too.group(1) or named_too.group(2)) == "ok":
             # "Experience in project management, preferably in labour migration": the area
             # the posting itself names as the preferred one is relevant experience
             relation = "ok"

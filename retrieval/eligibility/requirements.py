@@ -194,8 +194,16 @@ def _languages(sentence: str, level: Literal["minimum", "desirable"]) -> list[Re
     return out
 
 
+# "English and French are the working languages of the United Nations Secretariat.": what the
+# organisation works in, not what the post asks (the next sentence says that)
+_ORGANISATION_LANGUAGES = re.compile(
+    r"\b(?:are|is) the (?:official |working |two |six )*(?:and working )?languages? of\b")
+
+
 def _language(sentence: str, level: Literal["minimum", "desirable"]) -> Requirement | None:
     folded = fold(sentence)
+    if _ORGANISATION_LANGUAGES.search(folded):
+        return None
     named = list(dict.fromkeys(LANGUAGE_WORD[m] for m in LANGUAGE_RE.findall(folded)))
     must = re.search(r"\bone of (?:these|the|them|which)\b.*\bmust be\b", folded)
     if must and named:

@@ -241,3 +241,25 @@ def test_experience_and_degrees_as_told(checker, text: str, posting: str, status
     v = verdict(checker, text, posting)
     assert v.status == status, [c.reason for c in v.checks]
     assert any(says in c.reason for c in v.checks), [c.reason for c in v.checks]
+
+
+SECRETARIAT = """Title: Associate Officer (JPO)
+Duty station: New York
+
+Qualifications
+Education: An advanced university degree (Master's) in urban planning or a related field is
+required.
+Experience: Working experience with GIS software (QGIS or ArcGIS) is required.
+Languages: English and French are the working languages of the United Nations Secretariat.
+For this position, fluency in English is required.
+"""
+
+
+def test_what_the_organisation_works_in_is_no_requirement_and_examples_name_the_area() -> None:
+    """"English and French are the working languages of the Secretariat" does not ask for
+    French; "(QGIS or ArcGIS)" names the GIS experience the requirement means."""
+    checker = _one_posting(SECRETARIAT)
+    v = verdict(checker, "MA in urban design, 18 months at a consultancy doing flood maps in "
+                         "ArcGIS. Fluent English, no French.", "p")
+    assert v.status == "eligible", [c.reason for c in v.checks]
+    assert all("fr" not in c.requirement.languages for c in v.checks)
