@@ -20,6 +20,9 @@ AGENCIES = DATA / "agencies"
 # Written later by a helper who read only postings, never this parser (issue 11): a UNDP form,
 # a UNICEF ad whose requirements are prose, an IOM table, a WHO PDF-like text.
 FRESH = DATA / "agencies_fresh"
+# and three written after that work began: UNFPA "Label : value", UN-Habitat markdown with the
+# facts table at the end, OCHA PDF-like with "Title Case:" headings
+HOLDOUT = DATA / "agencies_holdout"
 
 
 @pytest.fixture(scope="module")
@@ -101,6 +104,22 @@ CASES = [
      ("Dr Tomasz Wierzbicki", "Unit Head, Digital Health Standards", "wierzbickit@who.int"),
      ("An advanced university degree (Master's level or above) in public health",
       "At least three years of professional experience", "Expert knowledge of English.")),
+    (HOLDOUT / "unfpa_dakar.txt", "Junior Professional Officer - Programme Analyst, Adolescents "
+     "and Youth", "UNFPA", "Dakar, Senegal", "P-2", "One year, renewable for a second year",
+     ("Ms. Aïssatou Sow Diallo", "Regional Adolescents and Youth Adviser", ""),
+     ("Advanced university degree (Master's or equivalent) in public health",
+      "A minimum of two years of professional experience", "Fluency in English and French")),
+    (HOLDOUT / "unhabitat_maputo.md", "Associate Human Settlements Officer (JPO), Urban "
+     "Resilience", "UN-Habitat", "Maputo, Mozambique", "P-1", "Two years",
+     ("Mr. Rui Namburete", "Human Settlements Officer", "rui.namburete@un.org"),
+     ("An advanced university degree (Master's degree or equivalent) in urban planning",
+      "A minimum of one year of professional experience", "fluency in English and Portuguese")),
+    (HOLDOUT / "ocha_ndjamena.txt", "Associate Humanitarian Affairs Officer (JPO)", "OCHA",
+     "N'Djamena, Chad", "P2", "24 months (12 months, extendable",
+     ("Ms. Clémence Arnaud-Ouédraogo", "Head of the Coordination Unit (P-4)",
+      "arnaud-ouedraogo@un.org"),
+     ("Advanced university degree (Master's degree or equivalent) in political science",
+      "A minimum of two and maximum of five years", "fluency in French (oral and written)")),
 ]
 
 
