@@ -1,5 +1,9 @@
 """Questions over all postings: counts, durations, stations, grades, languages, degrees, years,
-mentions."""
+mentions, lists compared.
+
+(Longer than our usual modules: every corpus-wide answer is a method of the one `CorpusAnswers`
+mix-in and shares its per-snapshot caches — labels, scopes, education words; splitting the
+question kinds over several mix-ins would spread those caches too.)"""
 
 from __future__ import annotations
 

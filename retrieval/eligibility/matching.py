@@ -1,4 +1,7 @@
-"""The matcher: one check per requirement, and the verdict for one profile and one posting."""
+"""The matcher: one check per requirement, and the verdict for one profile and one posting.
+
+(A little over 400 lines: the checks of each requirement kind share the profile, the posting's
+requirements and the questions a check leaves open, all held by the one `_Matcher`.)"""
 
 from __future__ import annotations
 
