@@ -244,13 +244,19 @@ class CorpusAnswers:
         what = f[f"list_what_{field}"]
         lists = {p.id: [i.strip(" .;") for i in getattr(p, field) if i.strip(" .;")]
                  for p in posts}
-        groups: list[list[Posting]] = []
+        # identical lists first (a job board repeats its boilerplate), then lists alike but
+        # for punctuation, among the few distinct ones
+        exact: dict[tuple[str, ...], list[Posting]] = {}
         for p in posts:
-            home = next((g for g in groups if _same_items(lists[g[0].id], lists[p.id])), None)
+            exact.setdefault(tuple(sorted(fold(i) for i in lists[p.id])), []).append(p)
+        groups: list[list[Posting]] = []
+        for same in exact.values():
+            home = next((g for g in groups if len(exact) <= _MAX_FUZZY_GROUPS
+                         and _same_items(lists[g[0].id], lists[same[0].id])), None)
             if home is None:
-                groups.append([p])
+                groups.append(list(same))
             else:
-                home.append(p)
+                home.extend(same)
         groups.sort(key=len, reverse=True)
         main = lists[groups[0][0].id]
         if len(groups) == 1:
@@ -505,6 +511,7 @@ _NOT_RE = re.compile(r"\b(not|isn't|aren't|isnt|arent|other than|except|apart fr
 
 # Fields that are lists, and a question comparing them across postings
 _LIST_FIELDS = ("competencies", "learning", "duties", "key_outputs")
+_MAX_FUZZY_GROUPS = 200  # beyond, lists are grouped only when identical
 _SAME_OR_DIFFERENT = re.compile(r"\b(same|different|differ\w*|unlike|odd one|unique|"
                                 r"in common|common to|identical|vary|varies)\b")
 

@@ -111,7 +111,9 @@ class Premises:
         return [a for a in dict.fromkeys(_ACRONYM_RE.findall(q.clean)) if a in self.units]
 
     def unit_names_in(self, q: Query) -> list[str]:
-        return [n for n in self.unit_names if re.search(rf"\b{re.escape(n)}\b", q.folded)]
+        # a substring test first: a large corpus has many names, a question few of them
+        return [n for n in self.unit_names
+                if n in q.folded and re.search(rf"\b{re.escape(n)}\b", q.folded)]
 
     def claimed_values(self, q: Query) -> list[str]:
         """The words of the question that carry a claim (to read the posting meant without
