@@ -17,7 +17,7 @@ from retrieval.answering.common import (
 )
 from retrieval.chunking import section_label
 from retrieval.models import Answer, Citation, Posting
-from retrieval.parsing import split_sentences
+from retrieval.parsing import WEB_ADDRESS, split_sentences
 from retrieval.text import content_tokens, stem
 from retrieval.understanding import Query
 
@@ -296,7 +296,7 @@ _ASKS_ADDRESS = re.compile(
     r"|\b(which|what|where|quel|quelle|quels|que|cual|welche|welcher)\b.{0,40}"
     r"\b(websites?|web ?sites?|web ?pages?|webpage|site|sites|pagina web|sitio web|webseite|"
     r"internetseite|online)\b")
-_ADDRESS_IN = re.compile(r"(?:https?://|www\.)\S+|\b[\w-]+\.(?:org|int|de|com)/\S*")
+_ADDRESS_IN = re.compile(rf"{WEB_ADDRESS}|\b[\w-]+\.(?:org|int|de|com)/\S*")
 _ADDRESS_WORDS = {stem(w) for w in ("link", "links", "url", "website", "site", "web", "page",
                                     "webpage", "address", "online", "posting", "which", "what")}
 

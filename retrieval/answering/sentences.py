@@ -13,7 +13,7 @@ from langchain_core.documents import Document
 from retrieval.answering.common import cite, section_items
 from retrieval.answering.questions import intent_words
 from retrieval.models import Citation, Posting
-from retrieval.parsing import split_sentences
+from retrieval.parsing import EMAIL_RE, WEB_ADDRESS, split_sentences
 from retrieval.text import content_tokens, fold, stem, words
 from retrieval.understanding import FIELD_WORDS, Query, detect_language, load_yaml
 
@@ -280,7 +280,7 @@ def _is_item(line: str) -> bool:
     return (line.startswith(("-", "•", "*")) and len(line) < 300) or bool(_ADDRESS.fullmatch(line))
 
 
-_ADDRESS = re.compile(r"<?(?:https?://|www\.)\S+>?|[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+_ADDRESS = re.compile(rf"<?{WEB_ADDRESS}>?|{EMAIL_RE.pattern}")
 
 
 @dataclass(frozen=True)

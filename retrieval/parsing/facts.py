@@ -9,6 +9,7 @@ from functools import cache
 
 from babel import Locale
 
+from retrieval.parsing.values import HONORIFIC
 from retrieval.parsing.vocabulary import Vocabulary, vocabulary
 
 GRADE_RE = re.compile(r"^(?:P|G|NO)\s*-?\s*[1-7A-D]$", re.I)
@@ -19,7 +20,7 @@ _NOT_A_TITLE_RE = re.compile(
     r"\b(programme of the|vacancy announcement|terms of reference|jpo\)? programme$|"
     r"job description$)", re.I)
 _SMALL_WORDS = {"of", "and", "the", "in", "on", "for", "to", "a", "an", "at", "with", "or"}
-_HONORIFICS_RE = re.compile(r"\b(Ms|Mr|Mrs|Dr|Prof)\.")
+_HONORIFICS_RE = re.compile(rf"\b({HONORIFIC})\.")
 
 
 @cache

@@ -118,10 +118,10 @@ def _prose_topic(sentence: str) -> str | None:
     """Which requirement a sentence of prose states, if any: a degree, years of experience or
     a language skill, each with a word that makes it a requirement."""
     cue = bool(_REQUIREMENT_CUE_RE.search(sentence))
-    if _LANGUAGE_RE.search(sentence) and _LANGUAGE_SKILL_RE.search(sentence) \
-            and not _DEGREE_RE.search(sentence):
+    degree = bool(_DEGREE_RE.search(sentence))
+    if _LANGUAGE_RE.search(sentence) and _LANGUAGE_SKILL_RE.search(sentence) and not degree:
         return "languages"
-    if _DEGREE_RE.search(sentence) and cue:
+    if degree and cue:
         return "education"
     if _YEARS_OF_EXPERIENCE_RE.search(sentence) or (
             cue and re.match(r"^(?:\w+:\s*)?(?:prior |relevant |professional |work )?"

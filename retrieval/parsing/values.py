@@ -12,6 +12,9 @@ MONTHS = (
     "october", "november", "december",
 )
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
+# a web address as postings write it: "www.ilo.org/business", "https://www.ilo.org/srm-twg"
+WEB_ADDRESS = r"(?:https?://|www\.)\S+"
+HONORIFIC = r"(?:Ms|Mr|Mrs|Dr|Prof)"
 YEAR_RE = re.compile(r"\b(19|20)\d{2}\b")
 ROLE_WORDS = {
     "adviser", "advisor", "head", "director", "chief", "officer", "specialist", "coordinator",
@@ -83,7 +86,7 @@ def _parse_supervisor(text: str) -> Supervisor:
     if looks_like_name:
         name = first
         role = parts[1].strip(" ,;:") if len(parts) > 1 else ""
-    elif len(parts) > 1 and re.match(r"(?:Ms|Mr|Mrs|Dr|Prof)\.?\s+[A-Z]", parts[1]) \
+    elif len(parts) > 1 and re.match(HONORIFIC + r"\.?\s+[A-Z]", parts[1]) \
             and len(parts[1].split()) <= 6:
         name, role = parts[1].strip(" ,;:"), first  # "Chief of Child Protection, Ms. X"
     return Supervisor(name=name, role=role, email=email, raw=raw)
