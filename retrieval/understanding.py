@@ -12,6 +12,7 @@ import itertools
 import math
 import re
 from collections import Counter
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
@@ -549,7 +550,7 @@ def word_forms(word: str) -> set[str]:
     return forms
 
 
-def rare_terms(question: str, postings: list[Posting], skip: set[str],
+def rare_terms(question: str, postings: list[Posting], skip: AbstractSet[str],
                bodies: list[set[str]] | None = None) -> list[tuple[str, str]]:
     """(stem, surface word) of the question's words that some but not all postings contain,
     rarest first: what a "which postings mention X?" question is looking for."""

@@ -12,6 +12,7 @@ from dataclasses import replace
 
 from rapidfuzz import fuzz
 
+from retrieval.answering.base import AnswererBase
 from retrieval.answering.common import (
     FIELD_INTENTS,
     LANGUAGE_LABEL,
@@ -49,7 +50,7 @@ from retrieval.text import FOREIGN_FUNCTION_WORDS, fold, words
 from retrieval.understanding import Query, rare_terms, word_forms
 
 
-class CorpusAnswers:
+class CorpusAnswers(AnswererBase):
     """Mixed into `ExtractiveAnswerer`, whose attributes (snap, postings, retriever,
     eligibility) and other parts it uses."""
 
@@ -320,15 +321,15 @@ class CorpusAnswers:
                 kind = accepts_language(p, iso, self.eligibility.requirements(p))
                 if kind:
                     groups[kind].append(p)
-            for kind, key in (("required", "lang_required"), ("accepted", "lang_accept"),
-                              ("desirable", "lang_desirable")):
-                if groups[kind]:
+            for group, key in (("required", "lang_required"), ("accepted", "lang_accept"),
+                               ("desirable", "lang_desirable")):
+                if groups[group]:
                     lines.append(f[key].format(lang=label))
-                    lines += [f"• {self._label(p)}: {inline(p.languages.minimum if kind != 'desirable' else p.languages.desirable)}"  # noqa: E501
-                              for p in groups[kind]]
-                    hits += groups[kind]
-                    for p in groups[kind]:
-                        sections.setdefault(p.id, "languages.desirable" if kind == "desirable"
+                    lines += [f"• {self._label(p)}: {inline(p.languages.minimum if group != 'desirable' else p.languages.desirable)}"  # noqa: E501
+                              for p in groups[group]]
+                    hits += groups[group]
+                    for p in groups[group]:
+                        sections.setdefault(p.id, "languages.desirable" if group == "desirable"
                                             else "languages.minimum")
         if not hits:
             lines = [f["none_match"].format(n=len(posts))]
@@ -447,7 +448,7 @@ class CorpusAnswers:
             accepts_first = any(r.degree_level == "first" or r.alt_first_degree_extra_years
                                 is not None for r in minimum)
             levels["first" if accepts_first else
-                   minimum[0].degree_level if minimum else ""].append(p)
+                   (minimum[0].degree_level or "") if minimum else ""].append(p)
         hits = levels[level]
         key = "level_advanced" if level == "advanced" else "level_first"
         lines = [f[key]] + [f"• {self._label(p)}: {inline(p.education.minimum)}" for p in hits]

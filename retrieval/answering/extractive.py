@@ -124,8 +124,8 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
         if "eligibility" not in q.intents and self._asks_about_self(q):
             q = replace(q, intents=["eligibility"])
         if "eligibility" in q.intents:
-            ids = None if q.corpus_scope else (named or context_postings or None)
-            verdict = self.eligibility.answer(q.clean, ids, q.language)
+            asked = None if q.corpus_scope else (named or context_postings or None)
+            verdict = self.eligibility.answer(q.clean, asked, q.language)
             if verdict is not None:
                 return verdict
             intents = [i for i in q.intents if i != "eligibility"]

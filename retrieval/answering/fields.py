@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
+from retrieval.answering.base import AnswererBase
 from retrieval.answering.common import (
     FIELD_INTENTS,
     MAX_ITEMS,
@@ -24,7 +25,7 @@ from retrieval.understanding import Query
 FieldAnswer = tuple[str, list[Citation], bool]  # (text, citations, found)
 
 
-class FieldAnswers:
+class FieldAnswers(AnswererBase):
     """Mixed into `ExtractiveAnswerer`, whose attributes (snap, postings, retriever,
     eligibility) and other parts it uses."""
 

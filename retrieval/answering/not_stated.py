@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from retrieval.answering.base import AnswererBase
 from retrieval.answering.common import cite, frames, section_items
 from retrieval.models import Answer, Citation, Posting
 from retrieval.parsing import split_sentences
@@ -11,7 +12,7 @@ from retrieval.text import fold
 from retrieval.understanding import Query, not_stated_topics
 
 
-class NotStatedAnswers:
+class NotStatedAnswers(AnswererBase):
     """Mixed into `ExtractiveAnswerer`, whose attributes (snap, postings, retriever,
     eligibility) and other parts it uses."""
 
@@ -45,12 +46,12 @@ class NotStatedAnswers:
                     cites += c
             context = topic.get("context")
             if context:
-                for section, text in section_items(posts[0]):
-                    sentence = next((s for s in split_sentences(text.replace("\n", " "))
-                                     if re.search(context, fold(s))), None)
-                    if sentence:
-                        said.append(sentence)
-                        cites.append(cite(posts[0], section, sentence))
+                for section, section_text in section_items(posts[0]):
+                    line = next((s for s in split_sentences(section_text.replace("\n", " "))
+                                 if re.search(context, fold(s))), None)
+                    if line:
+                        said.append(line)
+                        cites.append(cite(posts[0], section, line))
                         break
         if said:
             lines += [f["what_they_say"], *said]

@@ -10,6 +10,7 @@ from functools import cache, lru_cache
 
 from langchain_core.documents import Document
 
+from retrieval.answering.base import AnswererBase
 from retrieval.answering.common import cite, section_items
 from retrieval.answering.questions import intent_words
 from retrieval.models import Citation, Posting
@@ -18,7 +19,7 @@ from retrieval.text import content_tokens, fold, stem, words
 from retrieval.understanding import FIELD_WORDS, Query, detect_language, load_yaml
 
 
-class SentenceSelection:
+class SentenceSelection(AnswererBase):
     """Mixed into `ExtractiveAnswerer`, whose attributes (snap, postings, retriever,
     eligibility) and other parts it uses."""
 

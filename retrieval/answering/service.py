@@ -5,10 +5,10 @@ from __future__ import annotations
 import asyncio
 import time
 from collections.abc import AsyncIterator, Callable
-from typing import Any
+from typing import Protocol
 
 from retrieval.answering.common import frames
-from retrieval.answering.conversation import ConversationMemory, Turn
+from retrieval.answering.conversation import Conversation, ConversationMemory, Turn
 from retrieval.answering.extractive import ExtractiveAnswerer
 from retrieval.answering.similarity import SentenceSimilarity
 from retrieval.conversation_store import ConversationStore
@@ -19,11 +19,21 @@ from retrieval.settings import Settings
 from retrieval.store import IndexSnapshot, IndexStore
 
 
+class AnswerImprover(Protocol):
+    """The optional LLM layer (`retrieval.llm.LLMAnswerer`): rewrites an extractive answer."""
+
+    def improve(self, question: str, conv: Conversation, answer: Answer,
+                answerer: ExtractiveAnswerer) -> Answer: ...
+
+    def astream(self, question: str, conv: Conversation, answer: Answer,
+                answerer: ExtractiveAnswerer) -> AsyncIterator[str | Answer]: ...
+
+
 class AnswerService:
     """The one entry point for questions: memory, extractive answers, optional LLM."""
 
     def __init__(self, settings: Settings, store: IndexStore,
-                 eligibility: EligibilityChecker, llm: Any | None = None,
+                 eligibility: EligibilityChecker, llm: AnswerImprover | None = None,
                  memory: ConversationStore | None = None) -> None:
         self.settings = settings
         self.store = store
@@ -75,7 +85,7 @@ class AnswerService:
         conv = self.memory.get(conversation_id)
         answerer = self._extractive()
         answer = answerer.answer(question, conv.last_postings, conv.last)
-        if self._llm_improves(answer):
+        if self.llm is not None and self._llm_improves(answer):
             answer = self.llm.improve(question, conv, answer, answerer)
         self._answered(conversation_id, question, answer, started)
         return answer
@@ -105,7 +115,7 @@ class AnswerService:
         answerer = await asyncio.to_thread(self._extractive)
         answer = await asyncio.to_thread(answerer.answer, question, conv.last_postings,
                                          conv.last)
-        if self._llm_improves(answer):
+        if self.llm is not None and self._llm_improves(answer):
             async for item in self.llm.astream(question, conv, answer, answerer):
                 if isinstance(item, Answer):
                     answer = item
@@ -116,7 +126,7 @@ class AnswerService:
 
     def _llm_improves(self, answer: Answer) -> bool:
         # A comparison is a fixed, row-by-row layout: nothing for a model to rewrite.
-        return self.llm is not None and answer.intent not in {"injection", "greeting",
+        return answer.intent not in {"injection", "greeting",
                                                               "eligibility", "compare"}
 
     def _answered(self, conversation_id: str, question: str, answer: Answer,

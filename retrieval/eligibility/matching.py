@@ -131,6 +131,7 @@ class _Matcher:
         """A nationality or age rule. Not stated by the candidate, it is assumed met and said
         so (as a relevant experience is): the rest of the verdict still informs."""
         r = self.r
+        parts: list[tuple[bool | None, str, int]]
         if req.kind == "nationality":
             need = join_items(req.nationalities, self.lex, "or")
             have = nationality_in(self.p.nationality) or self.p.nationality

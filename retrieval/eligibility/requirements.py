@@ -273,10 +273,11 @@ def derive_requirements(posting: Posting) -> list[Requirement]:
     blocks = (("education", posting.education), ("experience", posting.experience),
               ("language", posting.languages), ("skill", posting.skills))
     for kind, block in blocks:
-        for base in ("minimum", "desirable"):
+        bases: tuple[Literal["minimum", "desirable"], ...] = ("minimum", "desirable")
+        for base in bases:
             text = block.minimum if base == "minimum" else block.desirable
             for sentence in _sentences(text):
-                level = base
+                level: Literal["minimum", "desirable"] = base
                 label = _LABEL.match(sentence)
                 if label:  # "- Minimum: …" left inside a bulleted block
                     sentence = sentence[label.end():]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable
 from contextlib import aclosing
 from typing import Any
 
@@ -181,7 +181,7 @@ class ModelCaller:
             raise LLMUnavailableError(repr(exc)) from exc
 
     async def _chunks(self, chain: Runnable[dict[str, str], BaseMessage],
-                      inputs: dict[str, str]) -> AsyncIterator[BaseMessage]:
+                      inputs: dict[str, str]) -> AsyncGenerator[BaseMessage, None]:
         """The model's chunks; TimeoutError when none arrives within `timeout`.
 
         The stream is read by a separate task so that the timeout never spans a `yield`
