@@ -17,7 +17,8 @@ JOB_WORD_RE = re.compile(
     r"\b(officer|associate|analyst|specialist|advis[oe]r|coordinator|expert|assistant|manager|"
     r"engineer|economist|statistician|consultant|jpo)\b", re.I)
 _NOT_A_TITLE_RE = re.compile(
-    r"\b(programme of the|vacancy announcement|terms of reference|jpo\)? programme$|"
+    r"\b(programme of the|vacancy announcement|vacancy notice|terms of reference|jpo\)? programme$|"
+    r"junior professional officers?\)? programme$|"
     r"job description$)", re.I)
 _SMALL_WORDS = {"of", "and", "the", "in", "on", "for", "to", "a", "an", "at", "with", "or"}
 _HONORIFICS_RE = re.compile(rf"\b({HONORIFIC})\.")
@@ -54,7 +55,9 @@ def tidy_caps(text: str) -> str:
         elif n and bare.lower() in _SMALL_WORDS:
             words.append(word.lower())
         else:
-            words.append("-".join(p[:1].upper() + p[1:].lower() for p in word.split("-")))
+            lead = word[:len(word) - len(word.lstrip("(["))]  # "(SPECTRUM" → "(Spectrum"
+            words.append(lead + "-".join(p[:1].upper() + p[1:].lower()
+                                         for p in word[len(lead):].split("-")))
     return " ".join(words)
 
 
@@ -70,8 +73,11 @@ def duty_station(values: list[str]) -> str:
         dashed = [p.strip() for p in first.split("-", 1)]
         if any(country_name(p) for p in dashed):
             parts = dashed
-    if len(parts) > 2 and country_name(parts[1]):
-        parts = parts[:2]  # "N'Djamena, Chad, with regular missions to eastern Chad"
+    bare = [re.sub(r"\s*\([^)]*\)", "", p).strip() for p in parts]
+    if len(parts) > 2 and country_name(bare[1]):
+        # "N'Djamena, Chad, with regular missions to eastern Chad", "Amman, Jordan (UNRWA
+        # Headquarters), with missions to the Agency's field offices"
+        parts = bare[:2]
     if len(parts) == 2 and country_name(parts[0]) and not country_name(parts[1]):
         parts = [parts[1], parts[0]]  # "Jamaica, Kingston" → "Kingston, Jamaica"
     if len(parts) == 1 and country_name(parts[0]):

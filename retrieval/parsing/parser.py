@@ -167,10 +167,16 @@ class PostingParser:
             body = [ln.text for ln in lines[i + 1:i + 8] if not ln.blank][:2]
             queries.append((lines[i].text, " ".join(body)))
         hints: dict[int, str] = {}
+        known_before = False
         for i, (key, _score) in zip(candidates, self._headings.classify(queries), strict=True):
             line = lines[i]
             if key:
                 hints[i] = key
+                known_before = True
+            elif not known_before and title_from_lines([line.text]):
+                # "ASSOCIATE PROGRAMME OFFICER (SPECTRUM …)" in capitals among the header's
+                # fields is the job title, not a heading of some unknown section
+                continue
             elif line.heading_marker or line.text.isupper() or NUMBERING_RE.match(line.text):
                 hints[i] = "other"
         return hints
@@ -179,6 +185,8 @@ class PostingParser:
     def _sections(self, lines: list[Line], posting: Posting, facts: _Facts,
                   hints: dict[int, str]) -> list[_Section]:
         fields, section_labels = vocabulary().fields, vocabulary().sections
+        # section labels whose value follows on the same line, like a field's
+        value_labels = {label for label, key in section_labels.items() if key == "supervisor"}
         sections: list[_Section] = [_Section("header")]
         i = 0
         while i < len(lines):
@@ -191,9 +199,12 @@ class PostingParser:
             labelled = split_label(text)
             if labelled is None and not line.bullet and sections[-1].key in {"header", "general"}:
                 labelled = _label_without_colon(text)
-            if line.bullet and labelled and not (labelled[0] in fields
-                                                 and sections[-1].key in {"header", "general"}):
-                labelled = None  # a bullet is a field only in the general-information block
+            if line.bullet and labelled and not (
+                    (labelled[0] in fields or labelled[0] in value_labels)
+                    and sections[-1].key in {"header", "general"}):
+                # a bullet is a field only in the general-information block ("- Reports to:
+                # Dr. X, Chief of …" among the grade and the location is the supervisor)
+                labelled = None
             if labelled and labelled[0] in fields and labelled[0] not in section_labels:
                 name = fields[labelled[0]]
                 if not self._is_field_context(sections[-1].key, name, posting, facts):

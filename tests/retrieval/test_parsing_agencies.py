@@ -23,6 +23,9 @@ FRESH = DATA / "agencies_fresh"
 # and three written after that work began: UNFPA "Label : value", UN-Habitat markdown with the
 # facts table at the end, OCHA PDF-like with "Title Case:" headings
 HOLDOUT = DATA / "agencies_holdout"
+# and three more at the start of the next session: a UNIDO key-value header, UNRWA markdown
+# with today's ad headings ("What you will do", "What you bring"), an ITU all-caps notice
+BLIND = DATA / "agencies_blind"
 
 
 @pytest.fixture(scope="module")
@@ -120,6 +123,24 @@ CASES = [
       "arnaud-ouedraogo@un.org"),
      ("Advanced university degree (Master's degree or equivalent) in political science",
       "A minimum of two and maximum of five years", "fluency in French (oral and written)")),
+    (BLIND / "unido_vienna.txt", "Associate Industrial Development Officer (Circular Economy)",
+     "UNIDO", "Vienna, Austria", "P-2", "2 years, with possibility of extension",
+     ("Ms. Ingrid Halvorsen-Ruiz",
+      "Industrial Development Officer and Chief, Circular Economy and Green Industry Unit", ""),
+     ("Advanced university degree (Master's or equivalent) in chemical",
+      "A minimum of two (2) years", "Fluency in written and spoken English is required")),
+    (BLIND / "unrwa_amman.md", "Junior Professional Officer – Associate Education Data Officer",
+     "UNRWA", "Amman, Jordan", "P-1", "1 year, renewable for a second year",
+     ("Dr. Layla Qasem-Brandt", "Chief, Education Planning and EMIS Section", ""),
+     ("An advanced university degree (Master's or equivalent) in education",
+      "At least two years of relevant professional experience",
+      "Fluency in written and spoken English")),
+    (BLIND / "itu_geneva.txt",
+     "Associate Programme Officer (Spectrum Management and Broadband Connectivity)", "ITU",
+     "Geneva, Switzerland", "P-2", "3 YEARS",
+     ("Mr. Kwabena Asante-Lindqvist", "Head, Network and Spectrum Development Division", ""),
+     ("Candidates must hold an advanced university degree in telecommunications",
+      "At least three years", "Advanced knowledge of English is required")),
 ]
 
 
@@ -269,3 +290,13 @@ def test_unfamiliar_posting_is_indexed_and_non_posting_refused(tmp_path: Path) -
     shopping.write_text("Shopping list: milk, eggs, bread.")
     with pytest.raises(LoadError, match="does not read as a vacancy announcement"):
         parse_file(shopping, PostingParser())
+
+
+def test_todays_ad_headings_open_their_sections(parser: PostingParser) -> None:
+    """"What you will do" lists the duties and "What you bring" the requirements, with the
+    "Desirable" sub-list apart; "- **Reports to:** …" among the header's bullets is the
+    supervisor."""
+    unrwa = parser.parse(read_text(BLIND / "unrwa_amman.md"), "u", "u.md")
+    assert unrwa.duties[0].startswith("Help run the EMIS across all UNRWA schools")
+    assert "Working knowledge of Arabic" in unrwa.languages.desirable
+    assert "Learning Outcomes Survey" not in unrwa.background
