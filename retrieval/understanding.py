@@ -8,6 +8,7 @@ finds the one posting that talks about them and "work" alone finds none.
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import re
@@ -410,6 +411,9 @@ class PostingResolver:
         self._ident_df = ident_df
         self._body_df = body_df
         self._n = n
+        # Every word the postings use, sorted: a question word none of them has may be the
+        # start of one ("the telecom job" → telecommunication, "admin" → administration).
+        self._vocabulary = sorted(set(name_df) | set(body_df) | set(where_df))
         lowercase_words = {w for p in postings for w in re.findall(r"\b[a-z]{3,}\b", p.text)}
         for names in self._names:
             names.case_sensitive = {a for a in names.identifiers if a.lower() in lowercase_words}
@@ -457,6 +461,9 @@ class PostingResolver:
         # (English word order only: "el puesto de trabajo vulnerable" names it after the noun.)
         naming = {t for w in naming_words(text) for t in content_tokens(w)} \
             if text == fold(question) else set()
+        completions = {t: self._completions(t) for t in q_tokens}
+        q_tokens = list(dict.fromkeys([*q_tokens, *(c for cs in completions.values() for c in cs)]))
+        naming |= {c for t in naming for c in completions.get(t, [])}
         out: list[tuple[Posting, float, bool]] = []
         for names in self._names:
             score = 0.0
@@ -483,6 +490,19 @@ class PostingResolver:
             out.append((names.posting, score, ident))
         out.sort(key=lambda x: -x[1])
         return out
+
+    def _completions(self, token: str) -> list[str]:
+        """The postings' words that begin with a question word they do not use themselves
+        (five letters at least, at most three words: a clipped word, not a common prefix)."""
+        if len(token) < 5 or token in self._body_df or token in self._name_idf \
+                or token in self._where_idf:
+            return []
+        i = bisect.bisect_left(self._vocabulary, token)
+        found: list[str] = []
+        while i < len(self._vocabulary) and self._vocabulary[i].startswith(token):
+            found.append(self._vocabulary[i])
+            i += 1
+        return found if len(found) <= 3 else []
 
     def resolve(self, question: str, english: str | None = None) -> list[str]:
         """Posting ids the question is about; empty when it names none clearly."""

@@ -6,15 +6,14 @@ import re
 from collections.abc import Iterable
 
 from retrieval.chunking import section_label
+from retrieval.eligibility.vocabulary import LANGUAGE_WORD, lexicon_for
 from retrieval.models import Citation, Posting
 from retrieval.understanding import Query, load_yaml
 
-LANGUAGE_NAMES = {
-    "english": "en", "anglais": "en", "ingles": "en",
-    "french": "fr", "francais": "fr", "frances": "fr",
-    "spanish": "es", "espagnol": "es", "espanol": "es",
-}
-LANGUAGE_LABEL = {"en": "English", "fr": "French", "es": "Spanish"}
+# language word (EN/FR/ES, folded) → ISO code, and ISO code → English name: the eligibility
+# vocabulary's, so that every language a requirement can name can be asked about
+LANGUAGE_NAMES: dict[str, str] = LANGUAGE_WORD
+LANGUAGE_LABEL: dict[str, str] = lexicon_for("en")["language_names"]
 MAX_ITEMS = 10
 
 

@@ -16,6 +16,7 @@ from retrieval.answering.common import (
     inline,
     trim,
 )
+from retrieval.answering.polar import is_polar, polar_lead, requirement_verdict
 from retrieval.chunking import section_label
 from retrieval.models import Answer, Citation, Posting
 from retrieval.parsing import WEB_ADDRESS, split_sentences
@@ -65,10 +66,24 @@ class FieldAnswers(AnswererBase):
         wrong = _false_claims(q, p, "\n".join(parts))
         if wrong:
             parts.insert(0, f["premise_wrong"].format(name=", ".join(wrong)))
+        elif not wrong_premises and parts and is_polar(q):
+            # "Does it need Spanish?", "is it in Geneva?": the verdict first, then the text.
+            lead = self._polar_lead(q, p, chosen[0])
+            if lead:
+                parts[0] = f"{lead}\n{parts[0]}"
         text = "\n\n".join(parts) or f["not_in_posting"].format(t=t)
         return Answer(text=text, found=found and bool(parts), citations=citations,
                       intent=chosen[0], intents=chosen if len(chosen) > 1 else [],
                       posting_ids=[p.id])
+
+    def _polar_lead(self, q: Query, p: Posting, intent: str) -> str:
+        if intent in {"duty_station", "grade", "duration"}:
+            confirmed = intent in self.premises.confirmations(q, p)
+            return frames(q.language)["polar_yes"] if confirmed else ""
+        if intent not in {"languages", "education", "experience", "requirements"}:
+            return ""
+        verdict = requirement_verdict(q, intent, self.eligibility.requirements(p))
+        return polar_lead(verdict, q.language) if verdict else ""
 
     def _field(self, q: Query, p: Posting, intent: str,
                f: dict[str, str]) -> tuple[str, list[Citation], bool]:

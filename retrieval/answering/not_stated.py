@@ -25,6 +25,8 @@ class NotStatedAnswers(AnswererBase):
             for sentence in split_sentences(p.text.replace("\n", " ")):
                 if topic["evidence"].search(fold(sentence)):
                     evidence.append((p, sentence))
+        if evidence and topic.get("first"):
+            evidence.sort(key=lambda ps: not re.search(topic["first"], fold(ps[1])))
         if evidence:
             lines = [f"• {p.short_title}: {s}" for p, s in evidence[:4]]
             return Answer(text="\n".join(lines), found=True, intent=q.not_stated or "",

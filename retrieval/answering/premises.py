@@ -124,6 +124,23 @@ class Premises:
 
     # ---- against one posting ------------------------------------------------------------------
 
+    def confirmations(self, q: Query, p: Posting) -> set[str]:
+        """The fields whose value the question states rightly ("is the AI job in Geneva?",
+        "it's a P2, right?", "is it 12 months?")."""
+        out: set[str] = set()
+        station = fold(p.duty_station)
+        if station and any(fold(place.name) in station for place in self.places_in(q)):
+            out.add("duty_station")
+        grade = _GRADE_RE.search(q.folded)
+        if grade and f"{grade.group(1)}{grade.group(2)}".upper() == re.sub(
+                r"[\s-]", "", p.grade).upper():
+            out.add("grade")
+        m = _DURATION_RE.search(q.folded)
+        if m and p.duration_months and not _PROFILE_CLAUSE_RE.search(q.folded) \
+                and duration_in_months(f"{m.group(1)} {m.group(2)}") == p.duration_months:
+            out.add("duration")
+        return out
+
     def contradictions(self, q: Query, p: Posting) -> list[Contradiction]:
         out: list[Contradiction] = []
         station = fold(p.duty_station)
@@ -133,7 +150,7 @@ class Premises:
                     out.append(Contradiction("duty_station", place.name))
                     break
         grade = _GRADE_RE.search(q.folded)
-        if grade:
+        if grade and p.grade:  # a posting stating no grade says so; "not P2" would mislead
             claimed = f"{grade.group(1)}{grade.group(2)}".upper()
             if claimed != re.sub(r"[\s-]", "", p.grade).upper():
                 out.append(Contradiction("grade", claimed))

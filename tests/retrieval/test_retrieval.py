@@ -30,6 +30,9 @@ def test_rrf_rewards_agreement() -> None:
     ("Which language for the DDG job?", AI),
     ("creative sectors", SECTOR),
     ("Standards Policy and Development", NORMES),
+    # a clipped word is the start of a posting's words ("artif intel" → artificial
+    # intelligence; their stems "artifici", "intellig" are longer than the clipped words)
+    ("the artif intel job", AI),
 ])
 def test_resolver_finds_named_posting(indexed_services, question: str, expected: str) -> None:
     resolver = PostingResolver(indexed_services.catalog.all())

@@ -1,0 +1,185 @@
+"""Yes/no questions about a posting's requirements, answered "Yes" or "No" first.
+
+"Does the due diligence job need Spanish?", "is french enough for the creative one?", "is a PhD
+required for NORMES?", "can I apply with only a bachelor's?": the answer's first word must be
+the verdict, then why, then (below, from the field handler) the requirement quoted and cited.
+The verdict comes from the typed requirements (`retrieval.eligibility`), never from wording:
+
+- a question *asks whether something is required* ("need", "must", "required", "a must") or
+  *whether something is enough* ("enough", "accept", "only", "can I apply with");
+- languages are looked up with `accepts_language` (required / one of several / an asset / not
+  asked); degree levels and fields against the minimum education requirement; years against
+  the minimum and maximum of the experience requirement.
+
+Nothing is said when the question is not a yes/no question, names no language, degree or
+number of years, or asks both readings at once: the field answer alone is then the answer.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+
+from retrieval.answering.common import LANGUAGE_NAMES, frames
+from retrieval.answering.questions import asked_degree_level
+from retrieval.eligibility import lexicon_for
+from retrieval.eligibility.fields import field_canonicals, field_relation
+from retrieval.eligibility.vocabulary import format_number
+from retrieval.models import Requirement
+from retrieval.parsing import number_value
+from retrieval.understanding import Query, load_yaml
+
+
+@dataclass(frozen=True)
+class _Markers:
+    polar: list[re.Pattern[str]]
+    required: re.Pattern[str]
+    enough: re.Pattern[str]
+    doctorate: re.Pattern[str]
+
+
+@cache
+def _markers() -> _Markers:
+    lex = load_yaml("intents.yaml")["polar"]
+    return _Markers(polar=[re.compile(p) for p in lex["question"]],
+                    required=re.compile(lex["required"]), enough=re.compile(lex["enough"]),
+                    doctorate=re.compile(lex["doctorate"]))
+
+
+def is_polar(q: Query) -> bool:
+    """A yes/no question: a clause opens with an auxiliary ("does…", "est-ce que…", "¿hay…"),
+    and it offers no alternatives ("is it in Geneva or Turin?" asks which)."""
+    text = q.folded.strip()
+    if re.search(r"\b(or|ou|o)\b(?! (a )?related)", text):
+        return False
+    clauses = [c.strip(" ¿¡-") for c in re.split(r"[,;:?!.]|\b(?:so|and|also|then)\b", text)]
+    return any(p.match(c) for c in clauses if c for p in _markers().polar)
+
+
+@dataclass(frozen=True)
+class PolarVerdict:
+    answer: str  # "yes", "no" or "partly"
+    reason: str  # already worded in the question's language
+
+
+def polar_lead(verdict: PolarVerdict, language: str) -> str:
+    f = frames(language)
+    return f"{f['polar_' + verdict.answer]} {verdict.reason}"
+
+
+def requirement_verdict(q: Query, intent: str,
+                        requirements: list[Requirement]) -> PolarVerdict | None:
+    """Yes/no for a question about one posting's languages, education or experience."""
+    if not is_polar(q):
+        return None
+    m = _markers()
+    asks_required = bool(m.required.search(q.folded))
+    asks_enough = bool(m.enough.search(q.folded))
+    if asks_required == asks_enough:
+        return None  # neither reading, or both ("is a bachelor enough or do I need more?")
+    minimum = [r for r in requirements if r.level == "minimum"]
+    if intent == "languages":
+        return _language_verdict(q, requirements, asks_required)
+    if intent in {"education", "requirements"}:
+        return _degree_verdict(q, [r for r in minimum if r.kind == "education"], asks_required)
+    if intent == "experience" and asks_enough:
+        return _years_verdict(q, [r for r in minimum if r.kind == "experience"])
+    return None
+
+
+# ---- languages ---------------------------------------------------------------------------------
+
+def _language_verdict(q: Query, requirements: list[Requirement],
+                      asks_required: bool) -> PolarVerdict | None:
+    asked = list(dict.fromkeys(iso for word, iso in LANGUAGE_NAMES.items()
+                               if re.search(rf"\b{word}\b", q.english)))
+    if len(asked) != 1:
+        return None
+    iso = asked[0]
+    f, names = frames(q.language), lexicon_for(q.language)["language_names"]
+    lang = names.get(iso, iso)
+    langs = [r for r in requirements if r.kind == "language" and iso in r.languages]
+    minimum = [r for r in langs if r.level == "minimum"]
+    if any(r.mode == "all_of" for r in minimum):
+        others = sorted({o for r in requirements if r.kind == "language"
+                         and r.level == "minimum" and r.mode == "all_of" for o in r.languages}
+                        - {iso})
+        if asks_required or not others:
+            return PolarVerdict("yes", f["polar_lang_required"].format(lang=lang))
+        return PolarVerdict("no", f["polar_lang_with_others"].format(
+            lang=lang, others=", ".join(names.get(o, o) for o in others)))
+    if minimum:
+        listed = ", ".join(names.get(o, o) for o in minimum[0].languages)
+        reason = f["polar_lang_one_of"].format(lang=lang, langs=listed)
+        return PolarVerdict("partly" if asks_required else "yes", reason)
+    if langs:
+        return PolarVerdict("no", f["polar_lang_desirable"].format(lang=lang))
+    if any(r.kind == "language" and r.level == "minimum" for r in requirements):
+        return PolarVerdict("no", f["polar_lang_absent"].format(lang=lang))
+    return None  # the posting states no language requirement at all
+
+
+# ---- education -----------------------------------------------------------------------------
+
+def _degree_verdict(q: Query, education: list[Requirement],
+                    asks_required: bool) -> PolarVerdict | None:
+    if not education:
+        return None
+    req = education[0]
+    f, degree = frames(q.language), lexicon_for(q.language)["degree"]
+    need = degree[req.degree_level] if req.degree_level else degree["any"]
+    doctorate = bool(_markers().doctorate.search(q.folded))
+    level = "doctorate" if doctorate else asked_degree_level(q.english)
+    if asks_required:
+        if doctorate:
+            return PolarVerdict("no", f["polar_degree_needs"].format(need=need))
+        if level == "advanced":
+            answer = "yes" if req.degree_level == "advanced" else "no"
+            return PolarVerdict(answer, f["polar_degree_needs"].format(need=need))
+        if level == "first" and req.degree_level:
+            return PolarVerdict("yes", f["polar_degree_needs"].format(need=need))
+        return None
+    if level == "first" and req.degree_level == "advanced":
+        if req.alt_first_degree_extra_years is not None:
+            return PolarVerdict("partly", f["polar_degree_alt"].format(
+                need=need, years=format_number(req.alt_first_degree_extra_years)))
+        return PolarVerdict("no", f["polar_degree_needs"].format(need=need))
+    if not level and not field_canonicals(q.english):
+        return None
+    fields = field_canonicals(q.english)
+    if fields and req.fields:
+        relation = field_relation(fields[0], req.fields, req.related_fields_ok)
+        listed = ", ".join(req.fields)
+        if relation in {"only", "listed"}:
+            return PolarVerdict("yes", f["polar_field_listed"].format(field=fields[0]))
+        if relation == "related":
+            return PolarVerdict("yes", f["polar_field_related"].format(field=fields[0]))
+        if relation == "unrelated":
+            return PolarVerdict("no", f["polar_field_not"].format(need=listed))
+        return None
+    if level:
+        return PolarVerdict("yes", f["polar_degree_needs"].format(need=need))
+    return None
+
+
+# ---- experience ----------------------------------------------------------------------------
+
+_YEARS_RE = re.compile(r"\b(\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten)"
+                       r"\s*(?:years?|yrs?)\b")
+
+
+def _years_verdict(q: Query, experience: list[Requirement]) -> PolarVerdict | None:
+    found = _YEARS_RE.search(q.english)
+    reqs = [r for r in experience if r.min_years is not None]
+    if not found or not reqs:
+        return None
+    have = float(number_value(found.group(1)) or 0)
+    req = reqs[0]
+    f = frames(q.language)
+    low, high = req.min_years or 0, req.max_years
+    if high is not None:
+        reason = f["polar_years_range"].format(low=format_number(low), high=format_number(high))
+        return PolarVerdict("yes" if low <= have <= high else "no", reason)
+    reason = f["polar_years_min"].format(low=format_number(low))
+    return PolarVerdict("yes" if have >= low else "no", reason)

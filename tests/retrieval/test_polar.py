@@ -1,0 +1,68 @@
+"""Yes/no questions about a posting's requirements: the verdict first, from the typed
+requirements, then the requirement quoted (retrieval/answering/polar.py)."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.answering.polar import is_polar
+from retrieval.understanding import analyse
+from tests.support.corpus_ids import AI, MULTI, NORMES, SECTOR, VULN
+
+
+@pytest.mark.parametrize(("question", "posting", "first_line"), [
+    # whether something is required
+    ("does the due diligence job need spanish?", MULTI, "Not necessarily: Spanish is one of"),
+    ("is a phd required for normes?", NORMES, "No: the posting requires an advanced"),
+    ("do i need a master for the creative economy job?", SECTOR,
+     "No: the posting requires a first university degree"),
+    ("is english a must for the normes job?", NORMES, "Yes: English is required"),
+    # whether something is enough
+    ("can i apply to the due diligence post with only a bachelor's?", MULTI,
+     "No: the posting requires an advanced"),
+    ("is french enough for the creative sectors one?", SECTOR, "Yes: French is one of"),
+    ("does the AI post accept a masters in data science", AI,
+     "Yes: data science is among the accepted fields"),
+    ("is 5 years of experience ok for the vulnerable work post?", VULN,
+     "No: the posting asks for 2 to 4 years"),
+    # a value stated rightly
+    ("is the AI job in geneva?", AI, "Yes:"),
+    # French and Spanish
+    ("le poste due diligence exige-t-il l'espagnol ?", MULTI, "Pas forcément :"),
+    ("¿se requiere un doctorado para el puesto de normas?", NORMES, "No: el anuncio exige"),
+])
+def test_the_verdict_comes_first(ask, question: str, posting: str, first_line: str) -> None:
+    a = ask(question)
+    assert a.text.splitlines()[0].startswith(first_line), a.text
+    assert posting in a.posting_ids
+    # and the requirement itself follows, quoted from the posting
+    assert len(a.text.splitlines()) > 1 and a.citations
+
+
+@pytest.mark.parametrize("question", [
+    "what languages does the due diligence job need?",  # not a yes/no question
+    "is the due diligence job in geneva or in turin?",  # asks which
+    "does the due diligence job need spanish or is french enough?",  # both readings
+])
+def test_no_verdict_where_none_is_asked(ask, question: str) -> None:
+    first = ask(question).text.splitlines()[0]
+    assert not first.startswith(("Yes", "No:", "Not necessarily")), first
+
+
+def test_a_wrong_value_is_still_corrected_not_confirmed(ask) -> None:
+    first = ask("is the due diligence JPO based in Turin?").text.splitlines()[0]
+    assert first.startswith("Not Turin"), first
+
+
+@pytest.mark.parametrize(("question", "polar"), [
+    ("Does the AI job need French?", True),
+    ("so, is a master enough?", True),
+    ("for the normes post, is english required?", True),
+    ("est-ce que le français suffit ?", True),
+    ("¿hay un límite de edad?", True),
+    ("Braucht man Französisch?", True),
+    ("who supervises the AI post?", False),
+    ("which postings accept French?", False),
+])
+def test_yes_no_questions_are_recognised(question: str, polar: bool) -> None:
+    assert is_polar(analyse(question)) is polar
