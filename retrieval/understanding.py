@@ -16,24 +16,12 @@ from collections import Counter
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from functools import cache
-from pathlib import Path
 from typing import Any
 
-import yaml
-
+from retrieval.lexicon import load_yaml
 from retrieval.models import Posting
 from retrieval.text import GENERIC, STOPWORDS, clauses, content_tokens, fold, stem, words
 
-LEXICON_DIR = Path(__file__).parent / "lexicon"
-
-# When several intents match, the first in this list is the main one.
-PRIORITY = [
-    "compare", "eligibility", "count", "contact", "supervisor", "post_number", "issue_date",
-    "duration",
-    "grade", "department_unit", "languages", "key_outputs", "duties", "education", "experience",
-    "skills", "competencies", "learning", "training", "background", "requirements",
-    "duty_station", "mention", "summary",
-]
 # Intents that can be answered together ("what degree and experience do I need?").
 COMBINABLE = {"education", "experience", "skills", "languages", "supervisor", "contact"}
 _DESIRABLE_WORDS = (r"(desirable|preferred|preferably|advantage|asset|plus|nice to have|bonus|"
@@ -70,12 +58,6 @@ NAME_RE = re.compile(r"\b([A-Z][a-z]+(?:[- ][A-Z][a-z]+)+)\b")
 
 
 @cache
-def load_yaml(name: str) -> dict[str, Any]:
-    with open(LEXICON_DIR / name, encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
-
-
-@cache
 def _compiled() -> dict[str, Any]:
     lex = load_yaml("intents.yaml")
     return {
@@ -87,6 +69,7 @@ def _compiled() -> dict[str, Any]:
         "greeting": re.compile(lex["greeting"]),
         "thanks": re.compile(lex["thanks"]),
         "follow_up": [re.compile(p) for p in lex["follow_up"]],
+        "priority": list(lex["priority"]),
     }
 
 
@@ -268,7 +251,7 @@ def _detect(probe: str) -> tuple[list[str], str | None]:
     comp = _compiled()
     matched = {k for k, pats in comp["intents"].items() if any(p.search(probe) for p in pats)}
     not_stated = next((k for k, t in comp["not_stated"].items() if t["ask"].search(probe)), None)
-    return [k for k in PRIORITY if k in matched], not_stated
+    return [k for k in _compiled()["priority"] if k in matched], not_stated
 
 
 def matched_words(probe: str, intents: list[str]) -> dict[str, frozenset[str]]:

@@ -7,97 +7,24 @@ from functools import lru_cache
 from typing import Literal
 
 from retrieval.eligibility.vocabulary import stem_words
+from retrieval.lexicon import load_yaml
 
-# ---- field taxonomy -------------------------------------------------------------------------
+# ---- field taxonomy (lexicon/fields.yaml) ----------------------------------------------------
 
-# canonical field → (terms in en/fr/es, accent-folded; groups it belongs to)
-FIELD_TAXONOMY: dict[str, tuple[tuple[str, ...], frozenset[str]]] = {
-    "law": (("law", "laws", "legal", "jurisprudence", "llb", "llm", "ll b", "ll m", "juris doctor",
-             "droit", "derecho", "juridique", "juridico", "juridica"), frozenset({"law"})),
-    "economics": (("economics", "economy", "economic", "econometrics", "econ", "economie",
-                   "economia",
-                   "sciences economiques", "ciencias economicas"),
-                  frozenset({"economics", "social_science"})),
-    "social sciences": (("social science", "social sciences", "sciences sociales",
-                         "ciencias sociales"), frozenset({"social_science"})),
-    "sociology": (("sociology", "sociologie", "sociologia"), frozenset({"social_science"})),
-    "anthropology": (("anthropology", "anthropologie", "antropologia"),
-                     frozenset({"social_science"})),
-    "political science": (("political science", "political sciences", "politics", "poli sci",
-                           "polisci", "pol sci",
-                           "political studies", "science politique", "sciences politiques",
-                           "ciencias politicas", "ciencia politica"),
-                          frozenset({"political_science", "social_science"})),
-    "international relations": (("international relations", "international affairs",
-                                 "international studies", "intl relations",
-                                 "relations internationales",
-                                 "relaciones internacionales"),
-                                frozenset({"international_relations", "social_science"})),
-    "development studies": (("development studies", "international development",
-                             "etudes du developpement", "estudios del desarrollo"),
-                            frozenset({"development", "social_science"})),
-    "public policy": (("public policy", "public administration", "policy studies", "social policy",
-                       "politiques publiques", "politicas publicas", "administracion publica"),
-                      frozenset({"public_policy", "social_science"})),
-    "psychology": (("psychology", "psych", "behavioural science", "behavioral science",
-                    "behavioural sciences", "behavioral sciences", "psychologie", "psicologia"),
-                   frozenset({"behavioural", "social_science"})),
-    "demography": (("demography", "geography", "demographie", "demografia"),
-                   frozenset({"social_science"})),
-    "human rights": (("human rights", "droits de l'homme", "droits humains",
-                      "derechos humanos"), frozenset({"human_rights"})),
-    "data science": (("data science", "data sciences", "data analytics", "statistics",
-                      "statistic", "stats", "statistique", "statistiques", "estadistica",
-                      "maths", "math",
-                      "computer science", "informatics", "mathematics", "machine learning",
-                      "artificial intelligence", "science des donnees", "ciencia de datos"),
-                     frozenset({"data_science"})),
-    "business administration": (("business administration", "business", "management", "mba",
-                                 "commerce", "finance", "accounting", "gestion",
-                                 "administration des affaires",
-                                 "administracion de empresas"), frozenset({"business"})),
-    "communications": (("communication", "communications", "comms", "journalism", "media studies",
-                        "public relations", "marketing", "periodismo", "journalisme"),
-                       frozenset({"communications"})),
-    "industrial relations": (("industrial relations", "labour relations", "labor relations",
-                              "employment relations", "human resources",
-                              "human resource management", "relations industrielles",
-                              "relaciones laborales"), frozenset({"industrial_relations"})),
-    "corporate sustainability": (("corporate sustainability", "sustainability",
-                                  "corporate social responsibility", "csr",
-                                  "responsible business", "responsible business conduct",
-                                  "due diligence", "responsible sourcing", "esg",
-                                  "environmental studies"), frozenset({"sustainability"})),
-    # distant families, known so that "clearly unrelated" can be told from "unknown"
-    "medicine": (("medicine", "nursing", "pharmacy", "dentistry", "public health", "medecine",
-                  "medicina"),
-                 frozenset({"health"})),
-    "natural sciences": (("biology", "chemistry", "physics", "geology", "biologie", "chimie",
-                          "physique", "biologia", "quimica", "fisica"),
-                         frozenset({"natural_science"})),
-    "engineering": (("engineering", "architecture", "ingenierie", "ingenieria"),
-                    frozenset({"engineering"})),
-    "arts": (("fine arts", "music", "musique", "musica", "design", "theatre", "dance"),
-             frozenset({"arts"})),
-    "humanities": (("history", "philosophy", "literature", "linguistics", "languages",
-                    "histoire", "philosophie", "historia", "filosofia"),
-                   frozenset({"humanities"})),
-}
-
-# Fields of one policy family count as related when a posting accepts "related fields".
-_POLICY = frozenset({
-    "law", "economics", "social_science", "political_science", "international_relations",
-    "industrial_relations", "development", "public_policy", "human_rights", "business",
-    "sustainability", "behavioural",
-})
-_NEAR: dict[str, frozenset[str]] = {
-    "communications": frozenset({"social_science", "business", "political_science",
-                                 "international_relations", "communications"}),
-    "data_science": frozenset({"economics", "social_science", "business", "data_science"}),
-}
-_AMBIGUOUS = frozenset({"humanities"})  # plausibly related to social sciences: let a human judge
+@lru_cache(maxsize=1)
+def _taxonomy() -> dict[str, tuple[tuple[str, ...], frozenset[str]]]:
+    """Canonical field → (its terms in en/fr/es, accent-folded; the families it belongs to)."""
+    return {name: (tuple(entry["terms"]), frozenset(entry["families"]))
+            for name, entry in load_yaml("fields.yaml")["fields"].items()}
 
 
+@lru_cache(maxsize=1)
+def _families() -> tuple[frozenset[str], dict[str, frozenset[str]], frozenset[str]]:
+    """(families of the policy group, family → families near it, families a human judges)."""
+    lex = load_yaml("fields.yaml")
+    return (frozenset(lex["policy_families"]),
+            {k: frozenset(v) for k, v in lex["near"].items()},
+            frozenset(lex["ambiguous_families"]))
 
 
 @lru_cache(maxsize=1)
@@ -105,7 +32,7 @@ def _term_index() -> list[tuple[tuple[str, ...], str]]:
     """(stemmed term, canonical field), longest terms first so phrases beat single words."""
     index = [
         (tuple(stem_words(term)), canonical)
-        for canonical, (terms, _) in FIELD_TAXONOMY.items()
+        for canonical, (terms, _) in _taxonomy().items()
         for term in terms
     ]
     return sorted(index, key=lambda item: -len(item[0]))
@@ -134,7 +61,7 @@ def _field_canonicals(text: str) -> tuple[str, ...]:
 def field_groups(text: str) -> frozenset[str]:
     groups: set[str] = set()
     for canonical in field_canonicals(text):
-        groups |= FIELD_TAXONOMY[canonical][1]
+        groups |= _taxonomy()[canonical][1]
     return frozenset(groups)
 
 
@@ -175,14 +102,15 @@ def field_relation(have: str, need: list[str], related_ok: bool) -> Literal[
     if not have_groups:
         return "unclear"
     need_groups = frozenset().union(*(field_groups(f) for f in need)) if need else frozenset()
+    policy, near_families, ambiguous = _families()
     for g in have_groups:
-        near = _NEAR.get(g)
+        near = near_families.get(g)
         if near is not None and near & need_groups:
             return "related"
-        if g in _POLICY and need_groups & (_POLICY | {"communications"}):
+        if g in policy and need_groups & (policy | {"communications"}):
             return "related"
-        if g in _POLICY and need_groups & {"data_science"}:
+        if g in policy and need_groups & {"data_science"}:
             return "related" if g in {"economics", "social_science"} else "unclear"
-    if have_groups & _AMBIGUOUS:
+    if have_groups & ambiguous:
         return "unclear"
     return "unrelated"

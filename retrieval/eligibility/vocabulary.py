@@ -4,34 +4,24 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
-from pathlib import Path
 from typing import Any
 
-import yaml
-
+from retrieval.lexicon import load_yaml
 from retrieval.text import fold, stem, words
 
-LEXICON = Path(__file__).parents[1] / "lexicon" / "eligibility.yaml"
 SECTION = "Qualifications and experience"
 ILO_LANGUAGES = ["en", "fr", "es"]
 
 
-@lru_cache(maxsize=1)
-def _lexicon() -> dict[str, Any]:
-    with LEXICON.open(encoding="utf-8") as fh:
-        return yaml.safe_load(fh)
-
-
 def lexicon_for(language: str) -> dict[str, Any]:
-    table = _lexicon()
+    table = load_yaml("eligibility.yaml")
     return table.get(language) or table["en"]
 
 
 @lru_cache(maxsize=1)
 def nationalities() -> dict[str, str]:
     """A nationality or country word, folded ("belgian", "belge", "belgium") → the country."""
-    with (LEXICON.parent / "nationalities.yaml").open(encoding="utf-8") as fh:
-        table: dict[str, list[str]] = yaml.safe_load(fh)
+    table: dict[str, list[str]] = load_yaml("nationalities.yaml")
     out: dict[str, str] = {}
     for country, names in table.items():
         for name in [country, *names]:

@@ -1,0 +1,57 @@
+"""The lexicon loader: every YAML file loads and has the shape its readers rely on, and a
+broken one fails at load time with a message naming the file and the key."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.answering.fields import FIELD_HANDLERS
+from retrieval.lexicon import (
+    LexiconError,
+    _check_fields,
+    _check_intents,
+    _check_translated,
+    check_all,
+    load_yaml,
+)
+
+# Intents the answer service handles before any field: verdicts, counts, comparisons and
+# "which postings mention X". Every other intent has a field handler.
+SERVICE_INTENTS = {"compare", "eligibility", "count", "mention"}
+
+
+def test_every_lexicon_file_loads_and_passes_its_checks() -> None:
+    assert {"answers.yaml", "intents.yaml", "fields.yaml", "eligibility.yaml"} <= set(check_all())
+
+
+def test_every_intent_has_a_handler() -> None:
+    priority = set(load_yaml("intents.yaml")["priority"])
+    assert priority - set(FIELD_HANDLERS) == SERVICE_INTENTS
+
+
+def test_an_intent_missing_from_the_priority_list_fails_at_load() -> None:
+    with pytest.raises(LexiconError, match="'fees_asked'"):
+        _check_intents("intents.yaml", {"intents": {"grade": [r"\bgrade\b"],
+                                                    "fees_asked": [r"\bfees?\b"]},
+                                        "priority": ["grade"]})
+
+
+def test_a_frame_missing_in_one_language_fails_at_load() -> None:
+    frames = {"en": {"hello": "Hello {name}"}, "fr": {"hello": "Bonjour {name}"},
+              "es": {"hello": "Hola {name}"}, "de": {}}
+    with pytest.raises(LexiconError, match=r"\[de\].*'hello'"):
+        _check_translated("answers.yaml", frames)
+
+
+def test_a_placeholder_the_code_does_not_pass_fails_at_load() -> None:
+    frames = {"en": {"hello": "Hello {name}"}, "fr": {"hello": "Bonjour {nom}"},
+              "es": {"hello": "Hola"}, "de": {"hello": "Hallo {name}"}}
+    with pytest.raises(LexiconError, match=r"\[fr\].*'hello'"):
+        _check_translated("answers.yaml", frames)
+
+
+def test_a_family_no_field_belongs_to_fails_at_load() -> None:
+    with pytest.raises(LexiconError, match="legal_studies"):
+        _check_fields("fields.yaml", {"fields": {"law": {"terms": ["law"], "families": ["law"]}},
+                                      "policy_families": ["law", "legal_studies"],
+                                      "near": {}, "ambiguous_families": []})
