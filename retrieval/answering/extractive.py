@@ -10,6 +10,7 @@ from retrieval.answering.conversation import Turn
 from retrieval.answering.corpus import CorpusAnswers
 from retrieval.answering.fields import FieldAnswers
 from retrieval.answering.not_stated import NotStatedAnswers
+from retrieval.answering.polar import opens_yes_no
 from retrieval.answering.premises import Premises
 from retrieval.answering.sentences import Sentence, SentenceSelection
 from retrieval.answering.similarity import SentenceSimilarity
@@ -28,6 +29,14 @@ from retrieval.understanding import (
     naming_words,
     without_titles,
 )
+
+# The intent of a turn that only told something about the writer (its text is kept).
+NOTED = "profile_noted"
+# A message that opens with a question word asks something, whatever facts it carries.
+_ASKS = re.compile(r"(what|which|who|whom|whose|where|when|how|why|tell me|show|list|give|"
+                   r"quel|quelle|quels|quelles|qui|ou|quand|comment|pourquoi|combien|que|"
+                   r"qu'|que|cual|cuales|quien|donde|cuando|como|cuanto|por que|was|welche|"
+                   r"wer|wo|wann|wie|warum)\b")
 
 
 class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, SentenceSelection):
@@ -116,6 +125,16 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
         if "compare" in q.intents:
             return self.comparer.answer(q, question, self.resolver, self.snap.by_id,
                                         context_postings or [])
+        told_before = previous.profile if previous is not None \
+            and previous.intent == NOTED else ""
+        after_verdict = previous is not None and previous.intent == "eligibility"
+        if not after_verdict and self._tells_about_self(q):
+            # (after a verdict, the same words correct the profile it used: `_asked_again`)
+            # "I have an MSc in economics (2022)" alone, or the next part of such a story:
+            # kept for the question that comes ("am I eligible for the due diligence JPO?")
+            basis = self.eligibility.corrected(told_before, q.clean) if told_before else q.clean
+            return Answer(text=f["profile_noted"], found=True, intent=NOTED,
+                          profile_basis=basis)
         if previous is not None:
             again = self._asked_again(q, named, previous, context_postings or [])
             if isinstance(again, Answer):
@@ -125,7 +144,8 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
             q = replace(q, intents=["eligibility"])
         if "eligibility" in q.intents:
             asked = None if q.corpus_scope else (named or context_postings or None)
-            verdict = self.eligibility.answer(q.clean, asked, q.language)
+            about = self.eligibility.corrected(told_before, q.clean) if told_before else q.clean
+            verdict = self.eligibility.answer(about, asked, q.language)
             if verdict is not None:
                 return verdict
             intents = [i for i in q.intents if i != "eligibility"]
@@ -178,10 +198,30 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
                 if verdict is not None:
                     return verdict
         asked = previous.asked
-        if asked and set(asked) <= FIELD_INTENTS and named and not own and (
+        if asked and set(asked) <= FIELD_INTENTS and named and not own \
+                and "eligibility" not in q.intents and (
                 q.continues or len(words(q.clean)) <= 8):
             return replace(q, intents=asked[:1], part_intents=asked[1:])
         return q
+
+    def _tells_about_self(self, q: Query) -> bool:
+        """A message that tells something about the writer and asks nothing: no question
+        mark, no question word, no intent but those its own facts trigger ("English is my
+        native language" names a language), too little for a verdict on its own."""
+        clauses = [c.strip(" ¿¡-") for c in re.split(r"[,;:.!]|\b(?:and|or|et|ou|y|o)\b",
+                                                     q.folded)]
+        if "?" in q.clean or any(_ASKS.match(c) for c in clauses) or opens_yes_no(q):
+            return False
+        if not set(q.intents) <= {"languages", "education", "experience"} or q.not_stated:
+            return False  # "who supervises it", "the jpo is 2 yrs i think" (a claim)
+        if naming_words(q.english) or re.search(r"\b(post|vacancy|chiffre)\s*(no\.?|number|"
+                                                r"#)?\s*\d", q.folded):
+            # "6 yrs of experience, too much for the vulnerable work post" is about a posting
+            # ("worked on due diligence at an NGO" is not, though a posting's words are there)
+            return False
+        return self.eligibility.about_writer(q.clean) \
+            and self.eligibility.parse_profile(q.clean).has_facts() \
+            and not self.eligibility.describes_candidate(q.clean)
 
     def _asks_about_self(self, q: Query) -> bool:
         """A self-description followed by a question that asks for no field of its own ("…

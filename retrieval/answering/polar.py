@@ -50,10 +50,17 @@ def _markers() -> _Markers:
 def is_polar(q: Query) -> bool:
     """A yes/no question: a clause opens with an auxiliary ("does…", "est-ce que…", "¿hay…"),
     and it offers no alternatives ("is it in Geneva or Turin?" asks which)."""
-    text = q.folded.strip()
-    if re.search(r"\b(or|ou|o)\b(?! (a )?related)", text):
+    if re.search(r"\b(or|ou|o)\b(?! (a )?related)", q.folded):
         return False
-    clauses = [c.strip(" ¿¡-") for c in re.split(r"[,;:?!.]|\b(?:so|and|also|then)\b", text)]
+    return opens_yes_no(q)
+
+
+def opens_yes_no(q: Query) -> bool:
+    """Whether some clause of the message opens like a yes/no question, alternatives or not
+    ("do i need a masters or is a bachelors ok")."""
+    text = q.folded.strip()
+    clauses = [c.strip(" ¿¡-") for c in re.split(r"[,;:?!.]|\b(?:so|and|also|then|or|ou|o)\b",
+                                                 text)]
     return any(p.match(c) for c in clauses if c for p in _markers().polar)
 
 

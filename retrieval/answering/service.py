@@ -126,8 +126,8 @@ class AnswerService:
 
     def _llm_improves(self, answer: Answer) -> bool:
         # A comparison is a fixed, row-by-row layout: nothing for a model to rewrite.
-        return answer.intent not in {"injection", "greeting",
-                                                              "eligibility", "compare"}
+        return answer.intent not in {"injection", "greeting", "eligibility", "compare",
+                                     "profile_noted"}
 
     def _answered(self, conversation_id: str, question: str, answer: Answer,
                   started: float) -> None:

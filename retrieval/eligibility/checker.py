@@ -148,6 +148,11 @@ class EligibilityChecker:
         """The self-description `previous` as a later message corrects or completes it."""
         return corrected_text(previous, correction, self.today())
 
+    @staticmethod
+    def about_writer(text: str) -> bool:
+        """Whether a message speaks of its writer ("I", "my", "j'ai", "tengo"…)."""
+        return bool(_SELF.search(fold(text).replace("’", "'")))
+
     def describes_candidate(self, question: str) -> bool:
         """Whether a message tells at least two of degree, experience and languages about the
         writer: a self-description, whatever words its question uses ("Is the creative

@@ -49,7 +49,9 @@ _IN_PROGRESS_BEFORE = re.compile(
 _IN_PROGRESS_AFTER = re.compile(
     r"^[^,.;]{0,40}?\b(in progress|ongoing|underway|under way|expected|to be completed|"
     r"not (?:yet )?(?:finished|completed|done)|unfinished|en cours|en curso|pending|due in|"
-    r"(?:will|should) (?:finish|graduate|complete))\b")
+    r"(?:will|should) (?:finish|graduate|complete))\b"
+    # "I'm a full-time master's student": studying for it
+    r"|^'?s?\s*(?:\w+\s+){0,2}?(student|candidate|programme student|program student)\b")
 _NO_DEGREE = re.compile(
     r"\b(never (?:finished|completed|went to|attended|got|did) (?:university|college|uni|my "
     r"degree|a degree|my studies)|no (?:university )?degree|no diploma|don't have a degree|"

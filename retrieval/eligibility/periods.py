@@ -43,6 +43,11 @@ _RANGE = re.compile(
     + _PRESENT + r"\b|" + _DATE + r"|(\d{2})\b(?!\s*(?:years?|months?|ans|anos|mois|meses)))")
 _OPEN = re.compile(r"\b(?:since|depuis|desde)\s+(?:(?:the\s+)?(?:start|beginning|end)\s+of\s+)?"
                    + _DATE)
+# "from Sept 2022, I've worked on …": a start with no end, told in the present perfect
+_FROM_OPEN = re.compile(r"\b(?:from|starting(?: in)?|a partir de)\s+" + _DATE)
+_ONGOING = re.compile(r"\b(i've|i have (?:been|worked)|have been|has been|i'm|i am|currently|"
+                      r"still|to date|until now|so far|ongoing|je travaille|je suis|"
+                      r"trabajo|estoy|he (?:trabajado|estado))\b")
 _SINCE_THEN = re.compile(r"\b(?:since then|ever since|depuis lors|desde entonces|from then on)\b"
                          r"(?!\s+(?:\w+\s+)?(?:19|20)\d{2})")
 _SINCE_DEGREE = re.compile(
@@ -76,6 +81,8 @@ _WORK_TOKEN = re.compile(
     r"\b(work\w*|job|employ\w*|intern\w*|position|role|contract|consultan\w*|analyst|officer|"
     r"assistant|researcher|coordinator|associate|volunteer\w*|been|travail\w*|emploi|poste|"
     r"stage|trabaj\w*|empleo|puesto|pasantia|i was|j'ai ete|estuve)\b")
+_STUDY = re.compile(r"\b(student|studying|enrolled|pursuing (?:a|my)|etudiant\w*|"
+                    r"estudiante|estudiando|cursando)\b")
 _GRADUATED = re.compile(r"\b(?:graduated|graduating|graduation|diplome|diplomee|me gradue|"
                         r"egresad[oa]|obtenu|obtuve)\b[^.;]{0,12}?" + _DATE)
 _BEFORE_CUE = re.compile(
@@ -244,6 +251,16 @@ def _ranges(sentence: str, today: date, last_date: date | None,
         if first <= last:
             spans.append(_Span(m.start(), m.end(), _months_between(first, last, False),
                                "unstated", first, last, open=True))
+    if _ONGOING.search(sentence):
+        for m in _FROM_OPEN.finditer(sentence):
+            if any(s.start <= m.start() < s.end for s in spans) \
+                    or _RANGE.match(sentence, m.start()):
+                continue  # the start of a dated range ("from 2019 to 2021")
+            first, _ = _date(m.group(1), m.group(2), False)
+            last = date(today.year, today.month, 1)
+            if first <= last:
+                spans.append(_Span(m.start(), m.end(), _months_between(first, last, False),
+                                   "unstated", first, last, open=True))
     for m in _SINCE_THEN.finditer(sentence):
         since = last_date or degrees.any_degree
         # "since then I've been caring for my father and haven't worked": no work period
@@ -333,8 +350,11 @@ def experience_periods(folded: str, today: date, age: int | None = None
             text = sentence[s.start:s.end]
             if s.timing == "unstated":
                 s.timing = _dated_timing(s, degrees) or _timing(sentence, s.start, text, told)
+            context = _context(sentence, s)
+            if _STUDY.search(context) and not _WORK_TOKEN.search(context):
+                continue  # "since 2024 I'm a full-time master's student": study, not work
             periods.append(ExperiencePeriod(years=round(s.months / 12, 2), timing=s.timing,
-                                            text=text, context=_context(sentence, s)))
+                                            text=text, context=context))
         told += sentence + ". "
     return periods
 

@@ -113,7 +113,8 @@ _ABBREV_FIELD = {"llm": "law", "ll.m": "law", "llb": "law", "ll.b": "law",
 _NOT_FIELD = re.compile(
     r"\b(an?|my|the|first|second|advanced|university|postgraduate|post-graduate|undergraduate|"
     r"bachelor'?s?|master'?s?|graduate|level|i|have|hold|with|in|require\w*|need\w*|a|un|una|"
-    r"une|mon|mi|good|relevant)\b")
+    r"une|mon|mi|good|relevant|got|get|did|done|full|part|time|i'm|im|am|doing|studying|"
+    r"currently|now)\b")
 
 
 _ADVANCED_WORD = re.compile(r"(master.*|ma|msc|mba|ll\.?m|phd|meng|mpa|mpp|mphil|mres|doctorate|"
@@ -135,20 +136,25 @@ def _degree_field(folded: str, prefer_advanced: bool = False) -> tuple[str, str,
             tail = a.group(1)
             stop = _FIELD_STOP.search(tail)
             field = tail[:stop.start()] if stop else tail
+            # "economics in 2020": the date's preposition is no part of the field
+            field = re.sub(r"(?:\s+(?:in|of|en|de|from|at|on))+\s*$", "", field)
             # "economics and statistics" stays together when both halves are fields, and
             # "empresa y derechos humanos" when the second is and the first is one word
             j = re.match(r"\s+(and|y|et)\s+([a-z ]+?)(?=\s*(?:[,.;]|\band\b|\d|$))",
                          tail[len(field):])
             if j and len(j.group(2).split()) <= 4 and not _COUNTED.search(j.group(2)) \
+                    and not _DEGREE_WORD.search(j.group(2)) \
                     and field_canonicals(j.group(2)) and (
                         field_canonicals(field) or len(field.split()) == 1):
                 field = f"{field} {j.group(1)} {j.group(2)}"
         if not field.strip():
             # "an advanced law degree", "a French law diploma"
             # ... and "a law master's", "an economics bachelor"
-            b = re.search(r"((?:[a-z']+\s+){1,3})(?:degree|diploma|graduate|master|bachelor|"
-                          r"licence|licenciatura|maestria)",
-                          folded[:m.end() + 12])
+            # (in the words just before this mention, not anywhere earlier in the text)
+            window = folded[max(0, m.start() - 30):m.end() + 12]
+            b = next(reversed(list(re.finditer(
+                r"((?:[a-z']+\s+){1,3})(?:degree|diploma|graduate|master|bachelor|licence|"
+                r"licenciatura|maestria)", window))), None)
             if b:
                 cand = _NOT_FIELD.sub(" ", b.group(1)).split()
                 suffixes = [" ".join(cand[i:]) for i in range(len(cand) - 1, -1, -1)]

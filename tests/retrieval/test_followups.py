@@ -83,3 +83,39 @@ def test_a_self_description_makes_any_question_an_eligibility_check(talk, ask: s
              f"ministry. English native. {ask}")
     assert a.intent == "eligibility" and a.posting_ids == [SECTOR]
     assert "not eligible" in a.text.lower() and "you have 9" in a.text
+
+
+@pytest.mark.parametrize("story", [
+    ("I have an MSc in economics (2022)",
+     "since then, from Sept 2022, I've worked on responsible supply chains and due diligence "
+     "at an NGO",
+     "English is my native language",
+     "am I eligible for the due diligence JPO?"),
+    ("j'ai un master en économie (2022)",
+     "depuis septembre 2022 je travaille sur le devoir de vigilance dans une ONG",
+     "je parle anglais couramment",
+     "suis-je éligible pour le poste due diligence ?"),
+])
+def test_a_profile_told_over_several_messages_is_checked_whole(talk, story) -> None:
+    """Each part of the story is noted (not answered as a question about the postings), and
+    the question that follows is checked against all of it."""
+    noted = talk(*story[:1])
+    assert noted.intent == "profile_noted" and not noted.citations
+    a = talk(*story)
+    assert a.intent == "eligibility" and a.posting_ids == [MULTI]
+    assert a.text.splitlines()[0].endswith(("(eligible).", "(éligible)."))
+
+
+def test_a_question_is_never_taken_for_a_story(talk) -> None:
+    assert talk("I speak French", "who supervises the AI post?").intent == "supervisor"
+
+
+@pytest.mark.parametrize("message", [
+    "what do i need for the AI post? i have a master's",
+    "do i need a phd for post 2396 or is a masters in law enough",  # no "?", alternatives
+    "due diligence jpo: who supervises it and wat degree do i need",
+    "the responsible business jpo is 2 yrs i think",  # a claim about a posting
+    "i have 6 yrs of work experience, too much for the vulnerable work post",
+])
+def test_a_message_about_a_posting_is_no_story(talk, message: str) -> None:
+    assert talk(message).intent != "profile_noted"

@@ -204,3 +204,26 @@ def test_a_denied_degree_is_not_held() -> None:
 ])
 def test_language_levels(text: str, expected: dict[str, str]) -> None:
     assert parse_profile(text, TODAY).languages == expected
+
+
+def test_study_is_not_work_and_a_degree_studied_for_is_not_held() -> None:
+    p = parse_profile("I got my bachelor's in economics in 2020. From January 2021 to December "
+                      "2023 I was a research assistant at a think tank; since 2024 I'm a "
+                      "full-time master's student.", date(2026, 12, 7))
+    assert (p.degree_level, p.degree_in_progress, p.degree_field) == ("first", "advanced",
+                                                                      "economics")
+    assert p.years_experience == 3.0
+
+
+def test_a_start_told_in_the_present_perfect_runs_to_today() -> None:
+    p = parse_profile("from Sept 2022, I've worked on due diligence at an NGO", date(2026, 12, 7))
+    assert p.years_experience == 4.25
+
+
+def test_fields_in_spanish_are_read_not_corrected(ask) -> None:
+    """"sociología" is a field of the lexicon: the spelling corrector leaves it alone (it once
+    became German "soziologie"), and sociology counts as a social science."""
+    a = ask("I have a licenciatura en sociología (2021). From Feb 2022 to Nov 2024 I worked at "
+            "the Ministry of Labour on domestic workers. Spanish native, English fluent (C2). "
+            "Am I eligible for the vulnerable work JPO?")
+    assert "(eligible)" in a.text.splitlines()[0], a.text
