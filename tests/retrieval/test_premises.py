@@ -49,6 +49,8 @@ def test_experience_in_a_profile_is_no_claim_about_the_post(ask) -> None:
     ("2396 - who supervises and wat unit", ["Tortell", "Standards Policy Unit"]),
     ("post 2040: dept and supervisor email", ["WORKQUALITY", "hobden@ilo.org"]),
     ("¿De qué grado es el puesto sobre trabajo vulnerable y cuánto dura?", ["P2", "12"]),
+    ("for the vulnerable work one whats the department, the branch and whos supervising",
+     ["WORKQUALITY", "INWORK", "Claire Hobden"]),
 ])
 def test_every_part_of_a_question_is_answered(ask, question: str, parts: list[str]) -> None:
     a = ask(question)
