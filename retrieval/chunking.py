@@ -67,7 +67,9 @@ def section_texts(p: Posting) -> list[tuple[str, str]]:
         f"Direct supervision by: {p.supervisor.describe()}" if p.supervisor.describe() else "")),
         ("introduction", p.introduction)]
     duties = "\n".join(t for t in (p.duties_context, _bullets(p.duties)) if t)
-    sections += [("duties", duties), ("key_outputs", _bullets(p.key_outputs))]
+    outputs = "\n".join(t for t in (p.key_outputs_context, _bullets(p.key_outputs)) if t) \
+        if p.key_outputs else ""
+    sections += [("duties", duties), ("key_outputs", outputs)]
     for name in ("education", "experience", "skills", "languages"):
         block = getattr(p, name)
         sections += [(f"{name}.minimum", block.minimum), (f"{name}.desirable", block.desirable)]

@@ -52,6 +52,9 @@ class Posting(BaseModel):
     introduction: str = ""
     duties: list[str] = Field(default_factory=list)
     duties_context: str = ""
+    # the line that introduces the key outputs ("the JPO will contribute to the following key
+    # outputs:"): what they are outputs *of*, for questions that ask it that way
+    key_outputs_context: str = ""
     key_outputs: list[str] = Field(default_factory=list)
     education: RequirementBlock = Field(default_factory=RequirementBlock)
     experience: RequirementBlock = Field(default_factory=RequirementBlock)

@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from retrieval.chunking import section_label
 from retrieval.eligibility.vocabulary import LANGUAGE_WORD, lexicon_for
 from retrieval.models import Citation, Posting
+from retrieval.text import fold
 from retrieval.understanding import Query, load_yaml
 
 # language word (EN/FR/ES, folded) → ISO code, and ISO code → English name: the eligibility
@@ -54,6 +55,21 @@ def trim(text: str, limit: int) -> str:
     cut = text[:limit]
     end = max(cut.rfind(". "), cut.rfind("\n"))
     return (cut[: end + 1] if end > limit // 2 else cut.rsplit(" ", 1)[0] + "…").strip()
+
+
+def trim_around(text: str, term: str, limit: int) -> str:
+    """`trim`, unless that would cut `term` off: then the part of the text around it, the
+    cut ends marked "…" ("Its key outputs: …; Joint research with UNESCO on …")."""
+    text = text.strip()
+    at = fold(text).find(fold(term)) if term else -1
+    if len(text) <= limit or at < 0 or at + len(term) <= limit - 20:
+        return trim(text, limit)
+    start = max(0, at - limit // 3)
+    start = text.rfind(" ", 0, start) + 1 if start else 0
+    window = text[start:start + limit]
+    if start + limit < len(text):
+        window = window.rsplit(" ", 1)[0] + "…"
+    return ("…" if start else "") + window.strip()
 
 
 def section_items(p: Posting) -> list[tuple[str, str]]:

@@ -21,7 +21,7 @@ from retrieval.answering.common import (
     fields_asked,
     frames,
     inline,
-    trim,
+    trim_around,
 )
 from retrieval.answering.questions import (
     TIME_AMOUNT,
@@ -492,7 +492,8 @@ class CorpusAnswers(AnswererBase):
             return Answer(text=f["mention_none"].format(term=display), found=False,
                           intent="mention")
         lines = [f["mention"].format(term=display)]
-        lines += [f"• {self._label(p)} ({section_label(k)}): {trim(s, 300)}" for p, k, s in hits]
+        lines += [f"• {self._label(p)} ({section_label(k)}): {trim_around(s, display, 300)}"
+                  for p, k, s in hits]
         return Answer(text="\n".join(lines), found=True, intent="mention",
                       citations=[cite(p, k, s) for p, k, s in hits],
                       posting_ids=[p.id for p, _k, _s in hits])

@@ -140,8 +140,13 @@ class SentenceSelection(AnswererBase):
             return [], False
         total = sum(weights.values()) or 1.0
         # "What is the SRM TWG?": the sentence that spells out "(SRM TWG)" defines it.
+        # (Not an acronym that names the posting asked about: "for the NORMES post, which
+        # meeting…" asks about a meeting, not what NORMES stands for.)
         acronyms = [m.group(0) for m in re.finditer(r"\b[A-Z]{2,}(?:[ /-][A-Z]{2,})*\b", q.clean)
-                    if m.group(0) not in {"ILO", "JPO"}] if definitions else []
+                    if m.group(0) not in {"ILO", "JPO"}
+                    and (not set(content_tokens(m.group(0))) & (skip or set())
+                         or _asks_meaning(q.clean, m.group(0)))] \
+            if definitions else []
         scored: list[tuple[float, str, str]] = []
         by_sentence: dict[str, Document] = {}
         for doc in docs:
@@ -320,3 +325,13 @@ def _glossed(text: str, tokens: Callable[[str], Iterable[str]]) -> frozenset[str
 def _flat_fold(text: str) -> str:
     """Folded, whitespace runs made one space: what a phrase of the question is looked for in."""
     return re.sub(r"\s+", " ", fold(text))
+
+
+def _asks_meaning(question: str, acronym: str) -> bool:
+    """"What is the SRM TWG?", "what does MULTI stand for": the acronym's meaning is asked."""
+    a = re.escape(acronym)
+    return bool(re.search(
+        rf"\b(what|what's|whats|que|qu'est-ce que|c'est quoi)\b[^?]{{0,20}}\b{a}\b"
+        rf"(?!\s+(post|posting|job|jpo|one|position))"
+        rf"|\b{a}\b.{{0,20}}\b(stand for|stands for|mean|means|short for|signifie|significa)\b",
+        question, re.I))

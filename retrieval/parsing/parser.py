@@ -434,6 +434,7 @@ class PostingParser:
         for ln in content:
             if re.search(r"\b(key )?outputs?\b.*:\s*$", ln.text, re.I) and not ln.bullet:
                 in_outputs = True
+                posting.key_outputs_context = ln.text
                 continue
             if ln.bullet:
                 (posting.key_outputs if in_outputs else posting.duties).append(ln.text.rstrip("*"))
@@ -460,7 +461,7 @@ class PostingParser:
         """Requirements under a general heading ("Minimum requirements", "To qualify you will
         have…"), split by topic into the education, experience and language blocks that no
         heading of their own filled."""
-        empty = {(name, level) for name in ("education", "experience", "languages")
+        empty = {(name, level) for name in ("education", "experience", "languages", "skills")
                  for level in ("minimum", "desirable")
                  if not getattr(getattr(posting, name), level)}
         for section in sections:

@@ -74,13 +74,17 @@ _EDUCATION_RE = re.compile(
     r"\b(degree|university|bachelor'?s?|master'?s?|doctorate|ph\.?d|diploma|graduate|"
     r"undergraduate)\b", re.I)
 _EXPERIENCE_RE = re.compile(r"\b(experience|years?)\b", re.I)
+# who may apply (nationality, age): rules of their own, read by retrieval/eligibility/rules.py
+_WHO_MAY_APPLY_RE = re.compile(r"\b(nationals?|nationality|citizens?|age limit|of age)\b", re.I)
 
 
 def split_by_topic(text: str) -> dict[str, str]:
-    """One block of mixed requirements → its education, experience and language sentences
+    """One block of mixed requirements → its education, experience, language and (the rest)
+    skill sentences
     ("Undergraduate degree plus 3 years of experience; OR …" belongs to both education and
     experience, so the alternatives stay together)."""
-    out: dict[str, list[str]] = {"education": [], "experience": [], "languages": []}
+    out: dict[str, list[str]] = {"education": [], "experience": [], "languages": [],
+                                 "skills": []}
     for item in text.split("\n"):
         item = item.strip()
         if not item:
@@ -95,6 +99,10 @@ def split_by_topic(text: str) -> dict[str, str]:
                 out["education"].append(sentence)
             if _EXPERIENCE_RE.search(sentence):
                 out["experience"].append(sentence)
+            elif not education and not _is_intro(sentence) and not _WHO_MAY_APPLY_RE.search(
+                    sentence):
+                # "Good working knowledge of a statistical package (Stata, R or SPSS)"
+                out["skills"].append(sentence)
     return {k: "\n".join(v) for k, v in out.items() if v}
 
 

@@ -232,3 +232,27 @@ def test_questions_answered_from_what_the_postings_say(ask, question: str, must:
     a = ask(question)
     assert a.found is found, a.text
     assert all(m in a.text for m in must), a.text
+
+
+@pytest.mark.parametrize("question", [
+    "For the NORMES post, which meeting will the JPO contribute to during the assignment?",
+    "Para el puesto de normas internacionales del trabajo (NORMES), ¿a qué reunión contribuirá "
+    "el JPO durante su asignación?",
+])
+def test_an_acronym_naming_the_posting_asks_no_definition(ask, question: str) -> None:
+    """"NORMES" names the post here; what is asked is the meeting, which the key outputs
+    answer together with the line introducing them."""
+    a = ask(question)
+    first = a.text.splitlines()[1]
+    assert "SRM TWG's tenth meeting" in first and "contribute" in first, a.text
+
+
+def test_an_acronym_asked_about_is_defined(ask) -> None:
+    a = ask("what does MULTI stand for in the due diligence post")
+    assert "Multinational Enterprises and Enterprise Engagement unit (MULTI)" in a.text
+
+
+def test_a_spanish_part_asking_when_it_was_published(ask) -> None:
+    a = ask("¿Cuál es el número de puesto de la vacante de diligencia debida y en qué mes y año "
+            "se publicó?")
+    assert "2144" in a.text and "2025" in a.text

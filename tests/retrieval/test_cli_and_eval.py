@@ -80,9 +80,9 @@ def test_german_gold(indexed_services) -> None:
 # at the start of the next session (first sight: natural_blind 59/65, profiles_blind 41/45).
 @pytest.mark.parametrize("gold,floor", [
     (NATURAL_GOLD, 24), (MULTI_GOLD, 17),
-    (DATA / "gold_natural.jsonl", 106), (DATA / "gold_profiles.jsonl", 62),
-    (DATA / "gold_natural_fresh.jsonl", 65), (DATA / "gold_profiles_fresh.jsonl", 47),
-    (DATA / "gold_natural_holdout.jsonl", 72),
+    (DATA / "gold_natural.jsonl", 107), (DATA / "gold_profiles.jsonl", 64),
+    (DATA / "gold_natural_fresh.jsonl", 66), (DATA / "gold_profiles_fresh.jsonl", 47),
+    (DATA / "gold_natural_holdout.jsonl", 73),
     (DATA / "gold_natural_blind.jsonl", 61), (DATA / "gold_profiles_blind.jsonl", 44),
 ], ids=["natural", "multi", "own-natural", "own-profiles", "natural-fresh", "profiles-fresh",
         "natural-holdout", "natural-blind", "profiles-blind"])

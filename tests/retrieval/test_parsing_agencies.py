@@ -299,4 +299,6 @@ def test_todays_ad_headings_open_their_sections(parser: PostingParser) -> None:
     unrwa = parser.parse(read_text(BLIND / "unrwa_amman.md"), "u", "u.md")
     assert unrwa.duties[0].startswith("Help run the EMIS across all UNRWA schools")
     assert "Working knowledge of Arabic" in unrwa.languages.desirable
+    # a requirement of no other topic is a skill, not lost
+    assert "statistical package (Stata, R or SPSS)" in unrwa.skills.minimum
     assert "Learning Outcomes Survey" not in unrwa.background
