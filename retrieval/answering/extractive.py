@@ -32,6 +32,9 @@ from retrieval.understanding import (
 
 # The intent of a turn that only told something about the writer (its text is kept).
 NOTED = "profile_noted"
+# Words that ask where a posting is (a place name alone may just name the posting).
+_ASKS_PLACE = re.compile(r"\b(where|based|located|location|duty station|city|country|ou|donde|"
+                         r"wo)\b")
 # A message that opens with a question word asks something, whatever facts it carries.
 _ASKS = re.compile(r"(what|which|who|whom|whose|where|when|how|why|tell me|show|list|give|"
                    r"quel|quelle|quels|quelles|qui|ou|quand|comment|pourquoi|combien|que|"
@@ -183,7 +186,11 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
         "my English is only B1"). Otherwise the question as it is."""
         # A question of its own: a field, or a topic the postings never state ("what is the
         # salary of the AI post?" after an eligibility check is not a re-check).
-        own = [i for i in q.intents if i in FIELD_INTENTS] + (
+        own = [i for i in q.intents if i in FIELD_INTENTS
+               # "what about the one in Amman?", "sorry, I meant the Geneva one" name a
+               # posting; they ask no summary and no duty station
+               and not (q.continues and (i == "summary" or (
+                   i == "duty_station" and not _ASKS_PLACE.search(q.folded))))] + (
             [q.not_stated] if q.not_stated else [])
         if previous.intent == "eligibility" and previous.profile and "eligibility" not in q.intents:
             if named and not own and (q.continues or len(words(q.clean)) <= 12):

@@ -119,3 +119,10 @@ def test_a_question_is_never_taken_for_a_story(talk) -> None:
 ])
 def test_a_message_about_a_posting_is_no_story(talk, message: str) -> None:
     assert talk(message).intent != "profile_noted"
+
+
+def test_what_about_the_one_named_asks_the_same_field(talk) -> None:
+    """"what about the one about domestic workers?" names the posting the previous question
+    is asked again for; its "about" asks for no summary."""
+    a = talk("Who supervises the NORMES post?", "what about the one about domestic workers?")
+    assert a.intent == "supervisor" and "Hobden" in a.text
