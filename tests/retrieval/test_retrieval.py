@@ -138,3 +138,14 @@ def test_injection_is_stripped() -> None:
     assert q.injection and "ignore" not in q.clean.lower() and "NORMES" in q.clean
     assert analyse("What is the salary?").not_stated == "salary"
     assert analyse("Which postings require a law degree?").corpus_scope
+
+
+@pytest.mark.parametrize(("question", "intents"), [
+    ("what is the due diligence post?", ["summary"]),
+    ("what is the AI job about", ["summary"]),
+    # the posting noun inside a longer question does not make it a request for a summary
+    ("what is the name of the student survey the unrwa jpo helps with", []),
+])
+def test_a_summary_is_asked_only_of_the_posting_itself(question: str,
+                                                      intents: list[str]) -> None:
+    assert analyse(question).intents == intents
