@@ -156,7 +156,8 @@ def _degree_field(folded: str, prefer_advanced: bool = False) -> tuple[str, str,
                 r"((?:[a-z']+\s+){1,3})(?:degree|diploma|graduate|master|bachelor|licence|"
                 r"licenciatura|maestria)", window))), None)
             if b:
-                cand = _NOT_FIELD.sub(" ", b.group(1)).split()
+                cand = [w for w in _NOT_FIELD.sub(" ", b.group(1)).split()
+                        if re.search(r"[a-z]{2}", w)]  # not the "'s" of "master's degree"
                 suffixes = [" ".join(cand[i:]) for i in range(len(cand) - 1, -1, -1)]
                 known = [x for x in suffixes if field_canonicals(x)]
                 field = known[0] if known else " ".join(cand[-2:])
