@@ -1,5 +1,9 @@
 """Index / retrieval / answer benchmark over the real corpus and synthetic corpora.
 
+(A little over 400 lines: one run measures every size in order — index, first answers after the
+switch, the question mix, the unchanged reindex — and writes one JSON; split, the steps would
+pass the same per-size state around.)
+
 For each size: 5 is the real `corpus/`; any other size is generated with `bench.generate`
 (seed fixed). Each size is indexed into a fresh data dir, then a fixed mixed question set is
 run through the `HybridRetriever` (unrestricted, and restricted to one posting) and through

@@ -1,5 +1,8 @@
 """Ingestion: corpus files → postings → chunks → embeddings → a new index generation.
 
+(Longer than our usual modules: one reindex is one transaction — parse, reuse or embed, write,
+validate, switch — whose steps share the generation being built and its rollback.)
+
 Chunks are identified by a hash of their text, so a reindex re-embeds only what changed: the
 vectors of unchanged chunks are copied from the generation being replaced, and a text shared
 by many postings is embedded and written once (retrieval/store.py). A file whose text is the

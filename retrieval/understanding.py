@@ -1,5 +1,8 @@
 """What a question asks and which posting it is about.
 
+(Longer than our usual modules: `analyse` and `PostingResolver` read the same compiled
+lexicon, language detection and glosses; the words themselves live in `lexicon/`.)
+
 Intents come from the multilingual patterns in `lexicon/intents.yaml`. The posting is found by
 weighing the question's words against each posting's *names* (title, department, unit,
 acronyms, post number) and, less, its body: rare words weigh more (idf), so "domestic workers"

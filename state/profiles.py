@@ -27,6 +27,7 @@ from sqlalchemy import (
     select,
 )
 
+from retrieval.eligibility import lexicon_for
 from retrieval.models import Profile
 from state.database import SqlStore, upsert
 
@@ -97,9 +98,6 @@ def _delete_profile(conn: Connection, user_id: int) -> bool:
 
 _DEGREE_PHRASE = {"advanced": "a master's degree", "first": "a bachelor's degree",
                   None: "a university degree"}
-_LANGUAGE_NAMES = {"en": "English", "fr": "French", "es": "Spanish", "ar": "Arabic",
-                   "zh": "Chinese", "ru": "Russian", "pt": "Portuguese", "de": "German",
-                   "it": "Italian"}
 # parse_profile's level words, strongest cue first; "spoken" means no level was given
 _LEVEL_WORD = {"native": "native", "fluent": "fluent", "good": "good", "basic": "basic",
                "spoken": ""}
@@ -115,9 +113,10 @@ def _languages_clause(languages: dict[str, str]) -> str:
     # inherit "fluent" when read back.
     spoken = sorted((iso for iso, lvl in languages.items() if lvl in _LEVEL_WORD),
                     key=lambda iso: _LEVEL_ORDER.index(languages[iso]))
-    names = [" ".join(filter(None, [_LEVEL_WORD[languages[iso]], _LANGUAGE_NAMES.get(iso, iso)]))
+    label = lexicon_for("en")["language_names"]  # the names parse_profile reads back
+    names = [" ".join(filter(None, [_LEVEL_WORD[languages[iso]], label.get(iso, iso)]))
              for iso in spoken]
-    negated = [_LANGUAGE_NAMES.get(iso, iso) for iso, lvl in languages.items() if lvl == "none"]
+    negated = [label.get(iso, iso) for iso, lvl in languages.items() if lvl == "none"]
     clause = ""
     if names:
         clause = "speak " + (", ".join(names[:-1]) + " and " + names[-1] if len(names) > 1

@@ -1,5 +1,8 @@
 """/eligibility (a five-step wizard) and /profile (show, set from free text, delete).
 
+(A little over 400 lines: the wizard's steps and /profile share one FSM state group and its
+keyboards; each handler is a few lines.)
+
 The wizard keeps its answers in the dispatcher's FSM storage (memory by default, Redis when
 configured), so only JSON-friendly values go there. Steps that expect typed text are
 registered before the QA router and ignore "/commands", so /help or /postings still work
