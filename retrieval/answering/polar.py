@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from functools import cache
 
 from retrieval.answering.common import LANGUAGE_NAMES, frames
-from retrieval.answering.questions import asked_degree_level
+from retrieval.answering.questions import YEAR_WORDS, asked_degree_level
 from retrieval.eligibility import lexicon_for
 from retrieval.eligibility.fields import field_canonicals, field_relation
 from retrieval.eligibility.vocabulary import format_number
@@ -172,8 +172,7 @@ def _degree_verdict(q: Query, education: list[Requirement],
 
 # ---- experience ----------------------------------------------------------------------------
 
-_YEARS_RE = re.compile(r"\b(\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten)"
-                       r"\s*(?:years?|yrs?)\b")
+_YEARS_RE = re.compile(r"\b" + YEAR_WORDS + r"\s*(?:years?|yrs?)\b")
 
 
 def _years_verdict(q: Query, experience: list[Requirement]) -> PolarVerdict | None:

@@ -25,20 +25,20 @@ def asked_duration_text(text: str) -> str:
     return m.group(0) if m else ""
 
 
-_YEAR_WORDS = r"(\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten)"
+YEAR_WORDS = r"(\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten)"
 
 
 def asked_years(text: str) -> tuple[str, float] | None:
     """('max'|'min'|'any', years) from "a maximum of 4 years", "at least two years"…"""
     m = re.search(r"\b(maximum|max|at most|up to|no more than|upper limit of)\s+(of\s+)?"
-                  + _YEAR_WORDS + r"\s+years?", text)
+                  + YEAR_WORDS + r"\s+years?", text)
     if m:
         return "max", float(number_value(m.group(3)) or 0)
-    m = re.search(r"\b(minimum|min|at least|more than)\s+(of\s+)?" + _YEAR_WORDS + r"\s+years?",
+    m = re.search(r"\b(minimum|min|at least|more than)\s+(of\s+)?" + YEAR_WORDS + r"\s+years?",
                   text)
     if m:
         return "min", float(number_value(m.group(3)) or 0)
-    m = re.search(_YEAR_WORDS + r"\s+years? (of )?(work |relevant |professional )?experience", text)
+    m = re.search(YEAR_WORDS + r"\s+years? (of )?(work |relevant |professional )?experience", text)
     if m:
         return "any", float(number_value(m.group(1)) or 0)
     return None
