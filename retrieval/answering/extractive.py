@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
+from functools import cache
 
 from retrieval.answering.common import FIELD_INTENTS, fields_asked, frames
 from retrieval.answering.conversation import Turn
@@ -26,20 +27,20 @@ from retrieval.understanding import (
     Query,
     analyse,
     detect_language,
+    load_yaml,
     naming_words,
     without_titles,
 )
 
 # The intent of a turn that only told something about the writer (its text is kept).
 NOTED = "profile_noted"
-# Words that ask where a posting is (a place name alone may just name the posting).
-_ASKS_PLACE = re.compile(r"\b(where|based|located|location|duty station|city|country|ou|donde|"
-                         r"wo)\b")
-# A message that opens with a question word asks something, whatever facts it carries.
-_ASKS = re.compile(r"(what|which|who|whom|whose|where|when|how|why|tell me|show|list|give|"
-                   r"quel|quelle|quels|quelles|qui|ou|quand|comment|pourquoi|combien|que|"
-                   r"qu'|que|cual|cuales|quien|donde|cuando|como|cuanto|por que|was|welche|"
-                   r"wer|wo|wann|wie|warum)\b")
+
+
+@cache
+def _asking_words() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(a clause-opening question word, a word asking where): lexicon/intents.yaml."""
+    lex = load_yaml("intents.yaml")
+    return re.compile(lex["question_words"]), re.compile(lex["place_words"])
 
 
 class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, SentenceSelection):
@@ -190,7 +191,7 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
                # "what about the one in Amman?", "sorry, I meant the Geneva one" name a
                # posting; they ask no summary and no duty station
                and not (q.continues and (i == "summary" or (
-                   i == "duty_station" and not _ASKS_PLACE.search(q.folded))))] + (
+                   i == "duty_station" and not _asking_words()[1].search(q.folded))))] + (
             [q.not_stated] if q.not_stated else [])
         if previous.intent == "eligibility" and previous.profile and "eligibility" not in q.intents:
             if named and not own and (q.continues or len(words(q.clean)) <= 12):
@@ -217,7 +218,8 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
         native language" names a language), too little for a verdict on its own."""
         clauses = [c.strip(" ¿¡-") for c in re.split(r"[,;:.!]|\b(?:and|or|et|ou|y|o)\b",
                                                      q.folded)]
-        if "?" in q.clean or any(_ASKS.match(c) for c in clauses) or opens_yes_no(q):
+        if "?" in q.clean or any(_asking_words()[0].match(c) for c in clauses) \
+                or opens_yes_no(q):
             return False
         if not set(q.intents) <= {"languages", "education", "experience"} or q.not_stated:
             return False  # "who supervises it", "the jpo is 2 yrs i think" (a claim)
