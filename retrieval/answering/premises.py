@@ -131,9 +131,8 @@ class Premises:
         station = fold(p.duty_station)
         if station and any(fold(place.name) in station for place in self.places_in(q)):
             out.add("duty_station")
-        grade = _GRADE_RE.search(q.folded)
-        if grade and f"{grade.group(1)}{grade.group(2)}".upper() == re.sub(
-                r"[\s-]", "", p.grade).upper():
+        claimed = _claimed_grade(q)
+        if claimed and claimed == _grade_key(p.grade):
             out.add("grade")
         m = _DURATION_RE.search(q.folded)
         if m and p.duration_months and not _PROFILE_CLAUSE_RE.search(q.folded) \
@@ -149,11 +148,10 @@ class Premises:
                 if fold(place.name) not in station and fold(place.country or "-") not in station:
                     out.append(Contradiction("duty_station", place.name))
                     break
-        grade = _GRADE_RE.search(q.folded)
-        if grade and p.grade:  # a posting stating no grade says so; "not P2" would mislead
-            claimed = f"{grade.group(1)}{grade.group(2)}".upper()
-            if claimed != re.sub(r"[\s-]", "", p.grade).upper():
-                out.append(Contradiction("grade", claimed))
+        claimed = _claimed_grade(q)
+        # a posting stating no grade says so; "not P2" would mislead
+        if claimed and p.grade and claimed != _grade_key(p.grade):
+            out.append(Contradiction("grade", claimed))
         months = p.duration_months
         if months:
             for clause in re.split(r"[,;.?!]| but | and ", q.folded):
@@ -180,3 +178,13 @@ class Premises:
                                              [i for i in self.unit_names[name] if i != p.id]))
                     break
         return out
+
+
+def _claimed_grade(q: Query) -> str:
+    """The grade a question states ("a p 2", "P-2" → "P2"), or ''."""
+    m = _GRADE_RE.search(q.folded)
+    return f"{m.group(1)}{m.group(2)}".upper() if m else ""
+
+
+def _grade_key(grade: str) -> str:
+    return re.sub(r"[\s-]", "", grade).upper()
