@@ -6,6 +6,7 @@ import re
 from functools import cache
 
 from retrieval.eligibility import field_canonicals
+from retrieval.lexicon import degrees as degree_words
 from retrieval.parsing import duration_in_months, number_value
 from retrieval.text import GENERIC, STOPWORDS, clauses, fold, stem, words
 from retrieval.understanding import Query, load_yaml, word_forms
@@ -44,15 +45,20 @@ def asked_years(text: str) -> tuple[str, float] | None:
     return None
 
 
+_ADVANCED_NAMED = degree_words.pattern("advanced", typed=True)
+_FIRST_NAMED = degree_words.pattern("first", typed=True)
+# "met with a first-level degree instead of a Master's"
+_INSTEAD_OF_ADVANCED = re.compile(
+    r"\b(?:instead of|in lieu of|rather than|in place of|without)\s+(?:an?\s+)?(?:advanced|"
+    + degree_words.names("advanced", phrases=False, typed=True) + r")\b")
+
+
 def asked_degree_level(text: str) -> str:
-    if re.search(r"\b(instead of|in lieu of|rather than|in place of|without)\s+(an?\s+)?"
-                 r"(master|masters|advanced|post ?graduate|graduate degree)\b", text):
-        return "first"  # "met with a first-level degree instead of a Master's"
-    if re.search(r"\b(master|masters|advanced|post ?graduate|graduate degree|phd|doctorate)\b",
-                 text):
+    if _INSTEAD_OF_ADVANCED.search(text):
+        return "first"
+    if re.search(r"\badvanced\b", text) or _ADVANCED_NAMED.search(text):
         return "advanced"
-    if re.search(r"\b(first (university )?degree|bachelor|bachelors|undergraduate|licence)\b",
-                 text):
+    if _FIRST_NAMED.search(text):
         return "first"
     return ""
 
@@ -76,9 +82,10 @@ def longest_phrase(question: str, texts: list[str]) -> str:
     return best if " " in best else ""
 
 
-_DEGREE_WORDS = {
-    "degree", "degrees", "diploma", "university", "advanced", "first", "master", "masters",
-    "bachelor", "bachelors", "phd", "doctorate", "education", "require", "requires", "required",
+_DEGREE_NAME = degree_words.pattern("advanced", "first", "generic", phrases=False, typed=True)
+# words of a degree question that name no field (besides the degree names themselves)
+_NOT_A_FIELD = {
+    "degrees", "university", "advanced", "first", "education", "require", "requires", "required",
     "requiring", "need", "needs", "accept", "accepts", "study", "studies", "background",
     "field", "fields", "qualification", "qualifications", "postings", "posting", "which", "what",
     "minimum", "ask", "asks", "for", "in", "a", "an", "the", "do", "does", "any", "of", "with",
@@ -95,7 +102,8 @@ def degree_fields(q: Query, education_words: set[str]) -> list[str]:
     if known:
         return known
     filler = set(load_yaml("chat.yaml")["filler"].split())
-    ws = [w for w in words(q.english) if w not in _DEGREE_WORDS and w not in STOPWORDS
+    ws = [w for w in words(q.english) if w not in _NOT_A_FIELD and not _DEGREE_NAME.fullmatch(w)
+          and w not in STOPWORDS
           and w not in GENERIC and w not in filler]
     if ws and len(ws) <= 3 and all(w in education_words for w in ws):
         return [" ".join(ws)]
@@ -106,7 +114,8 @@ def degree_fields(q: Query, education_words: set[str]) -> list[str]:
 
 
 _NAMED_FIELD = re.compile(
-    r"\b(?:degree|master'?s?|bachelor'?s?|phd|diploma|studies) (?:in|of) ([a-z]+(?: [a-z]+)?)"
+    r"\b(?:" + degree_words.names("advanced", "first", "generic", phrases=False, typed=True)
+    + r"|studies) (?:in|of) ([a-z]+(?: [a-z]+)?)"
     r"(?=\s*(?:[?.,!]|$))|\b(?:an?|the) ([a-z]+) (?:degree|diploma)\b")
 
 

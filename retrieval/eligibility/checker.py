@@ -13,6 +13,7 @@ from retrieval.eligibility.profile import corrected_text, english_reading, parse
 from retrieval.eligibility.render import ranked_verdicts_text, single_verdict_text, verdict_excerpt
 from retrieval.eligibility.requirements import derive_requirements
 from retrieval.eligibility.vocabulary import SECTION, lexicon_for
+from retrieval.lexicon import degrees as degree_words
 from retrieval.models import Answer, AnswerMode, Citation, Posting, Profile, Requirement, Verdict
 from retrieval.text import fold
 
@@ -37,8 +38,9 @@ _SELF = re.compile(
     r"un candidat|un candidato)\b")
 _CLAIM = re.compile(
     r"\b(i have|i've|i hold|i am|i'm|i speak|i studied|i worked|i work|i got|i earned|"
-    r"i completed|i graduated|i only|i also|i did|my (degree|master|bachelor|experience|"
-    r"background|profile|languages?)|with (an?|my|\d+|two|three|four|five|six|seven|eight|nine|"
+    r"i completed|i graduated|i only|i also|i did|my (experience|background|profile|languages?|"
+    + degree_words.names("advanced", "first", "generic", phrases=False, typed=True) + r")|"
+    r"with (an?|my|\d+|two|three|four|five|six|seven|eight|nine|"
     r"ten)\b|j'ai|je suis|je parle|tengo|soy|hablo|he trabajado|cuento con)")
 _ASKS_REQUIREMENT = re.compile(
     r"\b(?<!no )(need|needs|needed|require|requires|required|requirement|necessary|mandatory|"

@@ -15,23 +15,16 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from retrieval.lexicon import degrees as degree_words
+
 Level = Literal["first", "advanced"]
 
-_ABBREV_ADVANCED = re.compile(
-    r"\b(MSc|M\.Sc\.?|MA|M\.A\.|MBA|LLM|LL\.M\.?|MPhil|M\.Phil\.?|MRes|MEng|MPA|MPP|MPH|MSW|"
-    r"MFA|MIA|PhD|Ph\.D\.?|DPhil|M2|M1|Msc|Mba|Phd|Llm)(?![\w.])")
-_ABBREV_FIRST = re.compile(
-    r"\b(BSc|B\.Sc\.?|BA|B\.A\.|LLB|LL\.B\.?|BEng|BBA|BCom|BS|Bsc|Llb)(?![\w.])")
-_WORD_ADVANCED = re.compile(
-    r"\b(master'?s?|masters|mastere|maitrise|maestria|msc|mba|llm|mphil|phd|doctorate|doctoral|"
-    r"doctorat|doctorado|post ?-?graduate|postgraduate|postgrado|posgrado|graduate degree|"
-    r"pg ?dip\w*|graduate diploma|"
-    r"advanced (?:\w+\s+){0,2}degree|dea|dess|bac ?\+ ?[5-8]|laurea magistrale|master \d)\b")
-_WORD_FIRST = re.compile(
-    r"\b(bachelor'?s?|bachelors|bsc|llb|undergraduate degree|first (?:\w+\s+)?degree|licence|"
-    r"licenciatura|licenciada|licenciado|grado en|grado de|bac ?\+ ?[34]|abogad[oa]|"
-    r"laurea(?! magistrale)|laurea triennale|"
-    r"ingeniero|ingeniera)\b")
+_ABBREV_ADVANCED = degree_words.abbreviations("advanced")
+_ABBREV_FIRST = degree_words.abbreviations("first")
+_WORD_ADVANCED = degree_words.pattern("advanced", typed=True)
+_WORD_FIRST = degree_words.pattern("first", "titles", typed=True)
+_SHORT = degree_words.short_forms()  # "ma", "ba": degrees only before "in", "degree", "("
+_SHORT_FORMS = "|".join(_SHORT)
 # a degree named but not held
 _DENIED = re.compile(r"\b(no|not an?|without an?|without|sin|sans|pas de|never (?:did|got|"
                      r"finished|completed) (?:an?|my)?)\s*(?:\w+\s+)?$")
@@ -80,12 +73,13 @@ def _mentions(text: str, folded: str) -> list[tuple[int, int, Level]]:
     found += [(m.start(), m.end(), "advanced") for m in _WORD_ADVANCED.finditer(folded)]
     found += [(m.start(), m.end(), "first") for m in _WORD_FIRST.finditer(folded)]
     # "an MA in", "a BA (" in lower case
-    found += [(m.start(1), m.end(1), "advanced" if m.group(1).startswith("m") else "first")
-              for m in re.finditer(r"\b(?:an?|my|the)\s+(ma|ba)\b(?=\s+(?:in|degree|\())",
-                                   folded)]
+    found += [(m.start(1), m.end(1), _SHORT[m.group(1)])
+              for m in re.finditer(rf"\b(?:an?|my|the)\s+({_SHORT_FORMS})\b"
+                                   r"(?=\s+(?:in|degree|\())", folded)]
     if not same_length:
-        found += [(m.start(), m.end(), "advanced" if m.group(1).startswith("m") else "first")
-                  for m in re.finditer(r"\b(ma|ba)\b(?=\s+(?:in|degree|en|\())", folded)]
+        found += [(m.start(), m.end(), _SHORT[m.group(1)])
+                  for m in re.finditer(rf"\b({_SHORT_FORMS})\b(?=\s+(?:in|degree|en|\())",
+                                       folded)]
     return sorted(set(found))
 
 

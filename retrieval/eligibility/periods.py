@@ -28,6 +28,7 @@ from typing import Literal
 import dateparser
 
 from retrieval.eligibility.vocabulary import NUM, number_of
+from retrieval.lexicon import degrees as degree_words
 from retrieval.models import ExperiencePeriod
 
 Timing = Literal["before_first_degree", "after_first_degree", "unstated"]
@@ -71,12 +72,11 @@ _TIME_OFF = re.compile(r"\b(travel\w*|gap year|break|sabbatical|parental leave|m
                        r"caring for|care of|(?:haven't|have not|hasn't|not|never|no longer|"
                        r"stopped) (?:been )?work\w*|sans emploi|sin trabajo|no he trabajado|"
                        r"je n'ai pas travaille)\b")
-_DEGREE_TOKEN = re.compile(
-    r"\b(ba|bsc|b\.sc|bachelor\w*|ma|msc|m\.sc|master\w*|mba|llm|llb|phd|doctora\w*|licence|"
-    r"licenciatura|maitrise|maestria|grado|degree|diplome|titulo|undergrad\w*|mphil|meng|mpa|"
-    r"mpp|studies|studied|study|studying|etudes|estudios|uni|university)\b")
-_FIRST_DEGREE_TOKEN = re.compile(
-    r"\b(ba|bsc|b\.sc|bachelor\w*|licence|licenciatura|grado|llb|undergrad\w*)\b")
+_FIRST = degree_words.names("first", typed=True, short=True)
+_STUDY_WORDS = degree_words.names("study")
+_ANY_DEGREE = degree_words.names("advanced", "first", "generic", "study", typed=True, short=True)
+_DEGREE_TOKEN = re.compile(rf"\b({_ANY_DEGREE})\b")
+_FIRST_DEGREE_TOKEN = degree_words.pattern("first", typed=True, short=True)
 _WORK_TOKEN = re.compile(
     r"\b(work\w*|job|employ\w*|intern\w*|position|role|contract|consultan\w*|analyst|officer|"
     r"assistant|researcher|coordinator|associate|volunteer\w*|been|travail\w*|emploi|poste|"
@@ -86,18 +86,17 @@ _STUDY = re.compile(r"\b(student|studying|enrolled|pursuing (?:a|my)|etudiant\w*
 _GRADUATED = re.compile(r"\b(?:graduated|graduating|graduation|diplome|diplomee|me gradue|"
                         r"egresad[oa]|obtenu|obtuve)\b[^.;]{0,12}?" + _DATE)
 _BEFORE_CUE = re.compile(
-    r"\b(before (?:uni|university|college|(?:my |the )?(?:studies|studying|first degree|degree|"
-    r"ba|bsc|bachelor\w*|licence|undergrad\w*))|(?:during|all through|throughout|while doing) "
-    r"(?:my |the )?(?:ba|bsc|bachelor\w*|undergrad\w*|studies|licence|licenciatura|degree|"
-    r"first degree)|while (?:studying|at uni|at university|i was a student|an undergrad\w*)|"
+    r"\b((?:before|during|all through|throughout|while doing) (?:my |the )?(?:"
+    + rf"{_FIRST}|{_STUDY_WORDS}|degree|college)|while (?:studying|at uni|at university|"
+    r"i was a student|an undergrad\w*)|"
     r"avant (?:la fac|l'universite|mes etudes|ma licence)|pendant (?:mes etudes|ma licence)|"
     r"antes de (?:la universidad|la carrera|mis estudios)|durante (?:la carrera|mis estudios|"
     r"la licenciatura|el grado))\b")
 _AFTER_CUE = re.compile(
-    r"\b(after (?:graduating|graduation|(?:my |the )?(?:ba|bsc|bachelor\w*|degree|studies|"
-    r"master\w*|ma|msc|mba|llm|licence|first degree|undergrad\w*))|since (?:graduating|"
-    r"graduation)|right after|once i graduated|between (?:my |the )?(?:ba|bsc|bachelor\w*|"
-    r"licence|degrees|undergrad\w*)|apres (?:mon diplome|ma licence|mes etudes|mon master)|"
+    r"\b(after (?:graduating|graduation|(?:my |the )?(?:"
+    + _ANY_DEGREE
+    + rf"))|since (?:graduating|graduation)|right after|once i graduated|between (?:my |the )?"
+    rf"(?:{_FIRST}|degrees)|apres (?:mon diplome|ma licence|mes etudes|mon master)|"
     r"depuis (?:mon diplome|l'obtention)|despues de (?:graduarme|mi (?:grado|licenciatura|"
     r"titulo)|la carrera)|desde que me gradue)\b")
 _THEN = re.compile(r"\b(then|after that|afterwards|ensuite|puis|luego|despues)\b")
@@ -163,9 +162,8 @@ def _timing(sentence: str, at: int, text: str, before_text: str) -> Timing:
     if cues:
         return max(cues)[1]  # type: ignore[return-value]
     after = sentence[at + len(text):at + len(text) + 60]
-    if re.match(r"\s+(?:of|de)\s+(?:my|the|mon|ma|mes|mi|mis)\s+(?:ba|bsc|bachelor\w*|undergrad\w*|"
-                r"studies|licence|licenciatura|degree|first degree|etudes|estudios|carrera)\b",
-                after):
+    if re.match(r"\s+(?:of|de)\s+(?:my|the|mon|ma|mes|mi|mis)\s+(?:"
+                rf"{_FIRST}|{_STUDY_WORDS}|degree)\b", after):
         return "before_first_degree"  # "during the last six months of my BSc"
     if _BEFORE_CUE.match(after.lstrip()) or re.search(r"^[^,.;]{0,30}" + _BEFORE_CUE.pattern,
                                                       after):

@@ -9,6 +9,7 @@ from retrieval.eligibility.degrees import degree_facts
 from retrieval.eligibility.fields import field_canonicals
 from retrieval.eligibility.periods import experience_periods
 from retrieval.eligibility.vocabulary import LANGUAGE_RE, LANGUAGE_WORD, NUM, nationality_in
+from retrieval.lexicon import degrees as degree_words
 from retrieval.models import ExperiencePeriod, Profile
 from retrieval.text import fold
 
@@ -58,9 +59,9 @@ def _language_levels(folded: str) -> tuple[dict[str, str], str]:
         iso = LANGUAGE_WORD[m.group(1)]
         before = folded[max(0, m.start() - 40):m.start()]
         after = folded[m.end():m.end() + 30]
-        clause = re.split(r"[,;.]|\band\b|\bbut\b|\by\b|\bet\b", before)[-1]
+        clause = re.split(r"[,;.+/&]|\band\b|\bbut\b|\by\b|\bet\b", before)[-1]
         # the words after a language up to the next list joint ("English fluently, and …")
-        tail = re.split(r"[,;.]|\band\b|\bbut\b|\by\b|\bet\b|\bor\b", after)[0]
+        tail = re.split(r"[,;.+/&]|\band\b|\bbut\b|\by\b|\bet\b|\bor\b", after)[0]
         level = ""
         for pattern, name in _LEVEL_WORDS:
             if re.search(rf"\b{pattern}\b", clause) or re.search(rf"\b{pattern}\b", tail):
@@ -69,10 +70,10 @@ def _language_levels(folded: str) -> tuple[dict[str, str], str]:
         if _NEGATION.search(clause) and level != "basic":
             level = "none"
         continues = prev_end >= 0 and re.fullmatch(
-            r"\s*(,|and|et|y|or|as well as|,\s*and)?\s*", folded[prev_end:m.start()])
+            r"\s*(,|and|et|y|or|as well as|,\s*and|\+|&|/)?\s*", folded[prev_end:m.start()])
         cue = level or continues or _LANG_CUE.search(clause) or _LANG_CUE.search(tail) \
             or re.search(r"\b(in|en)\s+$", clause)
-        if not level and re.match(r"\s*(?:,|and|et|y|&)\s*" + LANGUAGE_RE.pattern, after):
+        if not level and re.match(r"\s*(?:,|and|et|y|&|\+|/)\s*" + LANGUAGE_RE.pattern, after):
             pending.append(iso)
             prev_end = m.end()
             continue
@@ -97,10 +98,11 @@ def _language_levels(folded: str) -> tuple[dict[str, str], str]:
     return langs, nationality
 
 
-_DEGREE_WORD = re.compile(
-    r"\b(degree|diploma|diplome|titulo|master'?s?|bachelor'?s?|ll\.?m|ll\.?b|mba|msc|bsc|ba|ma|"
-    r"phd|meng|beng|mpa|mpp|mphil|mres|bba|doctorate|licence|licenciatura|maitrise|maestria|grado|"
-    r"master \d|graduate|studied|etudes|estudios)\b")
+# verbs and nouns of studying that a field follows directly ("studied law", "etudes de droit")
+_STUDIED = ("studied", "etudes", "estudios")
+_DEGREE_WORD = re.compile(rf"\b({'|'.join(_STUDIED)}|"
+                          + degree_words.names("advanced", "first", "generic", phrases=False,
+                                               typed=True, short=True) + r")\b")
 _FIELD_STOP = re.compile(
     r"\s*(?:[,.;:!?()]|\b(?:and|with|from|at|but|plus|where|who|which|et|y|avec|con|"
     r"have|having|i|j'ai|tengo|since|for|until|next|expected|hasta|jusqu'?|de \d)\b|\d)")
@@ -111,14 +113,14 @@ _COUNTED = re.compile(r"\b(years?|months?|ans|anos|mois|meses|" + NUM[1:-1] + r"
 _ABBREV_FIELD = {"llm": "law", "ll.m": "law", "llb": "law", "ll.b": "law",
                  "mba": "business administration"}
 _NOT_FIELD = re.compile(
-    r"\b(an?|my|the|first|second|advanced|university|postgraduate|post-graduate|undergraduate|"
-    r"bachelor'?s?|master'?s?|graduate|level|i|have|hold|with|in|require\w*|need\w*|a|un|una|"
+    rf"\b({degree_words.names('advanced', 'first', 'generic', phrases=False, typed=True)}|"
+    r"an?|my|the|first|second|advanced|university|level|i|have|hold|with|in|require\w*|need\w*|a|un|una|"
     r"une|mon|mi|good|relevant|got|get|did|done|full|part|time|i'm|im|am|doing|studying|"
     r"currently|now)\b")
 
 
-_ADVANCED_WORD = re.compile(r"(master.*|ma|msc|mba|ll\.?m|phd|meng|mpa|mpp|mphil|mres|doctorate|"
-                            r"maitrise|maestria)")
+_ADVANCED_WORD = degree_words.pattern("advanced", typed=True, short=True)
+_DEGREE_NAMES = degree_words.names("advanced", "first", "generic", phrases=False)
 
 
 def _degree_field(folded: str, prefer_advanced: bool = False) -> tuple[str, str, list[str]]:
@@ -129,7 +131,7 @@ def _degree_field(folded: str, prefer_advanced: bool = False) -> tuple[str, str,
     for m in _DEGREE_WORD.finditer(folded):
         field = ""
         after = folded[m.end():]
-        lead = r"\s+(?:in\s+|de\s+)?" if m.group(1) in {"studied", "etudes", "estudios"} else \
+        lead = r"\s+(?:in\s+|de\s+)?" if m.group(1) in _STUDIED else \
             r"(?:\s+[12]\b|\s*\([^)]*\))?\s*(?:degree\s+|diploma\s+)?(?:in|of|en|on|de)\s+"
         a = re.match(lead + r"(?:the\s+|l'|la\s+)?(.+)", after)
         if a:
@@ -153,8 +155,7 @@ def _degree_field(folded: str, prefer_advanced: bool = False) -> tuple[str, str,
             # (in the words just before this mention, not anywhere earlier in the text)
             window = folded[max(0, m.start() - 30):m.end() + 12]
             b = next(reversed(list(re.finditer(
-                r"((?:[a-z']+\s+){1,3})(?:degree|diploma|graduate|master|bachelor|licence|"
-                r"licenciatura|maestria)", window))), None)
+                rf"((?:[a-z']+\s+){{1,3}})(?:{_DEGREE_NAMES})", window))), None)
             if b:
                 cand = [w for w in _NOT_FIELD.sub(" ", b.group(1)).split()
                         if re.search(r"[a-z]{2}", w)]  # not the "'s" of "master's degree"

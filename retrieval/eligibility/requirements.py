@@ -15,6 +15,7 @@ from retrieval.eligibility.vocabulary import (
     YEAR,
     number_of,
 )
+from retrieval.lexicon import degrees as degree_words
 from retrieval.models import Posting, Requirement
 from retrieval.parsing import split_sentences
 from retrieval.text import fold
@@ -30,12 +31,6 @@ _CUE_TAIL = re.compile(r"\s+(?:would|will|is|are)\s+(?:be\s+)?(?:an?\s+|consider
                        r"(?:[\s,.;].*)?$", re.I)
 _LABEL = re.compile(r"^(minimum|required|essential|mandatory|desirable|preferred|desired|"
                     r"an asset|advantageous)(?:\s+requirements?)?\s*:\s*", re.I)
-_ADVANCED_RE = re.compile(
-    r"\b(advanced (university )?degree|master'?s?|post ?-?graduate|ph\.? ?d|doctora\w*|"
-    r"ll\.? ?m|m\.? ?sc|mba|maitrise|maestria)\b", re.I)
-_FIRST_RE = re.compile(
-    r"\b(first[- ]?(level )?(university )?degree|bachelor'?s?|undergraduate|b\.? ?a\.?|"
-    r"b\.? ?sc|licence|licenciatura|ll\.? ?b)\b", re.I)
 _ALT_RE = re.compile(
     r"first[- ]?(level )?(university )?degree.{0,80}?(combination with|plus|and|with)\s+" + NUM_P
     + r"\s+(additional|further|more)?\s*" + YEAR, re.I)
@@ -97,10 +92,11 @@ def _split_fields(text: str) -> tuple[list[str], bool]:
 def _education(sentence: str, level: Literal["minimum", "desirable"]) -> Requirement:
     folded = fold(sentence)
     degree_level: Literal["first", "advanced"] | None = None
-    if _ADVANCED_RE.search(folded):
-        degree_level = "advanced"
-    elif _FIRST_RE.search(folded):
-        degree_level = "first"
+    for named in ("advanced", "first"):
+        if degree_words.pattern(named).search(folded) \
+                or degree_words.abbreviations(named).search(sentence):
+            degree_level = named
+            break
     alt = _ALT_RE.search(folded)
     # the fields end where the alternatives, the institution or the years begin
     main = re.split(r"\b(?:may be accepted|in lieu|in combination with|from an? (?:accredited|"
@@ -317,7 +313,7 @@ def derive_requirements(posting: Posting) -> list[Requirement]:
 _AFTER_FIRST_DEGREE = re.compile(
     r"\bexperience\b[^.]{0,60}?\b(?:acquired|gained|obtained|earned|counted|accumulated)\s+"
     r"(?:after|following|since)\s+(?:obtaining\s+|completing\s+|completion\s+of\s+|the\s+award"
-    r"\s+of\s+)?(?:the|a|your|their)?\s*(?:first|bachelor'?s?|undergraduate)\b"
+    r"\s+of\s+)?(?:the|a|your|their)?\s*(?:first|" + degree_words.names("first") + r")\b"
     r"|\bexperience\s+(?:acquise|obtenue)\s+apres\s+l'obtention\s+du\s+premier\s+diplome"
     r"|\bexperiencia\s+(?:adquirida|obtenida)\s+(?:despues|tras)\s+(?:de\s+)?(?:obtener|la "
     r"obtencion del)\s+(?:el\s+)?primer\s+titulo", re.I)

@@ -98,7 +98,23 @@ def _check_fields(name: str, data: dict[str, Any]) -> None:
         raise LexiconError(f"{name}: families {unknown} belong to no field")
 
 
+def _check_degrees(name: str, data: dict[str, Any]) -> None:
+    for kind in ("advanced", "first", "titles", "generic", "study"):
+        entries = data.get(kind)
+        if not isinstance(entries, list) or not entries:
+            raise LexiconError(f"{name}: '{kind}' must be a non-empty list")
+        for entry in entries:
+            try:
+                re.compile(str(entry))
+            except re.error as exc:
+                raise LexiconError(f"{name}: '{kind}': {entry!r}: {exc}") from exc
+    for kind in ("abbreviations", "phrases", "typed", "short"):
+        if set(data.get(kind, {})) != {"advanced", "first"}:
+            raise LexiconError(f"{name}: '{kind}' needs exactly 'advanced' and 'first'")
+
+
 _CHECKS: dict[str, Callable[[str, dict[str, Any]], None]] = {
+    "degrees.yaml": _check_degrees,
     "answers.yaml": _check_translated,
     "eligibility.yaml": _check_translated,
     "intents.yaml": _check_intents,

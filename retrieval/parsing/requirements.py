@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from retrieval.lexicon import degrees as degree_words
 from retrieval.models import RequirementBlock
 from retrieval.parsing.labels import sublabel
 from retrieval.parsing.lines import Line
@@ -70,9 +71,8 @@ _LANGUAGE_RE = re.compile(
     r"\b(english|french|spanish|arabic|chinese|russian|portuguese|german|italian|swahili|"
     r"bangla|bengali|hindi|urdu|amharic|dari|pashto|turkish|persian|farsi|"
     r"languages?|fluency|fluent|bilingual)\b", re.I)
-_EDUCATION_RE = re.compile(
-    r"\b(degree|university|bachelor'?s?|master'?s?|doctorate|ph\.?d|diploma|graduate|"
-    r"undergraduate)\b", re.I)
+_DEGREE_RE = re.compile(rf"\b(?:{degree_words.names('advanced', 'first', 'generic')})\b", re.I)
+_EDUCATION_RE = re.compile(rf"{_DEGREE_RE.pattern}|\buniversity\b", re.I)
 _EXPERIENCE_RE = re.compile(r"\b(experience|years?)\b", re.I)
 # who may apply (nationality, age): rules of their own, read by retrieval/eligibility/rules.py
 _WHO_MAY_APPLY_RE = re.compile(r"\b(nationals?|nationality|citizens?|age limit|of age)\b", re.I)
@@ -112,8 +112,6 @@ _REQUIREMENT_CUE_RE = re.compile(
     r"\b(required|requires?|requirements?|must|minimum|at least|essential|mandatory|"
     r"will not be considered|you will have|candidates? (?:should|will) have|or higher|"
     r"or equivalent|an asset|desirable|preferred|an advantage|is needed)\b", re.I)
-_DEGREE_RE = re.compile(
-    r"\b(degree|bachelor'?s?|master'?s?|ph\.?\s?d|doctorate|licen[cs]iatura)\b", re.I)
 _YEARS_OF_EXPERIENCE_RE = re.compile(
     r"\b(\d+|one|two|three|four|five|six|seven|eight|nine|ten)\b(?:\s*\(\d+\))?"
     r"[^.;]{0,25}\byears?\b[^.;]{0,100}\bexperience\b", re.I)

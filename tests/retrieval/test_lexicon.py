@@ -6,8 +6,10 @@ from __future__ import annotations
 import pytest
 
 from retrieval.answering.fields import FIELD_HANDLERS
+from retrieval.lexicon import degrees as degree_words
 from retrieval.lexicon import (
     LexiconError,
+    _check_degrees,
     _check_fields,
     _check_intents,
     _check_translated,
@@ -55,3 +57,32 @@ def test_a_family_no_field_belongs_to_fails_at_load() -> None:
         _check_fields("fields.yaml", {"fields": {"law": {"terms": ["law"], "families": ["law"]}},
                                       "policy_families": ["law", "legal_studies"],
                                       "near": {}, "ambiguous_families": []})
+
+
+def test_a_degree_pattern_that_does_not_compile_fails_at_load() -> None:
+    table = dict(load_yaml("degrees.yaml"))
+    table["first"] = [*table["first"], "bachelor(s"]
+    with pytest.raises(LexiconError, match="'first'"):
+        _check_degrees("degrees.yaml", table)
+
+
+@pytest.mark.parametrize(("text", "kinds", "found"), [
+    ("a master's in law", ("advanced",), "master's"),
+    ("licenciatura en derecho", ("first",), "licenciatura"),
+    ("a first-level university degree", ("first",), "first-level university degree"),
+    ("a valid driving licence", ("first",), None),
+    ("experience with llm tools", ("advanced",), None),  # a posting's LLM: a language model
+    ("before my studies", ("study",), "studies"),
+])
+def test_degree_names_read_one_way_everywhere(text: str, kinds: tuple[str, ...],
+                                              found: str | None) -> None:
+    match = degree_words.pattern(*kinds).search(text)
+    assert (match.group(1) if match else None) == found
+
+
+def test_typed_and_short_forms_only_where_asked() -> None:
+    assert degree_words.pattern("advanced", typed=True).search("an msc in economics")
+    assert not degree_words.pattern("advanced").search("an msc in economics")
+    assert degree_words.pattern("first", short=True).search("after my ba")
+    assert degree_words.abbreviations("advanced").search("LL.M. in human rights")
+    assert not degree_words.abbreviations("advanced").search("ma soeur")

@@ -201,6 +201,11 @@ def test_a_denied_degree_is_not_held() -> None:
     ("Español nativo, inglés intermedio, nada de francés.",
      {"es": "native", "en": "good", "fr": "none"}),
     ("Good English, basic Spanish.", {"en": "good", "es": "basic"}),
+    # lists typed with "+", "/" and "&"
+    ("english + german", {"en": "spoken", "de": "spoken"}),
+    ("fluent english + basic french", {"en": "fluent", "fr": "basic"}),
+    ("english/french fluent", {"en": "fluent", "fr": "fluent"}),
+    ("english (fluent) & french (basic)", {"en": "fluent", "fr": "basic"}),
 ])
 def test_language_levels(text: str, expected: dict[str, str]) -> None:
     assert parse_profile(text, TODAY).languages == expected
