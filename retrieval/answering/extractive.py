@@ -34,6 +34,9 @@ from retrieval.understanding import (
 
 # The intent of a turn that only told something about the writer (its text is kept).
 NOTED = "profile_noted"
+# the answer to "am I eligible for …?" from someone who has said nothing about themselves yet:
+# what the posting requires and what to tell; the reply is checked against the same postings
+PROFILE_WANTED = "profile_wanted"
 
 
 @cache
@@ -129,9 +132,20 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
         if "compare" in q.intents:
             return self.comparer.answer(q, question, self.resolver, self.snap.by_id,
                                         context_postings or [])
+        # what the writer told about themselves so far: noted, or checked in a verdict ("am I
+        # eligible for the NORMES one?" after one is checked against the same profile)
         told_before = previous.profile if previous is not None \
-            and previous.intent == NOTED else ""
+            and previous.intent in {NOTED, "eligibility"} else ""
         after_verdict = previous is not None and previous.intent == "eligibility"
+        if previous is not None and previous.intent == PROFILE_WANTED \
+                and "?" not in q.clean and not q.not_stated \
+                and set(q.intents) <= {"languages", "education", "experience", "duration"} \
+                and self.eligibility.parse_profile(q.clean).has_facts():
+            # the reply to "tell me your degree, years and languages": "master in economics,
+            # 3 years in labour market research, fluent english"
+            verdict = self.eligibility.answer(q.clean, previous.posting_ids or None, q.language)
+            if verdict is not None:
+                return verdict
         if not after_verdict and self._tells_about_self(q):
             # (after a verdict, the same words correct the profile it used: `_asked_again`)
             # "I have an MSc in economics (2022)" alone, or the next part of such a story:
@@ -153,11 +167,17 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
             if verdict is not None:
                 return verdict
             intents = [i for i in q.intents if i != "eligibility"]
-            if not set(intents) & FIELD_INTENTS and self.eligibility.parse_profile(
-                    q.clean).has_facts():
+            told = self.eligibility.parse_profile(q.clean).has_facts()
+            if not set(intents) & FIELD_INTENTS and told:
                 # "Can I apply with only a bachelor's?" tells too little for a verdict: what
                 # the posting requires is the answer.
                 intents = ["requirements", *intents]
+            elif not intents and not told and not q.not_stated and (
+                    q.corpus_scope or not _asking_words()[0].match(q.folded)):
+                # "am I eligible for the AI job?", "which postings can I apply to?" from
+                # someone who has told nothing yet ("how can I apply", "how often do I meet
+                # Oliver" are other questions)
+                return self._profile_wanted(q, [] if q.corpus_scope else asked or [])
             # Otherwise "do i meet" was no eligibility question ("how often do i meet oliver").
             q = replace(q, intents=intents)
         if "count" in q.intents:
@@ -178,6 +198,17 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
         if len(posts) == 1:
             return self._one(q, posts[0])
         return self._several(q, posts)
+
+    def _profile_wanted(self, q: Query, asked: list[str]) -> Answer:
+        """What to tell for a verdict, after what the asked postings require."""
+        lead = frames(q.language)["profile_wanted"]
+        posts = [self.snap.by_id[i] for i in asked if i in self.snap.by_id]
+        if not posts:
+            return Answer(text=lead, found=True, intent=PROFILE_WANTED)
+        wanted = replace(q, intents=["requirements"], part_intents=[])
+        needs = self._one(wanted, posts[0]) if len(posts) == 1 else self._several(wanted, posts)
+        return needs.model_copy(update={"text": f"{lead}\n\n{needs.text}",
+                                        "intent": PROFILE_WANTED, "found": True})
 
     def _asked_again(self, q: Query, named: list[str], previous: Turn,
                      context: list[str]) -> Query | Answer:
@@ -221,16 +252,20 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
         if "?" in q.clean or any(_asking_words()[0].match(c) for c in clauses) \
                 or opens_yes_no(q):
             return False
-        if not set(q.intents) <= {"languages", "education", "experience"} or q.not_stated:
+        profile = self.eligibility.parse_profile(q.clean)
+        # the facts' own words: "fluent English", "a master's", and "5 years of research"
+        # (a duration, when it is the writer's experience)
+        own = {"languages", "education", "experience"} | (
+            {"duration"} if profile.years_experience and (profile.has_degree or profile.languages)
+            else set())
+        if not set(q.intents) <= own or q.not_stated:
             return False  # "who supervises it", "the jpo is 2 yrs i think" (a claim)
         if naming_words(q.english) or re.search(r"\b(post|vacancy|chiffre)\s*(no\.?|number|"
                                                 r"#)?\s*\d", q.folded):
             # "6 yrs of experience, too much for the vulnerable work post" is about a posting
             # ("worked on due diligence at an NGO" is not, though a posting's words are there)
             return False
-        return self.eligibility.about_writer(q.clean) \
-            and self.eligibility.parse_profile(q.clean).has_facts() \
-            and not self.eligibility.describes_candidate(q.clean)
+        return self.eligibility.about_writer(q.clean) and profile.has_facts()
 
     def _asks_about_self(self, q: Query) -> bool:
         """A self-description followed by a question that asks for no field of its own ("…

@@ -126,3 +126,44 @@ def test_what_about_the_one_named_asks_the_same_field(talk) -> None:
     is asked again for; its "about" asks for no summary."""
     a = talk("Who supervises the NORMES post?", "what about the one about domestic workers?")
     assert a.intent == "supervisor" and "Hobden" in a.text
+
+
+@pytest.mark.parametrize(("ask", "asked"), [
+    ("can i apply to the AI job?", [AI]),
+    ("est-ce que je suis éligible pour le poste NORMES ?", [NORMES]),
+])
+def test_an_eligibility_question_without_a_profile_asks_for_one(talk, ask: str,
+                                                                asked: list[str]) -> None:
+    """Nothing told yet: what the posting requires, and what to tell for a verdict; the
+    reply is checked against the same posting."""
+    a = talk(ask)
+    assert a.intent == "profile_wanted" and a.found and a.posting_ids == asked
+    assert "Education" in a.text and ("degree" in a.text or "diplôme" in a.text)
+    verdict = talk(ask, "master in economics, 3 years in labour market research, fluent english")
+    assert verdict.intent == "eligibility" and verdict.posting_ids == asked
+
+
+def test_which_postings_without_a_profile_asks_for_one_then_ranks(talk) -> None:
+    assert talk("which postings can i apply to?").intent == "profile_wanted"
+    ranked = talk("which postings can i apply to?",
+                  "LLM in labour law, 2 years at a law firm, english and french")
+    assert ranked.intent == "eligibility" and len(ranked.posting_ids) > 1
+
+
+@pytest.mark.parametrize("message", ["how can i apply to the AI job?",
+                                     "how often do i meet oliver"])
+def test_other_questions_with_apply_or_meet_ask_for_no_profile(talk, message: str) -> None:
+    assert talk(message).intent != "profile_wanted"
+
+
+def test_a_whole_self_description_is_noted_and_kept_across_verdicts(talk) -> None:
+    """A complete description with no question is noted (not answered as a question about
+    the postings its words happen to match); each verdict after it uses it, and so does an
+    eligibility question about the next posting."""
+    story = ("hey so i have a master in economics, 5 years of labour market research at a "
+             "think tank, fluent english")
+    assert talk(story).intent == "profile_noted"
+    ai = talk(story, "am i eligible for the AI job?")
+    assert ai.intent == "eligibility" and ai.posting_ids == [AI]
+    a = talk(story, "am i eligible for the AI job?", "am i eligible for the normes one?")
+    assert a.intent == "eligibility" and a.posting_ids == [NORMES]
