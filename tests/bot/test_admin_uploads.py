@@ -4,24 +4,20 @@ the corpus. Vectors come from a tiny hashing embedder, so no model is loaded."""
 
 from __future__ import annotations
 
-import asyncio
 import re
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 from aiogram import Dispatcher
 from aiogram.methods import (
-    AnswerCallbackQuery,
     EditMessageReplyMarkup,
     EditMessageText,
     GetFile,
     SendMessage,
 )
-from aiogram.types import InlineKeyboardMarkup, Update
+from aiogram.types import Update
 
-from bot.app import create_dispatcher
 from bot.keyboards import AnswerRating, RemoveAction, UploadAction
 from bot.routers.feedback import RATING_EXPIRED, STATS_NOT_ALLOWED, THANKS
 from bot.routers.uploads import (
@@ -32,17 +28,24 @@ from bot.routers.uploads import (
     UPLOAD_EXPIRED,
 )
 from retrieval.indexer import IndexBuildError
+from tests.bot.conftest import UPLOAD_LIMIT as LIMIT
 from tests.conftest import CORPUS
 from tests.support.fakes import (
     ADMIN_ID,
     USER_ID,
     callback_update,
+    corpus_copy_settings,
     document_update,
-    make_settings,
     message_update,
 )
-from tests.support.hash_embeddings import HashEmbeddings
-from tests.support.mocked_bot import MockedBot
+from tests.support.mocked_bot import (
+    MockedBot,
+    assert_html_valid,
+    button_pairs,
+    callback_answer,
+    sent_texts,
+)
+from tests.support.polling import polling_bot, sent_to
 from tests.support.posting_files import (
     BINARY_TXT,
     BROKEN_PDF,
@@ -55,46 +58,9 @@ from tests.support.posting_files import (
 )
 from tests.support.telegram_html import check_html, html_to_text
 
-LIMIT = 200_000
-
-
-@pytest.fixture
-def real(tmp_path: Path) -> Any:
-    from retrieval.services import build_services
-
-    corpus = tmp_path / "corpus"
-    shutil.copytree(CORPUS, corpus)
-    settings = make_settings(data_dir=tmp_path / "data", corpus_dir=corpus,
-                             max_upload_bytes=LIMIT)
-    return build_services(settings, embeddings=HashEmbeddings())  # type: ignore[arg-type]
-
-
-@pytest.fixture
-async def rdp(real: Any) -> Any:
-    dp = create_dispatcher(real)
-    yield dp
-    # With the workflow data, as polling does: discards pending uploads' temporary files and
-    # closes the stores (an open SQLite connection's thread would keep the process alive).
-    await dp.emit_shutdown(**dp.workflow_data)
-
 
 def corpus_names(real: Any) -> set[str]:
     return {p.name for p in real.settings.corpus_dir.iterdir()}
-
-
-def texts(bot: MockedBot) -> list[str]:
-    return [m.text for m in bot.of_type(SendMessage)]
-
-
-def buttons(markup: Any) -> list[tuple[str, str]]:
-    assert isinstance(markup, InlineKeyboardMarkup)
-    return [(b.text, b.callback_data or "") for row in markup.inline_keyboard for b in row]
-
-
-def assert_valid_html(bot: MockedBot) -> None:
-    for method in bot.requests:
-        if isinstance(method, SendMessage | EditMessageText):
-            check_html(method.text)
 
 
 _file_ids = iter(range(1, 10_000))
@@ -119,21 +85,12 @@ async def press(dp: Dispatcher, bot: MockedBot, data: str, *, user_id: int = ADM
                 message_id: int = 1000) -> Update:
     update = callback_update(data, user_id=user_id, message_id=message_id)
     await dp.feed_update(bot, update)
-    assert update.callback_query is not None
-    answered = [a for a in bot.of_type(AnswerCallbackQuery)
-                if a.callback_query_id == update.callback_query.id]
-    assert len(answered) == 1  # every button press is answered exactly once
+    callback_answer(bot, update)  # every button press is answered exactly once
     return update
 
 
-def callback_answer(bot: MockedBot, update: Update) -> AnswerCallbackQuery:
-    assert update.callback_query is not None
-    return next(a for a in bot.of_type(AnswerCallbackQuery)
-                if a.callback_query_id == update.callback_query.id)
-
-
 def button_data(reply: SendMessage, label: str) -> str:
-    return next(data for text, data in buttons(reply.reply_markup) if label in text)
+    return next(data for text, data in button_pairs(reply.reply_markup) if label in text)
 
 
 # --------------------------------------------------------------------------- uploads
@@ -161,7 +118,7 @@ async def test_good_upload_preview_confirm_then_answered(
     assert spec["title"] in text and spec["fields"][0][1] in text  # the card: title, station
     assert f"Post number: {spec['post_number']}" in text
     assert supervisor in text
-    assert [label for label, _ in buttons(preview.reply_markup)] == ["✅ Add posting",
+    assert [label for label, _ in button_pairs(preview.reply_markup)] == ["✅ Add posting",
                                                                      "✖ Cancel"]
     assert corpus_names(real) == before  # nothing changes before the admin confirms
     assert len(bot.of_type(GetFile)) == 1
@@ -180,7 +137,7 @@ async def test_good_upload_preview_confirm_then_answered(
     assert real.catalog.get(new_id) is not None
     answer = await real.answers.ask(f"Who supervises the {spec['title']}?", "t")
     assert supervisor in answer.text
-    assert_valid_html(bot)
+    assert_html_valid(bot)
 
 
 async def test_upload_name_is_never_used_as_a_path(
@@ -213,7 +170,7 @@ async def test_bad_files_are_refused_and_change_nothing(
     assert reply.reply_markup is None
     assert corpus_names(real) == before
     assert real.store.pointer()["active"] == active
-    assert_valid_html(bot)
+    assert_html_valid(bot)
 
 
 async def test_too_large_is_refused_before_downloading(
@@ -341,23 +298,23 @@ def _pending(dp: Dispatcher) -> dict[str, Any]:
 
 async def test_remove_refused_for_non_admins(rdp: Dispatcher, bot: MockedBot) -> None:
     await rdp.feed_update(bot, message_update("/remove 2040"))
-    assert texts(bot) == [REMOVE_NOT_ALLOWED]
+    assert sent_texts(bot) == [REMOVE_NOT_ALLOWED]
 
 
 async def test_remove_without_argument_lists_ids(rdp: Dispatcher, bot: MockedBot) -> None:
     await rdp.feed_update(bot, message_update("/remove", user_id=ADMIN_ID))
-    (reply,) = texts(bot)
+    (reply,) = sent_texts(bot)
     assert "Usage" in reply and "<code>003_7dab671c5908fb3f</code> — post 2040" in reply
-    assert_valid_html(bot)
+    assert_html_valid(bot)
 
 
 async def test_remove_unknown_posting(rdp: Dispatcher, bot: MockedBot) -> None:
     await rdp.feed_update(bot, message_update("/remove <b>9999</b>", user_id=ADMIN_ID))
-    (reply,) = texts(bot)
+    (reply,) = sent_texts(bot)
     assert "I don't know a posting with the id or post number" in reply
     assert "&lt;b&gt;9999&lt;/b&gt;" in reply and "/postings" in reply
     assert "002_bd34980e9eece061" in reply
-    assert_valid_html(bot)
+    assert_html_valid(bot)
 
 
 async def test_remove_by_post_number_after_confirmation(
@@ -418,7 +375,7 @@ async def test_answers_carry_rating_buttons_and_ratings_are_stored(
     answer = await ask(rdp, bot, "Who supervises the JPO in Standards Policy and Development?",
                        USER_ID)
     assert "Lisa Tortell" in answer.text
-    labels = buttons(answer.reply_markup)
+    labels = button_pairs(answer.reply_markup)
     assert [label for label, _ in labels] == ["👍", "👎"]
     data = AnswerRating.unpack(labels[0][1])
     update = await press(rdp, bot, labels[0][1], user_id=USER_ID)
@@ -441,10 +398,10 @@ async def test_stats_for_admins(rdp: Dispatcher, bot: MockedBot, real: Any) -> N
     await ask(rdp, bot, "Where is the creative sectors and digital economy JPO based?", 501)
     await ask(rdp, bot, "What is the salary for the <b>creative</b> sectors JPO?", 502)
     rated = await ask(rdp, bot, "What grade is the due diligence JPO post?", 501)
-    await press(rdp, bot, buttons(rated.reply_markup)[0][1], user_id=501)
+    await press(rdp, bot, button_pairs(rated.reply_markup)[0][1], user_id=501)
     bot.clear()
     await rdp.feed_update(bot, message_update("/stats", user_id=ADMIN_ID))
-    (reply,) = texts(bot)
+    (reply,) = sent_texts(bot)
     shown = html_to_text(reply)
     assert "Postings indexed: 5" in shown
     assert "Distinct users: 2" in shown
@@ -453,12 +410,12 @@ async def test_stats_for_admins(rdp: Dispatcher, bot: MockedBot, real: Any) -> N
     assert "👍 1 · 👎 0" in shown
     assert "What is the salary for the <b>creative</b> sectors JPO?" in shown
     assert "&lt;b&gt;creative&lt;/b&gt;" in reply  # user text is escaped
-    assert_valid_html(bot)
+    assert_html_valid(bot)
 
 
 async def test_stats_refused_for_non_admins(rdp: Dispatcher, bot: MockedBot) -> None:
     await rdp.feed_update(bot, message_update("/stats", user_id=USER_ID))
-    assert texts(bot) == [STATS_NOT_ALLOWED]
+    assert sent_texts(bot) == [STATS_NOT_ALLOWED]
 
 
 # --------------------------------------------------------------------------- end to end
@@ -470,77 +427,62 @@ async def test_e2e_admin_uploads_a_posting_and_users_ask_about_it(
 ) -> None:
     """The real bot polling the fake Bot API server over HTTP: the admin sends a DOCX, sees
     the card, confirms; a user then asks about the new posting and rates the answer."""
-    from bot.app import create_bot, run_polling
     from retrieval.services import build_services
     from tests.support.fake_bot_api import TOKEN, FakeBotAPI
 
-    corpus = tmp_path / "corpus"
-    shutil.copytree(CORPUS, corpus)
     api = FakeBotAPI()
     base = await api.start()
-    settings = make_settings(data_dir=tmp_path / "data", corpus_dir=corpus,
-                             telegram_bot_token=TOKEN, telegram_api_base=base)
+    settings = corpus_copy_settings(tmp_path, telegram_bot_token=TOKEN, telegram_api_base=base)
     services = build_services(settings, embeddings=shared_embeddings)
-    bot = create_bot(settings)
-    dp = create_dispatcher(services)
-    polling = asyncio.create_task(run_polling(services, bot=bot, dispatcher=dp,
-                                              handle_signals=False, polling_timeout=1))
     try:
-        await api.wait_for(lambda r: r.method == "getUpdates", timeout=30)
+        async with polling_bot(api, services):
+            # A user's posting file is read, found to be no CV, and refused.
+            mark = await api.send_document(docx_posting(SOCIAL_PROTECTION), "sp.docx",
+                                           user_id=USER_ID)
+            await api.wait_for(sent_to(USER_ID, "only admins can add postings"), since=mark)
 
-        def to(chat: int, needle: str) -> Any:
-            return lambda r: (r.method in ("sendMessage", "editMessageText")
-                              and int(r["chat_id"]) == chat and needle in r["text"])
+            mark = await api.send_document(docx_posting(SOCIAL_PROTECTION),
+                                           "Social Protection (final).docx", user_id=ADMIN_ID)
+            preview = await api.wait_for(sent_to(ADMIN_ID, "New posting"), since=mark, timeout=30)
+            assert any(r.method == "getFile" for r in api.requests[mark:])
+            card = html_to_text(preview["text"])
+            assert SOCIAL_PROTECTION["title"] in card and "Lima, Peru" in card
+            assert "Rosa Quispe" in card
+            confirm = next(b["callback_data"] for row in preview["reply_markup"]["inline_keyboard"]
+                           for b in row if "Add posting" in b["text"])
+            message = api.last_message(ADMIN_ID)
+            mark, _ = await api.press(message, confirm, user_id=ADMIN_ID)
+            done = await api.wait_for(sent_to(ADMIN_ID, "✅ Added"), since=mark, timeout=120)
+            assert done.method == "editMessageText"
+            assert int(done["message_id"]) == message["message_id"]  # the preview, edited
+            assert len(services.catalog) == 6
 
-        # A user's posting file is read, found to be no CV, and refused.
-        mark = await api.send_document(docx_posting(SOCIAL_PROTECTION), "sp.docx",
+            mark = await api.send_text("Who supervises the JPO in Social Protection Floors?",
                                        user_id=USER_ID)
-        await api.wait_for(to(USER_ID, "only admins can add postings"), since=mark)
+            (answer,) = await api.replies(USER_ID, since=mark)
+            assert "Rosa Quispe" in html_to_text(answer["text"].split("<b>Sources</b>")[0])
+            rating = answer["reply_markup"]["inline_keyboard"][0]
+            assert [b["text"] for b in rating] == ["👍", "👎"]
+            mark, callback_id = await api.press(api.last_message(USER_ID),
+                                                rating[0]["callback_data"], user_id=USER_ID)
+            thanks = await api.wait_for(lambda r: r.method == "answerCallbackQuery"
+                                        and r["callback_query_id"] == callback_id, since=mark)
+            assert thanks["text"] == THANKS[1]
+            await api.wait_for(lambda r: r.method == "editMessageReplyMarkup", since=mark)
 
-        mark = await api.send_document(docx_posting(SOCIAL_PROTECTION),
-                                       "Social Protection (final).docx", user_id=ADMIN_ID)
-        preview = await api.wait_for(to(ADMIN_ID, "New posting"), since=mark, timeout=30)
-        assert any(r.method == "getFile" for r in api.requests[mark:])
-        card = html_to_text(preview["text"])
-        assert SOCIAL_PROTECTION["title"] in card and "Lima, Peru" in card
-        assert "Rosa Quispe" in card
-        confirm = next(b["callback_data"] for row in preview["reply_markup"]["inline_keyboard"]
-                       for b in row if "Add posting" in b["text"])
-        message = api.last_message(ADMIN_ID)
-        mark, _ = await api.press(message, confirm, user_id=ADMIN_ID)
-        done = await api.wait_for(to(ADMIN_ID, "✅ Added"), since=mark, timeout=120)
-        assert done.method == "editMessageText"
-        assert int(done["message_id"]) == message["message_id"]  # the preview, edited
-        assert len(services.catalog) == 6
+            mark = await api.send_text("Where is the social protection floors JPO based?",
+                                       user_id=USER_ID + 1)
+            (answer,) = await api.replies(USER_ID + 1, since=mark)
+            assert "Lima" in answer["text"]
 
-        mark = await api.send_text("Who supervises the JPO in Social Protection Floors?",
-                                   user_id=USER_ID)
-        (answer,) = await api.replies(USER_ID, since=mark)
-        assert "Rosa Quispe" in html_to_text(answer["text"].split("<b>Sources</b>")[0])
-        rating = answer["reply_markup"]["inline_keyboard"][0]
-        assert [b["text"] for b in rating] == ["👍", "👎"]
-        mark, callback_id = await api.press(api.last_message(USER_ID),
-                                            rating[0]["callback_data"], user_id=USER_ID)
-        thanks = await api.wait_for(lambda r: r.method == "answerCallbackQuery"
-                                    and r["callback_query_id"] == callback_id, since=mark)
-        assert thanks["text"] == THANKS[1]
-        await api.wait_for(lambda r: r.method == "editMessageReplyMarkup", since=mark)
-
-        mark = await api.send_text("Where is the social protection floors JPO based?",
-                                   user_id=USER_ID + 1)
-        (answer,) = await api.replies(USER_ID + 1, since=mark)
-        assert "Lima" in answer["text"]
-
-        mark = await api.send_text("/stats", user_id=ADMIN_ID)
-        (stats,) = await api.replies(ADMIN_ID, since=mark)
-        shown = html_to_text(stats["text"])
-        assert "Postings indexed: 6" in shown and "Distinct users: 2" in shown
-        assert "👍 1 · 👎 0" in shown
-        for request in api.requests:
-            if request.method in ("sendMessage", "editMessageText"):
-                check_html(request["text"])
+            mark = await api.send_text("/stats", user_id=ADMIN_ID)
+            (stats,) = await api.replies(ADMIN_ID, since=mark)
+            shown = html_to_text(stats["text"])
+            assert "Postings indexed: 6" in shown and "Distinct users: 2" in shown
+            assert "👍 1 · 👎 0" in shown
+            for request in api.requests:
+                if request.method in ("sendMessage", "editMessageText"):
+                    check_html(request["text"])
     finally:
-        await dp.stop_polling()
-        await asyncio.wait_for(polling, 10)
         await api.stop()
         await services.feedback.close()

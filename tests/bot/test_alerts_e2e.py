@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import shutil
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -26,11 +25,11 @@ from bot.alert_views import AlertAction
 from bot.alerts import AlertService
 from bot.app import create_bot, create_dispatcher, run_polling
 from state.alerts import AlertStore, Subscription
-from tests.conftest import CORPUS
 from tests.servers import create_postgres_database
 from tests.support.fake_bot_api import TOKEN, FakeBotAPI, Request
-from tests.support.fakes import ADMIN_ID, USER_ID, make_settings
+from tests.support.fakes import ADMIN_ID, USER_ID, corpus_copy_settings
 from tests.support.hash_embeddings import HashEmbeddings
+from tests.support.polling import sent_to
 from tests.support.posting_files import SAFETY, SOCIAL_PROTECTION, docx_posting
 from tests.support.telegram_html import check_html, html_to_text
 
@@ -89,11 +88,6 @@ class App:
             await self.bot.session.close()
 
 
-def sent_to(chat: int, needle: str) -> Callable[[Request], bool]:
-    return lambda r: (r.method in ("sendMessage", "editMessageText")
-                      and int(r["chat_id"]) == chat and needle in r["text"])
-
-
 def alerts_to(api: FakeBotAPI, chat: int) -> list[Request]:
     return [r for r in api.calls("sendMessage") if int(r["chat_id"]) == chat
             and "New posting that" in r["text"]]
@@ -145,14 +139,12 @@ async def upload(api: FakeBotAPI, spec: dict[str, Any]) -> None:
 def services(request: pytest.FixtureRequest, tmp_path: Path) -> Any:
     from retrieval.services import build_services
 
-    corpus = tmp_path / "corpus"
-    shutil.copytree(CORPUS, corpus)
     backend: dict[str, Any] = {}
     if request.param == "postgresql":
         backend["state_db_url"] = create_postgres_database(
             request.getfixturevalue("postgres_server"))
-    settings = make_settings(data_dir=tmp_path / "data", corpus_dir=corpus,
-                             telegram_bot_token=TOKEN, alerts_poll_seconds=0.2, **backend)
+    settings = corpus_copy_settings(tmp_path, telegram_bot_token=TOKEN, alerts_poll_seconds=0.2,
+                                    **backend)
     services = build_services(settings, embeddings=HashEmbeddings())  # type: ignore[arg-type]
     yield services
     asyncio.run(services.aclose())

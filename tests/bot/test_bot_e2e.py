@@ -19,13 +19,14 @@ import pytest
 import pytest_asyncio
 from aiogram import Bot, Dispatcher
 
-from bot.app import SOMETHING_WENT_WRONG, create_bot, create_dispatcher, run_polling
+from bot.app import SOMETHING_WENT_WRONG
 from bot.formatting import Section
 from bot.keyboards import MenuAction, PostingsPage, PostingView
 from bot.routers.admin import NOT_ALLOWED
 from retrieval.settings import PROJECT_ROOT, Settings
 from tests.servers import create_postgres_database
 from tests.support.fake_bot_api import BOT_USERNAME, TOKEN, FakeBotAPI, Request
+from tests.support.polling import polling_bot
 from tests.support.telegram_html import check_html, html_to_text
 
 pytestmark = [pytest.mark.slow, pytest.mark.asyncio(loop_scope="module")]
@@ -112,16 +113,10 @@ async def telegram(real_services: Any) -> AsyncIterator[Telegram]:
     api = FakeBotAPI()
     base = await api.start()
     settings = real_services.settings.model_copy(update={"telegram_api_base": base})
-    bot = create_bot(settings)
-    dp = create_dispatcher(real_services)
-    task = asyncio.create_task(run_polling(real_services, bot=bot, dispatcher=dp,
-                                           handle_signals=False, polling_timeout=2))
-    await api.wait_for(lambda r: r.method == "getUpdates", timeout=30)
     try:
-        yield Telegram(api, bot, dp)
+        async with polling_bot(api, real_services, settings, polling_timeout=2) as (bot, dp):
+            yield Telegram(api, bot, dp)
     finally:
-        await dp.stop_polling()
-        await asyncio.wait_for(task, 10)
         await api.stop()
 
 

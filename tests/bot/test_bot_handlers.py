@@ -14,7 +14,7 @@ from aiogram.methods import (
     SendChatAction,
     SendMessage,
 )
-from aiogram.types import InlineKeyboardMarkup, Update
+from aiogram.types import Update
 
 from bot.app import SOMETHING_WENT_WRONG, create_dispatcher
 from bot.formatting import Section
@@ -38,8 +38,13 @@ from tests.support.fakes import (
     make_settings,
     message_update,
 )
-from tests.support.mocked_bot import MockedBot
-from tests.support.telegram_html import check_html
+from tests.support.mocked_bot import (
+    MockedBot,
+    assert_html_valid,
+    button_pairs,
+    callback_answer,
+    sent_texts,
+)
 
 
 async def feed(dp: Dispatcher, bot: MockedBot, update: Update) -> Any:
@@ -50,27 +55,11 @@ def sent(bot: MockedBot) -> list[SendMessage]:
     return bot.of_type(SendMessage)
 
 
-def sent_texts(bot: MockedBot) -> list[str]:
-    return [m.text for m in sent(bot)]
-
-
-def buttons(markup: Any) -> list[tuple[str, str]]:
-    assert isinstance(markup, InlineKeyboardMarkup)
-    return [(b.text, b.callback_data or "") for row in markup.inline_keyboard for b in row]
-
-
-def assert_every_callback_answered(bot: MockedBot, update: Update) -> AnswerCallbackQuery:
-    assert update.callback_query is not None
-    answers = [a for a in bot.of_type(AnswerCallbackQuery)
-               if a.callback_query_id == update.callback_query.id]
-    assert len(answers) == 1, f"callback answered {len(answers)} times"
-    return answers[0]
-
-
-def assert_all_valid_html(bot: MockedBot) -> None:
-    for method in bot.requests:
-        if isinstance(method, SendMessage | EditMessageText):
-            check_html(method.text)
+async def press(dp: Dispatcher, bot: MockedBot, data: str) -> AnswerCallbackQuery:
+    """Feeds a press of the inline button carrying `data`; returns the bot's one answer."""
+    update = callback_update(data)
+    await feed(dp, bot, update)
+    return callback_answer(bot, update)
 
 
 # --------------------------------------------------------------------------- qa
@@ -82,12 +71,12 @@ async def test_start_shows_count_last_indexed_and_menu(dp: Dispatcher, bot: Mock
     assert msg.chat_id == USER_ID
     assert "<b>3</b> postings" in msg.text
     assert "2025-03-01 09:30 UTC" in msg.text
-    assert buttons(msg.reply_markup) == [
+    assert button_pairs(msg.reply_markup) == [
         ("📋 Browse postings", MenuAction(action="browse").pack()),
         ("💬 Ask a question", MenuAction(action="ask").pack()),
         ("✅ Check eligibility", MenuAction(action="eligibility").pack()),
     ]
-    assert_all_valid_html(bot)
+    assert_html_valid(bot)
 
 
 async def test_help_lists_examples_and_commands(dp: Dispatcher, bot: MockedBot) -> None:
@@ -118,7 +107,7 @@ async def test_user_html_is_escaped(dp: Dispatcher, bot: MockedBot) -> None:
     (text,) = sent_texts(bot)
     assert "Is &lt;b&gt;this&lt;/b&gt; &amp; that &lt;script&gt; ok?" in text
     assert "Creative &lt;sectors&gt; &amp; co — Languages" in text
-    assert_all_valid_html(bot)
+    assert_html_valid(bot)
 
 
 async def test_follow_up_uses_the_same_conversation(
@@ -156,14 +145,12 @@ async def test_long_answer_is_sent_in_several_valid_messages(
     texts = sent_texts(bot)
     assert len(texts) > 1
     assert all(len(t) <= 4096 for t in texts)
-    assert_all_valid_html(bot)
+    assert_html_valid(bot)
     assert sum(t.count("Paragraph") for t in texts) == 20
 
 
 async def test_ask_button_prompts_for_a_question(dp: Dispatcher, bot: MockedBot) -> None:
-    update = callback_update(MenuAction(action="ask").pack())
-    await feed(dp, bot, update)
-    assert_every_callback_answered(bot, update)
+    await press(dp, bot, MenuAction(action="ask").pack())
     (text,) = sent_texts(bot)
     assert "Type your question" in text
 
@@ -173,9 +160,7 @@ async def test_ask_button_prompts_for_a_question(dp: Dispatcher, bot: MockedBot)
 
 async def test_eligibility_starts_the_wizard(dp: Dispatcher, bot: MockedBot) -> None:
     await feed(dp, bot, message_update("/eligibility"))
-    update = callback_update(MenuAction(action="eligibility").pack())
-    await feed(dp, bot, update)
-    assert_every_callback_answered(bot, update)
+    await press(dp, bot, MenuAction(action="eligibility").pack())
     texts = sent_texts(bot)
     assert len(texts) == 2 and texts[0] == texts[1]
     assert "Step 1 of 5" in texts[0]
@@ -188,7 +173,7 @@ async def test_postings_lists_one_button_per_posting(dp: Dispatcher, bot: Mocked
     await feed(dp, bot, message_update("/postings"))
     (msg,) = sent(bot)
     assert "3 JPO postings" in msg.text
-    assert buttons(msg.reply_markup) == [
+    assert button_pairs(msg.reply_markup) == [
         ("innovation and AI (Geneva)", PostingView(key="000_ai", section=Section.CARD).pack()),
         ("creative sectors (Geneva)",
          PostingView(key="001_creative", section=Section.CARD).pack()),
@@ -197,11 +182,9 @@ async def test_postings_lists_one_button_per_posting(dp: Dispatcher, bot: Mocked
 
 
 async def test_browse_button_sends_the_list(dp: Dispatcher, bot: MockedBot) -> None:
-    update = callback_update(MenuAction(action="browse").pack())
-    await feed(dp, bot, update)
-    assert_every_callback_answered(bot, update)
+    await press(dp, bot, MenuAction(action="browse").pack())
     (msg,) = sent(bot)
-    assert len(buttons(msg.reply_markup)) == 3
+    assert len(button_pairs(msg.reply_markup)) == 3
 
 
 async def test_postings_are_paginated(bot: MockedBot, services: FakeServices) -> None:
@@ -210,17 +193,15 @@ async def test_postings_are_paginated(bot: MockedBot, services: FakeServices) ->
     await feed(dp, bot, message_update("/postings"))
     (msg,) = sent(bot)
     assert "page 1 of 2" in msg.text
-    first = buttons(msg.reply_markup)
+    first = button_pairs(msg.reply_markup)
     assert len([b for b in first if b[1].startswith("pv:")]) == 6
     assert ("Next ▶", PostingsPage(page=1).pack()) in first
     assert not any(text.startswith("◀") for text, _ in first)
 
-    update = callback_update(PostingsPage(page=1).pack())
-    await feed(dp, bot, update)
-    assert_every_callback_answered(bot, update)
+    await press(dp, bot, PostingsPage(page=1).pack())
     (edit,) = bot.of_type(EditMessageText)
     assert "page 2 of 2" in edit.text
-    second = buttons(edit.reply_markup)
+    second = button_pairs(edit.reply_markup)
     assert [b[0] for b in second if b[1].startswith("pv:")] == [
         "Topic 6 (City 6)", "Topic 7 (City 7)"]
     assert ("◀ Previous", PostingsPage(page=0).pack()) in second
@@ -235,9 +216,7 @@ async def test_postings_are_paginated(bot: MockedBot, services: FakeServices) ->
 
 
 async def test_card_sections_and_back(dp: Dispatcher, bot: MockedBot) -> None:
-    update = callback_update(PostingView(key="000_ai", section=Section.CARD).pack())
-    await feed(dp, bot, update)
-    assert_every_callback_answered(bot, update)
+    await press(dp, bot, PostingView(key="000_ai", section=Section.CARD).pack())
     (card,) = bot.of_type(EditMessageText)
     assert card.message_id == 500 and card.chat_id == USER_ID
     assert "Junior Professional Officer on innovation and AI" in card.text
@@ -246,10 +225,10 @@ async def test_card_sections_and_back(dp: Dispatcher, bot: MockedBot) -> None:
     assert "<b>Duration:</b> 2 years" in card.text
     assert "<b>Duty station:</b> Geneva, Switzerland" in card.text
     assert "Adviser to the Deputy Director-General" in card.text
-    labels = [text for text, _ in buttons(card.reply_markup)]
+    labels = [text for text, _ in button_pairs(card.reply_markup)]
     assert labels == ["Duties", "Requirements", "Languages", "Supervisor & contact",
                       "Learning", "📤 Share", "⬅ Back"]
-    assert buttons(card.reply_markup)[-1][1] == PostingsPage(page=0).pack()
+    assert button_pairs(card.reply_markup)[-1][1] == PostingsPage(page=0).pack()
 
     expected = {
         Section.DUTIES: "Support the &lt;AI&gt; observatory &amp; research",
@@ -260,14 +239,12 @@ async def test_card_sections_and_back(dp: Dispatcher, bot: MockedBot) -> None:
     }
     for section, needle in expected.items():
         bot.clear()
-        update = callback_update(PostingView(key="000_ai", section=section).pack())
-        await feed(dp, bot, update)
-        assert_every_callback_answered(bot, update)
+        await press(dp, bot, PostingView(key="000_ai", section=section).pack())
         (edit,) = bot.of_type(EditMessageText)
         assert needle in edit.text
-        back = buttons(edit.reply_markup)[-1]
+        back = button_pairs(edit.reply_markup)[-1]
         assert back == ("⬅ Back", PostingView(key="000_ai", section=Section.CARD).pack())
-    assert_all_valid_html(bot)
+    assert_html_valid(bot)
 
 
 async def test_pressing_the_same_button_twice_is_harmless(
@@ -277,9 +254,7 @@ async def test_pressing_the_same_button_twice_is_harmless(
 
     bot.session.queue(EditMessageText, TelegramBadRequest(
         method=EditMessageText(text="x"), message="Bad Request: message is not modified"))
-    update = callback_update(PostingView(key="000_ai", section=Section.CARD).pack())
-    await feed(dp, bot, update)
-    assert_every_callback_answered(bot, update)
+    await press(dp, bot, PostingView(key="000_ai", section=Section.CARD).pack())
     assert SOMETHING_WENT_WRONG not in sent_texts(bot)
 
 
@@ -288,9 +263,7 @@ async def test_uneditable_message_gets_a_fresh_one(dp: Dispatcher, bot: MockedBo
 
     bot.session.queue(EditMessageText, TelegramBadRequest(
         method=EditMessageText(text="x"), message="Bad Request: message can't be edited"))
-    update = callback_update(PostingView(key="001_creative", section=Section.CARD).pack())
-    await feed(dp, bot, update)
-    assert_every_callback_answered(bot, update)
+    await press(dp, bot, PostingView(key="001_creative", section=Section.CARD).pack())
     (msg,) = sent(bot)
     assert "creative sectors" in msg.text and "Duties" in str(msg.reply_markup)
 
@@ -302,9 +275,7 @@ async def test_uneditable_message_gets_a_fresh_one(dp: Dispatcher, bot: MockedBo
 async def test_unknown_posting_in_callback_gets_an_alert(
     dp: Dispatcher, bot: MockedBot, data: str
 ) -> None:
-    update = callback_update(data)
-    await feed(dp, bot, update)
-    answer = assert_every_callback_answered(bot, update)
+    answer = await press(dp, bot, data)
     assert answer.text == STALE_POSTING and answer.show_alert
     assert not bot.of_type(EditMessageText) and not sent(bot)
 
@@ -314,9 +285,7 @@ async def test_unknown_posting_in_callback_gets_an_alert(
 async def test_forged_callback_data_is_answered(
     dp: Dispatcher, bot: MockedBot, data: str
 ) -> None:
-    update = callback_update(data)
-    await feed(dp, bot, update)
-    answer = assert_every_callback_answered(bot, update)
+    answer = await press(dp, bot, data)
     assert answer.text == STALE_BUTTON and answer.show_alert
 
 
@@ -342,7 +311,7 @@ async def test_unknown_command(dp: Dispatcher, bot: MockedBot, services: FakeSer
     assert "the command /&lt;b&gt;x&lt;/b&gt;&amp;co." in texts[1]
     assert "/" + "z" * 62 + "…" in texts[2]
     assert services.answers.calls == []
-    assert_all_valid_html(bot)
+    assert_html_valid(bot)
 
 
 @pytest.mark.parametrize("extra", [
@@ -383,7 +352,7 @@ async def test_reindex_as_admin_edits_one_progress_message(
     assert "Postings: <b>3</b>" in final and "Chunks: <b>42</b>" in final
     assert "Added: 003_new" in final and "Updated: 001_creative" in final
     assert "Removed: none" in final
-    assert_all_valid_html(bot)
+    assert_html_valid(bot)
 
 
 async def test_second_reindex_while_running_is_refused(
@@ -412,7 +381,7 @@ async def test_reindex_busy_race_and_failure_are_reported(
     await feed(dp, bot, message_update("/reindex", user_id=ADMIN_ID))
     final = bot.of_type(EditMessageText)[-1].text
     assert "Reindex failed" in final and "disk &lt;full&gt;" in final
-    assert_all_valid_html(bot)
+    assert_html_valid(bot)
 
 
 async def test_admin_list_is_read_on_every_call(
@@ -448,9 +417,7 @@ async def test_callback_errors_are_answered(
 
     services.catalog = BrokenCatalog(make_postings(2))
     dp = create_dispatcher(services)  # type: ignore[arg-type]
-    update = callback_update(PostingView(key="000_ai", section=Section.CARD).pack())
-    await feed(dp, bot, update)
-    answer = assert_every_callback_answered(bot, update)
+    answer = await press(dp, bot, PostingView(key="000_ai", section=Section.CARD).pack())
     assert answer.text == SOMETHING_WENT_WRONG
     assert sent_texts(bot) == [SOMETHING_WENT_WRONG]
 

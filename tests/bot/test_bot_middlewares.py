@@ -20,7 +20,7 @@ from tests.support.fakes import (
     callback_update,
     message_update,
 )
-from tests.support.mocked_bot import BOT_ID, BOT_USERNAME, MockedBot
+from tests.support.mocked_bot import BOT_ID, BOT_USERNAME, MockedBot, sent_texts
 
 
 class FakeClock:
@@ -29,10 +29,6 @@ class FakeClock:
 
     def __call__(self) -> float:
         return self.now
-
-
-def texts(bot: MockedBot) -> list[str]:
-    return [m.text for m in bot.of_type(SendMessage)]
 
 
 # --------------------------------------------------------------------------- throttling
@@ -64,7 +60,7 @@ async def test_throttling_warns_once_per_window(
     clock.now += 0.5
     await dp.feed_update(bot, message_update("q3"))
     assert [q for q, _ in services.answers.calls] == ["q1"]
-    assert texts(bot)[1:] == [SLOW_DOWN]  # one warning, not two
+    assert sent_texts(bot)[1:] == [SLOW_DOWN]  # one warning, not two
     clock.now += 2.0
     await dp.feed_update(bot, message_update("q4"))
     assert [q for q, _ in services.answers.calls] == ["q1", "q4"]
@@ -133,7 +129,7 @@ async def test_group_commands_mentions_and_replies_are_answered(
 ) -> None:
     await dp.feed_update(bot, group_update("/help"))
     await dp.feed_update(bot, group_update(f"/help@{BOT_USERNAME}"))
-    assert len(texts(bot)) == 2 and all("How to use me" in t for t in texts(bot))
+    assert len(sent_texts(bot)) == 2 and all("How to use me" in t for t in sent_texts(bot))
 
     text = f"@{BOT_USERNAME} who supervises the AI post?"
     await dp.feed_update(bot, group_update(
@@ -154,8 +150,8 @@ async def test_group_commands_mentions_and_replies_are_answered(
 
 async def test_group_unknown_command_for_us(dp: Dispatcher, bot: MockedBot) -> None:
     await dp.feed_update(bot, group_update(f"/nope@{BOT_USERNAME}"))
-    assert texts(bot) == [f"Sorry, I don't know the command /nope@{BOT_USERNAME}. "
-                          "See /help for what I can do."]
+    assert sent_texts(bot) == [f"Sorry, I don't know the command /nope@{BOT_USERNAME}. "
+                               "See /help for what I can do."]
 
 
 async def test_mention_only_asks_for_a_question(
@@ -165,7 +161,7 @@ async def test_mention_only_asks_for_a_question(
     await dp.feed_update(bot, group_update(
         text, entities=[{"type": "mention", "offset": 0, "length": len(text)}]))
     assert services.answers.calls == []
-    assert "Ask me a question" in texts(bot)[0]
+    assert "Ask me a question" in sent_texts(bot)[0]
 
 
 async def test_private_chat_needs_no_mention(

@@ -6,16 +6,15 @@ conversation printed with `-s` is the one in README "CV upload"."""
 from __future__ import annotations
 
 import asyncio
-import shutil
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from bot.app import create_bot, create_dispatcher, run_polling
 from tests.conftest import CORPUS
-from tests.support.fakes import ADMIN_ID, USER_ID, make_settings
+from tests.support.fakes import ADMIN_ID, USER_ID, corpus_copy_settings
 from tests.support.hash_embeddings import HashEmbeddings
+from tests.support.polling import polling_bot, sent_to
 from tests.support.posting_files import BROKEN_PDF
 from tests.support.telegram_html import check_html, html_to_text
 
@@ -36,17 +35,11 @@ async def test_e2e_cv_upload_confirm_verdicts_corrupt_file_and_admin_cv(
     from retrieval.services import build_services
     from tests.support.fake_bot_api import TOKEN, FakeBotAPI
 
-    corpus = tmp_path / "corpus"
-    shutil.copytree(CORPUS, corpus)
     api = FakeBotAPI()
     base = await api.start()
-    settings = make_settings(data_dir=tmp_path / "data", corpus_dir=corpus,
-                             telegram_bot_token=TOKEN, telegram_api_base=base)
+    settings = corpus_copy_settings(tmp_path, telegram_bot_token=TOKEN, telegram_api_base=base)
+    corpus = settings.corpus_dir
     services = build_services(settings, embeddings=HashEmbeddings())  # type: ignore[arg-type]
-    bot = create_bot(settings)
-    dp = create_dispatcher(services)
-    polling = asyncio.create_task(run_polling(services, bot=bot, dispatcher=dp,
-                                              handle_signals=False, polling_timeout=1))
     transcript: list[str] = []
 
     def said(who: str, text: str, buttons: dict[str, str] | None = None) -> None:
@@ -56,58 +49,52 @@ async def test_e2e_cv_upload_confirm_verdicts_corrupt_file_and_admin_cv(
         if buttons:
             transcript.append("   " + "  ".join(f"[{b}]" for b in buttons))
 
-    def to(chat: int, needle: str) -> Any:
-        return lambda r: (r.method in ("sendMessage", "editMessageText")
-                          and int(r["chat_id"]) == chat and needle in r["text"])
-
     try:
-        await api.wait_for(lambda r: r.method == "getUpdates", timeout=30)
-        name = "12_table_en.pdf"
-        said("👤", f"(sends {name}: a CV, PDF)")
-        mark = await api.send_document((CVS / name).read_bytes(), "Aisha Bello CV.pdf",
-                                       user_id=USER_ID, mime_type="application/pdf")
-        preview = await api.wait_for(to(USER_ID, "Read from your CV"), since=mark)
-        shown = html_to_text(preview["text"])
-        said("🤖", shown, keyboard(preview))
-        assert "Advanced degree (Master's or equivalent) in public policy" in shown
-        assert "3 years" in shown and "English (native)" in shown and "French (good)" in shown
-        assert list(keyboard(preview)) == ["✅ Confirm", "✏️ Edit", "✖ Cancel"]
+        async with polling_bot(api, services):
+            name = "12_table_en.pdf"
+            said("👤", f"(sends {name}: a CV, PDF)")
+            mark = await api.send_document((CVS / name).read_bytes(), "Aisha Bello CV.pdf",
+                                           user_id=USER_ID, mime_type="application/pdf")
+            preview = await api.wait_for(sent_to(USER_ID, "Read from your CV"), since=mark)
+            shown = html_to_text(preview["text"])
+            said("🤖", shown, keyboard(preview))
+            assert "Advanced degree (Master's or equivalent) in public policy" in shown
+            assert "3 years" in shown and "English (native)" in shown and "French (good)" in shown
+            assert list(keyboard(preview)) == ["✅ Confirm", "✏️ Edit", "✖ Cancel"]
 
-        said("👤", "(taps ✅ Confirm)")
-        mark, _ = await api.press(api.last_message(USER_ID), keyboard(preview)["✅ Confirm"],
-                                  user_id=USER_ID)
-        done = await api.wait_for(to(USER_ID, "Profile saved"), since=mark)
-        verdicts = html_to_text(done["text"])
-        said("🤖", verdicts)
-        assert "How your profile fits the postings" in verdicts
-        assert verdicts.count("\n• ") == 5
-        assert "❌ Standards Policy and Development — not eligible" in verdicts
-        assert "✅ vulnerable work — eligible" in verdicts
-        stored = await services.profiles.get(USER_ID)
-        assert stored is not None and stored.degree_field == "public policy"
+            said("👤", "(taps ✅ Confirm)")
+            mark, _ = await api.press(api.last_message(USER_ID), keyboard(preview)["✅ Confirm"],
+                                      user_id=USER_ID)
+            done = await api.wait_for(sent_to(USER_ID, "Profile saved"), since=mark)
+            verdicts = html_to_text(done["text"])
+            said("🤖", verdicts)
+            assert "How your profile fits the postings" in verdicts
+            assert verdicts.count("\n• ") == 5
+            assert "❌ Standards Policy and Development — not eligible" in verdicts
+            assert "✅ vulnerable work — eligible" in verdicts
+            stored = await services.profiles.get(USER_ID)
+            assert stored is not None and stored.degree_field == "public policy"
 
-        said("👤", "(sends cv.pdf: a damaged PDF)")
-        mark = await api.send_document(BROKEN_PDF, "cv.pdf", user_id=USER_ID)
-        broken = await api.wait_for(to(USER_ID, "could not read cv.pdf"), since=mark)
-        said("🤖", html_to_text(broken["text"]))
+            said("👤", "(sends cv.pdf: a damaged PDF)")
+            mark = await api.send_document(BROKEN_PDF, "cv.pdf", user_id=USER_ID)
+            broken = await api.wait_for(sent_to(USER_ID, "could not read cv.pdf"), since=mark)
+            said("🤖", html_to_text(broken["text"]))
 
-        # An admin's CV: read as a CV, never shown as a posting to add
-        mark = await api.send_document((CVS / "01_chronological_en.txt").read_bytes(),
-                                       "cv.txt", user_id=ADMIN_ID)
-        admin = await api.wait_for(to(ADMIN_ID, "Read from your CV"), since=mark)
-        assert "Add posting" not in str(keyboard(admin))
-        await asyncio.sleep(0.5)  # nothing else follows (no posting card)
-        assert not [r for r in api.requests[mark:] if r.method == "sendMessage"
-                    and "New posting" in r["text"]]
-        assert len(services.catalog) == 5
-        assert sorted(p.name for p in corpus.iterdir()) == sorted(
-            p.name for p in CORPUS.iterdir())
-        for request in api.requests:
-            if request.method in ("sendMessage", "editMessageText"):
-                check_html(request["text"])
-        print("\n".join(transcript))
+            # An admin's CV: read as a CV, never shown as a posting to add
+            mark = await api.send_document((CVS / "01_chronological_en.txt").read_bytes(),
+                                           "cv.txt", user_id=ADMIN_ID)
+            admin = await api.wait_for(sent_to(ADMIN_ID, "Read from your CV"), since=mark)
+            assert "Add posting" not in str(keyboard(admin))
+            await asyncio.sleep(0.5)  # nothing else follows (no posting card)
+            assert not [r for r in api.requests[mark:] if r.method == "sendMessage"
+                        and "New posting" in r["text"]]
+            assert len(services.catalog) == 5
+            assert sorted(p.name for p in corpus.iterdir()) == sorted(
+                p.name for p in CORPUS.iterdir())
+            for request in api.requests:
+                if request.method in ("sendMessage", "editMessageText"):
+                    check_html(request["text"])
+            print("\n".join(transcript))
     finally:
-        await dp.stop_polling()
-        await asyncio.wait_for(polling, 10)
         await api.stop()
         await services.aclose()

@@ -5,7 +5,6 @@ test_cv_e2e.py."""
 
 from __future__ import annotations
 
-import shutil
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -15,19 +14,16 @@ from aiogram import Dispatcher
 from aiogram.methods import AnswerCallbackQuery, EditMessageText, GetFile, SendMessage
 from aiogram.types import InlineKeyboardMarkup, Update
 
-from bot.app import create_dispatcher
 from bot.cv_views import CANCELLED, EDIT_NOT_UNDERSTOOD, EDIT_PROMPT
-from tests.conftest import CORPUS
+from tests.bot.conftest import UPLOAD_LIMIT as LIMIT
 from tests.support.fakes import (
     ADMIN_ID,
     USER_ID,
     callback_update,
     document_update,
-    make_settings,
     message_update,
 )
-from tests.support.hash_embeddings import HashEmbeddings
-from tests.support.mocked_bot import MockedBot
+from tests.support.mocked_bot import MockedBot, callback_answer
 from tests.support.posting_files import (
     BINARY_TXT,
     BROKEN_PDF,
@@ -38,28 +34,9 @@ from tests.support.posting_files import (
 from tests.support.telegram_html import check_html, html_to_text
 
 CVS = Path(__file__).resolve().parents[1] / "data" / "cvs"
-LIMIT = 200_000
 # What CV 08 says, none of which may be stored (its profile may: economics, languages)
 CV08_WORDS = ["TOM BECKER", "Bundesbank", "Goethe University", "OECD Directorate",
               "University of Mannheim", "Part-time Lecturer", "2021–2023", "Frankfurt"]
-
-
-@pytest.fixture
-def real(tmp_path: Path) -> Any:
-    from retrieval.services import build_services
-
-    corpus = tmp_path / "corpus"
-    shutil.copytree(CORPUS, corpus)
-    settings = make_settings(data_dir=tmp_path / "data", corpus_dir=corpus,
-                             max_upload_bytes=LIMIT)
-    return build_services(settings, embeddings=HashEmbeddings())  # type: ignore[arg-type]
-
-
-@pytest.fixture
-async def rdp(real: Any) -> Any:
-    dp = create_dispatcher(real)
-    yield dp
-    await dp.emit_shutdown(**dp.workflow_data)
 
 
 _file_ids = iter(range(1, 10_000))
@@ -82,9 +59,7 @@ async def press(dp: Dispatcher, bot: MockedBot, data: str, *,
                 user_id: int = USER_ID) -> Update:
     update = callback_update(data, user_id=user_id, message_id=1000)
     await dp.feed_update(bot, update)
-    assert update.callback_query is not None
-    assert len([a for a in bot.of_type(AnswerCallbackQuery)
-                if a.callback_query_id == update.callback_query.id]) == 1
+    callback_answer(bot, update)  # every button press is answered exactly once
     return update
 
 

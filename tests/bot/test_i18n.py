@@ -40,10 +40,12 @@ from state.preferences import LanguageStore
 
 # The e2e harness and its session services, reused as they are (see the last test).
 from tests.bot.test_bot_e2e import Telegram, real_services, telegram  # noqa: F401
+from tests.support.fake_bot_api import FakeBotAPI, Request
 from tests.support.fakes import (
     USER_ID,
     FakeServices,
     callback_update,
+    fake_services,
     make_settings,
     message_update,
 )
@@ -186,10 +188,7 @@ def buttons(request: SendMessage | EditMessageText) -> list[str]:
 
 @pytest.fixture
 def services(tmp_path: Path) -> FakeServices:
-    from tests.support.fakes import FakeAnswerService, FakeCatalog, FakeIndexer, make_postings
-
-    return FakeServices(settings=make_settings(data_dir=tmp_path), catalog=FakeCatalog(
-        make_postings(3)), answers=FakeAnswerService(), indexer=FakeIndexer())
+    return fake_services(data_dir=tmp_path)
 
 
 @pytest.fixture
@@ -430,6 +429,25 @@ async def test_command_menu_is_published_in_each_language(tmp_path: Path) -> Non
 # --------------------------------------------------------------------------- end to end
 
 
+async def say_in_language(api: FakeBotAPI, text: str, *, user_id: int, first_name: str,
+                          language_code: str, first_message_id: int) -> list[Request]:
+    """`first_name` writes `text` in a private chat, their Telegram set to `language_code`;
+    returns the bot's replies. Message ids count up from `first_message_id`."""
+    mark = len(api.requests)
+    message: dict[str, Any] = {
+        "message_id": first_message_id + len(api.requests), "date": int(time.time()),
+        "chat": {"id": user_id, "type": "private", "first_name": first_name},
+        "from": {"id": user_id, "is_bot": False, "first_name": first_name,
+                 "language_code": language_code},
+        "text": text,
+    }
+    if text.startswith("/"):
+        message["entities"] = [{"type": "bot_command", "offset": 0,
+                                "length": len(text.split()[0])}]
+    await api.push("message", message)
+    return await api.replies(user_id, since=mark)
+
+
 @pytest.mark.slow
 @pytest.mark.asyncio(loop_scope="module")
 async def test_french_user_end_to_end(telegram: Telegram) -> None:  # noqa: F811
@@ -437,19 +455,8 @@ async def test_french_user_end_to_end(telegram: Telegram) -> None:  # noqa: F811
     user_id = 3003
 
     async def say(text: str) -> list[Any]:
-        mark = len(api.requests)
-        message: dict[str, Any] = {
-            "message_id": 900_000 + len(api.requests), "date": int(time.time()),
-            "chat": {"id": user_id, "type": "private", "first_name": "Camille"},
-            "from": {"id": user_id, "is_bot": False, "first_name": "Camille",
-                     "language_code": "fr"},
-            "text": text,
-        }
-        if text.startswith("/"):
-            message["entities"] = [{"type": "bot_command", "offset": 0,
-                                    "length": len(text.split()[0])}]
-        await api.push("message", message)
-        return await api.replies(user_id, since=mark)
+        return await say_in_language(api, text, user_id=user_id, first_name="Camille",
+                                     language_code="fr", first_message_id=900_000)
 
     start = await say("/start")
     welcome = start[-1]
@@ -480,19 +487,8 @@ async def test_german_user_end_to_end(telegram: Telegram) -> None:  # noqa: F811
     user_id = 3004
 
     async def say(text: str) -> dict[str, Any]:
-        mark = len(api.requests)
-        message: dict[str, Any] = {
-            "message_id": 910_000 + len(api.requests), "date": int(time.time()),
-            "chat": {"id": user_id, "type": "private", "first_name": "Lena"},
-            "from": {"id": user_id, "is_bot": False, "first_name": "Lena",
-                     "language_code": "de-AT"},
-            "text": text,
-        }
-        if text.startswith("/"):
-            message["entities"] = [{"type": "bot_command", "offset": 0,
-                                    "length": len(text.split()[0])}]
-        await api.push("message", message)
-        reply = (await api.replies(user_id, since=mark))[-1]
+        reply = (await say_in_language(api, text, user_id=user_id, first_name="Lena",
+                                       language_code="de-AT", first_message_id=910_000))[-1]
         check_html(reply["text"])
         assert SOMETHING_WENT_WRONG not in reply["text"]
         return reply

@@ -140,26 +140,41 @@ async def run_bot_process(indexed_services: Any, api: FakeBotAPI,
         stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
 
 
+@asynccontextmanager
+async def bot_process(indexed_services: Any,
+                      api: FakeBotAPI) -> AsyncIterator[asyncio.subprocess.Process]:
+    """Starts `api`, then `jpo-bot run` against it; on the way out kills the process if it
+    is still running and stops `api`."""
+    await api.start()
+    proc = await run_bot_process(indexed_services, api)
+    try:
+        yield proc
+    finally:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+        await api.stop()
+
+
+async def stop_with(proc: asyncio.subprocess.Process,
+                    stop_signal: signal.Signals = signal.SIGTERM) -> str:
+    """Sends `stop_signal` and waits for the process to end; returns its stderr."""
+    proc.send_signal(stop_signal)
+    _, stderr = await asyncio.wait_for(proc.communicate(), 60)
+    return stderr.decode(errors="replace")
+
+
 @pytest.mark.parametrize("stop_signal", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 async def test_run_stops_cleanly_on_a_signal(indexed_services: Any,
                                              stop_signal: signal.Signals) -> None:
     """`python -m bot.cli run` answers, then a signal stops it: exit code 0, nothing left
     unclosed, no traceback."""
     api = FakeBotAPI()
-    await api.start()
     api.fail("setMyCommands", "not_found")  # as a third-party Bot API server without it
-    proc = await run_bot_process(indexed_services, api)
-    try:
+    async with bot_process(indexed_services, api) as proc:
         await api.wait_for(lambda r: r.method == "getUpdates", timeout=180)
         assert ANSWER in await ask(api, 7201)
-        proc.send_signal(stop_signal)
-        _, stderr = await asyncio.wait_for(proc.communicate(), 60)
-    finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
-        await api.stop()
-    log = stderr.decode(errors="replace")
+        log = await stop_with(proc, stop_signal)
     assert proc.returncode == 0, log[-3000:]
     for bad in ("Traceback", "Unclosed", "sys.meta_path is None", "Task was destroyed"):
         assert bad not in log, log[-3000:]
@@ -169,19 +184,10 @@ async def test_run_stops_cleanly_on_a_signal(indexed_services: Any,
 async def test_run_stops_cleanly_while_getme_keeps_failing(indexed_services: Any) -> None:
     """Stopped before it could ever poll (getMe never answered): still exit code 0."""
     api = FakeBotAPI()
-    await api.start()
     api.fail("getMe", "server_error")
-    proc = await run_bot_process(indexed_services, api)
-    try:
+    async with bot_process(indexed_services, api) as proc:
         await api.wait_for(lambda r: r.method == "getMe", timeout=180)
-        proc.send_signal(signal.SIGTERM)
-        _, stderr = await asyncio.wait_for(proc.communicate(), 60)
-    finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
-        await api.stop()
-    log = stderr.decode(errors="replace")
+        log = await stop_with(proc)
     assert proc.returncode == 0, log[-3000:]
     assert "Traceback" not in log and "Unclosed" not in log, log[-3000:]
     assert not api.calls("getUpdates")
@@ -190,23 +196,14 @@ async def test_run_stops_cleanly_while_getme_keeps_failing(indexed_services: Any
 async def test_run_stops_cleanly_while_loading(indexed_services: Any) -> None:
     """SIGTERM while the services load (the model, the index) ends the process with 0."""
     api = FakeBotAPI()
-    await api.start()
-    proc = await run_bot_process(indexed_services, api)
-    assert proc.stderr is not None
     lines: list[str] = []
-    try:
+    async with bot_process(indexed_services, api) as proc:
+        assert proc.stderr is not None
         while not any("Loading services" in line for line in lines):
             line = (await asyncio.wait_for(proc.stderr.readline(), 120)).decode(errors="replace")
             assert line, "".join(lines)  # the process ended before loading
             lines.append(line)
-        proc.send_signal(signal.SIGTERM)
-        _, stderr = await asyncio.wait_for(proc.communicate(), 60)
-    finally:
-        if proc.returncode is None:
-            proc.kill()
-            await proc.wait()
-        await api.stop()
-    log = "".join(lines) + stderr.decode(errors="replace")
+        log = "".join(lines) + await stop_with(proc)
     assert proc.returncode == 0, log[-3000:]
     assert "Traceback" not in log, log[-3000:]
     assert not api.requests  # stopped before any call to the Bot API

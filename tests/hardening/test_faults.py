@@ -40,15 +40,12 @@ from tests.servers import VENV_BIN, free_port, stop, wait_until
 from tests.support.fake_bot_api import TOKEN, FakeBotAPI
 from tests.support.fakes import (
     USER_ID,
-    FakeAnswerService,
-    FakeCatalog,
-    FakeIndexer,
     FakeServices,
-    make_postings,
-    make_settings,
+    fake_services,
     message_update,
 )
 from tests.support.mocked_bot import MockedBot
+from tests.support.polling import polling_bot
 
 QUESTION = "Who supervises the JPO in Standards Policy and Development?"
 ANSWER = "Lisa Tortell"
@@ -164,8 +161,7 @@ async def test_chroma_going_down_mid_run_keeps_answering(
     fresh = IndexStore(settings, shared_embeddings)
     with pytest.raises(IndexUnavailableError):
         fresh.snapshot()
-    broken = FakeServices(settings=make_settings(), catalog=FakeCatalog(make_postings(1)),
-                          answers=FakeAnswerService(), indexer=FakeIndexer())
+    broken = fake_services(posting_count=1)
 
     def unavailable(question: str) -> Any:
         return fresh.snapshot()
@@ -286,10 +282,7 @@ def test_reindex_killed_midway_leaves_the_old_index_serving(
 
 async def test_redis_down_the_bot_still_answers(caplog: pytest.LogCaptureFixture) -> None:
     port = closed_port()
-    services = FakeServices(
-        settings=make_settings(redis_url=f"redis://127.0.0.1:{port}/0", throttle_seconds=1.0),
-        catalog=FakeCatalog(make_postings(3)), answers=FakeAnswerService(),
-        indexer=FakeIndexer())
+    services = fake_services(redis_url=f"redis://127.0.0.1:{port}/0", throttle_seconds=1.0)
     dp, bot = create_dispatcher(services), MockedBot()  # type: ignore[arg-type]
     started = time.monotonic()
     try:
@@ -404,43 +397,27 @@ class _Fault(Exception):
         self.kind = kind
 
 
-async def _polling_bot(api: FakeBotAPI, services: FakeServices) -> tuple[Any, Any, Any]:
-    settings = services.settings.model_copy(update={"telegram_api_base": api.base_url,
-                                                    "telegram_bot_token": SecretStr(TOKEN)})
-    bot = create_bot(settings)
-    dp = create_dispatcher(services)  # type: ignore[arg-type]
-    task = asyncio.create_task(run_polling(services, bot=bot, dispatcher=dp,  # type: ignore[arg-type]
-                                           handle_signals=False, polling_timeout=1))
-    await api.wait_for(lambda r: r.method == "getUpdates", timeout=10)
-    return bot, dp, task
-
-
-def _fake_services() -> FakeServices:
-    return FakeServices(settings=make_settings(), catalog=FakeCatalog(make_postings(3)),
-                        answers=FakeAnswerService(), indexer=FakeIndexer())
-
-
 @pytest.mark.parametrize("faults", [["429"], ["500"], ["drop"], ["500", "429", "drop"]])
 async def test_bot_api_failures_are_retried_and_delivered_once(faults: list[str]) -> None:
     api = FlakyBotAPI()
     await api.start()
-    services = _fake_services()
-    _bot, dp, task = await _polling_bot(api, services)
+    services = fake_services()
+    settings = services.settings.model_copy(update={"telegram_api_base": api.base_url,
+                                                    "telegram_bot_token": SecretStr(TOKEN)})
     try:
-        api.faults = list(faults)
-        mark = await api.send_text("Where is the AI post based?", user_id=USER_ID)
-        await api.wait_for(lambda r: r.method == "sendMessage" and "You asked" in r["text"]
-                           and len(api.messages) > 0, since=mark, timeout=15)
-        await asyncio.sleep(0.5)  # anything else would have arrived by now
-        attempts = [r for r in api.requests[mark:] if r.method == "sendMessage"]
-        delivered = [m for m in api.messages.values() if "You asked" in m["text"]]
-        assert len(attempts) == len(faults) + 1  # each failure retried once
-        assert len(delivered) == 1  # …and the user sees the reply exactly once
-        assert not [m for m in api.messages.values() if SOMETHING_WENT_WRONG in m["text"]]
-        assert api.faults == []
+        async with polling_bot(api, services, settings, timeout=10):
+            api.faults = list(faults)
+            mark = await api.send_text("Where is the AI post based?", user_id=USER_ID)
+            await api.wait_for(lambda r: r.method == "sendMessage" and "You asked" in r["text"]
+                               and len(api.messages) > 0, since=mark, timeout=15)
+            await asyncio.sleep(0.5)  # anything else would have arrived by now
+            attempts = [r for r in api.requests[mark:] if r.method == "sendMessage"]
+            delivered = [m for m in api.messages.values() if "You asked" in m["text"]]
+            assert len(attempts) == len(faults) + 1  # each failure retried once
+            assert len(delivered) == 1  # …and the user sees the reply exactly once
+            assert not [m for m in api.messages.values() if SOMETHING_WENT_WRONG in m["text"]]
+            assert api.faults == []
     finally:
-        await dp.stop_polling()
-        await asyncio.wait_for(task, 10)
         await api.stop()
 
 
@@ -494,7 +471,7 @@ async def _wait(check: Any, timeout: float = 20.0) -> None:
 async def test_restart_mid_stream_loses_and_repeats_nothing() -> None:
     api = FakeBotAPI()
     await api.start()
-    services = _fake_services()
+    services = fake_services()
     services.answers.delay = 0.6  # answers take a while: some are in flight at the stop
     try:
         first = BotProcess(api, services)

@@ -4,17 +4,16 @@ never used as paths, size limits. The webhook secret is covered by tests/ops/tes
 
 from __future__ import annotations
 
-import asyncio
 import io
 import logging
 from pathlib import Path
 from typing import Any
 
 import pytest
-from aiogram.methods import EditMessageText, SendMessage
+from aiogram.methods import EditMessageText
 from pydantic import SecretStr
 
-from bot.app import SOMETHING_WENT_WRONG, create_bot, create_dispatcher, run_polling
+from bot.app import SOMETHING_WENT_WRONG, create_dispatcher
 from bot.cv_views import LOOKS_LIKE_POSTING
 from bot.observability import configure_logging
 from bot.routers.admin import NOT_ALLOWED
@@ -24,34 +23,22 @@ from retrieval.indexer import UploadRejected
 from tests.support.fake_bot_api import TOKEN, FakeBotAPI
 from tests.support.fakes import (
     ADMIN_ID,
-    FakeAnswerService,
-    FakeCatalog,
     FakeIndexer,
-    FakeServices,
     document_update,
-    make_postings,
-    make_settings,
+    fake_services,
     message_update,
 )
-from tests.support.mocked_bot import MockedBot
+from tests.support.mocked_bot import MockedBot, sent_texts
+from tests.support.polling import polling_bot
 from tests.support.posting_files import SAFETY, markdown_posting
 
 API_KEY = "sk-live-THISISASECRETKEY0123456789"
 FAKE_TOKEN = "123456789:AAHfakeTokenFakeTokenFakeToken12345"
 
 
-def _services(**settings: Any) -> FakeServices:
-    return FakeServices(settings=make_settings(**settings), catalog=FakeCatalog(make_postings(3)),
-                        answers=FakeAnswerService(), indexer=FakeIndexer())
-
-
-def _texts(bot: MockedBot) -> list[str]:
-    return [m.text for m in bot.of_type(SendMessage)]
-
-
 async def test_admin_removed_at_runtime_is_refused_on_the_next_call() -> None:
     # (tests/bot/test_bot_handlers.py::test_admin_list_is_read_on_every_call adds an admin.)
-    services = _services()
+    services = fake_services()
     dp, bot = create_dispatcher(services), MockedBot()  # type: ignore[arg-type]
     await dp.feed_update(bot, message_update("/reindex", user_id=ADMIN_ID))
     assert services.indexer.calls == 1
@@ -63,13 +50,13 @@ async def test_admin_removed_at_runtime_is_refused_on_the_next_call() -> None:
     bot.session.add_file("f1", posting)
     await dp.feed_update(bot, document_update("f1", "x.md", len(posting), user_id=ADMIN_ID))
     # the document is now a user's: read as a CV, found to be a posting, refused
-    assert _texts(bot) == [NOT_ALLOWED, STATS_NOT_ALLOWED, REMOVE_NOT_ALLOWED,
+    assert sent_texts(bot) == [NOT_ALLOWED, STATS_NOT_ALLOWED, REMOVE_NOT_ALLOWED,
                            LOOKS_LIKE_POSTING.format(name="x.md")]
     assert services.indexer.calls == 1
 
 
 async def test_secrets_never_reach_logs_or_replies() -> None:
-    services = _services(llm_api_key=API_KEY, telegram_bot_token=FAKE_TOKEN)
+    services = fake_services(llm_api_key=API_KEY, telegram_bot_token=FAKE_TOKEN)
 
     def boom(question: str) -> Any:
         raise RuntimeError(f"POST https://api.telegram.org/bot{FAKE_TOKEN}/sendMessage "
@@ -91,7 +78,7 @@ async def test_secrets_never_reach_logs_or_replies() -> None:
     assert "RuntimeError" in logged and "[REDACTED]" in logged  # the failure is logged…
     for secret in (FAKE_TOKEN, API_KEY, "hunter2pass", "AAHfakeToken"):
         assert secret not in logged  # …without its secrets
-    assert _texts(bot) == [SOMETHING_WENT_WRONG]  # the user sees no details at all
+    assert sent_texts(bot) == [SOMETHING_WENT_WRONG]  # the user sees no details at all
 
 
 async def test_error_text_shown_to_admins_is_redacted_on_the_wire() -> None:
@@ -99,25 +86,19 @@ async def test_error_text_shown_to_admins_is_redacted_on_the_wire() -> None:
     every outgoing text (bot/observability.py RedactingRequestMiddleware)."""
     api = FakeBotAPI()
     await api.start()
-    services = _services(llm_api_key=API_KEY)
+    services = fake_services(llm_api_key=API_KEY)
     services.indexer.error = RuntimeError(f"embeddings 401 for key {API_KEY} via "
                                           f"https://x/bot{FAKE_TOKEN}/getMe")
     settings = services.settings.model_copy(update={
         "telegram_api_base": api.base_url, "telegram_bot_token": SecretStr(TOKEN)})
-    bot = create_bot(settings)
-    dp = create_dispatcher(services)  # type: ignore[arg-type]
-    task = asyncio.create_task(run_polling(services, bot=bot, dispatcher=dp,  # type: ignore[arg-type]
-                                           handle_signals=False, polling_timeout=1))
     try:
-        await api.wait_for(lambda r: r.method == "getUpdates", timeout=10)
-        mark = await api.send_text("/reindex", user_id=ADMIN_ID)
-        final = await api.wait_for(lambda r: r.method == "editMessageText"
-                                   and "Reindex failed" in r["text"], since=mark)
-        assert "[REDACTED]" in final["text"]
-        assert API_KEY not in final["text"] and FAKE_TOKEN not in final["text"]
+        async with polling_bot(api, services, settings, timeout=10):
+            mark = await api.send_text("/reindex", user_id=ADMIN_ID)
+            final = await api.wait_for(lambda r: r.method == "editMessageText"
+                                       and "Reindex failed" in r["text"], since=mark)
+            assert "[REDACTED]" in final["text"]
+            assert API_KEY not in final["text"] and FAKE_TOKEN not in final["text"]
     finally:
-        await dp.stop_polling()
-        await asyncio.wait_for(task, 10)
         await api.stop()
 
 
@@ -136,7 +117,7 @@ class RecordingIndexer(FakeIndexer):
 async def test_uploaded_file_names_are_never_paths(name: str) -> None:
     # (tests/bot/test_admin_uploads.py::test_upload_name_is_never_used_as_a_path covers
     # "../../../etc/<evil>.md" end to end, with a real corpus.)
-    services = _services()
+    services = fake_services()
     services.indexer = RecordingIndexer()
     dp, bot = create_dispatcher(services), MockedBot()  # type: ignore[arg-type]
     bot.session.add_file("f1", b"Title: x\n")
@@ -144,17 +125,17 @@ async def test_uploaded_file_names_are_never_paths(name: str) -> None:
     ((path, shown),) = services.indexer.checked
     assert path.name == "upload.md" and path.parent.name.startswith("jpo-upload-")
     assert shown == name  # the name is only ever displayed (escaped)
-    (reply,) = _texts(bot)
+    (reply,) = sent_texts(bot)
     assert "Nothing was changed" in reply and "<" not in reply.replace("<b>", "")
     assert not path.parent.exists()  # the temporary folder is gone
 
 
 async def test_size_limits_on_questions_and_uploads() -> None:
-    services = _services(max_question_chars=100, max_upload_bytes=1000)
+    services = fake_services(max_question_chars=100, max_upload_bytes=1000)
     dp, bot = create_dispatcher(services), MockedBot()  # type: ignore[arg-type]
     await dp.feed_update(bot, message_update("x" * 101))
     await dp.feed_update(bot, document_update("f1", "p.md", 1001, user_id=ADMIN_ID))
-    too_long, too_big = _texts(bot)
+    too_long, too_big = sent_texts(bot)
     assert "101 characters" in too_long and "100 characters" in too_long
     assert "1,001 bytes; the limit is 1,000 bytes" in too_big
     assert services.answers.calls == [] and not bot.session.downloads

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import asyncio
 import dataclasses
 import io
 import json
@@ -14,10 +13,11 @@ from typing import Any
 import pytest
 from pydantic import SecretStr
 
-from bot.app import create_bot, create_dispatcher, run_polling
+from bot.app import create_dispatcher
 from bot.observability import QUIET_LOGGERS, REDACTED, Redactor, configure_logging
 from retrieval.settings import Settings
 from tests.support.fake_bot_api import TOKEN, FakeBotAPI
+from tests.support.polling import polling_bot
 
 QUESTION = "Who supervises the JPO in Standards Policy and Development?"
 LLM_KEY = "sk-test-llm-key-0123456789abcdef"
@@ -99,21 +99,15 @@ async def test_e2e_logs_one_json_line_per_update_and_never_the_token(
     services = dataclasses.replace(indexed_services, settings=settings)
     buffer = io.StringIO()
     configure_logging(settings, stream=buffer)
-    bot = create_bot(settings)
-    dp = create_dispatcher(services)
-    task = asyncio.create_task(run_polling(services, bot=bot, dispatcher=dp,
-                                           handle_signals=False, polling_timeout=1))
     try:
-        await api.wait_for(lambda r: r.method == "getUpdates", timeout=30)
-        mark = await api.send_text(QUESTION, user_id=701)
-        (reply,) = await api.replies(701, since=mark)
-        assert "Lisa Tortell" in reply["text"]
-        # What an HTTP library would log at DEBUG: the request URL, token included.
-        logging.getLogger("aiogram.client.session").debug(
-            "Request: POST %s/bot%s/sendMessage", base, TOKEN)
+        async with polling_bot(api, services):
+            mark = await api.send_text(QUESTION, user_id=701)
+            (reply,) = await api.replies(701, since=mark)
+            assert "Lisa Tortell" in reply["text"]
+            # What an HTTP library would log at DEBUG: the request URL, token included.
+            logging.getLogger("aiogram.client.session").debug(
+                "Request: POST %s/bot%s/sendMessage", base, TOKEN)
     finally:
-        await dp.stop_polling()
-        await asyncio.wait_for(task, 10)
         await api.stop()
     text = buffer.getvalue()
     assert TOKEN not in text
@@ -171,22 +165,13 @@ def test_metrics_time_reindexes_and_count_failures(tmp_path: Path) -> None:
 async def test_failing_update_is_logged_and_counted(restore_logging: None) -> None:
     from bot.app import SOMETHING_WENT_WRONG
     from bot.metrics import Metrics
-    from tests.support.fakes import (
-        FakeAnswerService,
-        FakeCatalog,
-        FakeIndexer,
-        FakeServices,
-        make_postings,
-        make_settings,
-        message_update,
-    )
+    from tests.support.fakes import FakeAnswerService, fake_services, message_update
     from tests.support.mocked_bot import MockedBot
 
     def explode(question: str) -> Any:
         raise RuntimeError(f"boom with {TOKEN}")
 
-    services = FakeServices(settings=make_settings(log_json=True), catalog=FakeCatalog(
-        make_postings(3)), answers=FakeAnswerService(respond=explode), indexer=FakeIndexer())
+    services = fake_services(answers=FakeAnswerService(respond=explode), log_json=True)
     buffer = io.StringIO()
     configure_logging(services.settings.model_copy(update={"telegram_bot_token": SecretStr(
         TOKEN)}), stream=buffer)

@@ -12,7 +12,6 @@ from aiogram import Dispatcher
 from aiogram.fsm.storage.base import StorageKey
 from aiogram.fsm.storage.memory import MemoryStorage
 from aiogram.fsm.storage.redis import RedisStorage
-from aiogram.methods import SendMessage
 from redis.asyncio import Redis
 from redis.asyncio.retry import Retry
 from redis.backoff import NoBackoff
@@ -21,33 +20,15 @@ from redis.retry import Retry as SyncRetry
 from bot.app import create_dispatcher
 from bot.middlewares import SLOW_DOWN, ThrottlingMiddleware
 from state.shared_memory import RedisConversationMemory
-from tests.support.fakes import (
-    USER_ID,
-    FakeAnswerService,
-    FakeCatalog,
-    FakeIndexer,
-    FakeServices,
-    make_postings,
-    make_settings,
-    message_update,
-)
-from tests.support.mocked_bot import BOT_ID, MockedBot
-
-
-def replica(**settings: object) -> FakeServices:
-    return FakeServices(settings=make_settings(**settings), catalog=FakeCatalog(make_postings(3)),
-                        answers=FakeAnswerService(), indexer=FakeIndexer())
-
-
-def texts(bot: MockedBot) -> list[str]:
-    return [m.text for m in bot.session.requests if isinstance(m, SendMessage)]
+from tests.support.fakes import USER_ID, FakeServices, fake_services, make_settings, message_update
+from tests.support.mocked_bot import BOT_ID, MockedBot, sent_texts
 
 
 @pytest_asyncio.fixture(loop_scope="function")
 async def two_replicas(redis_url: str) -> AsyncIterator[tuple[Dispatcher, Dispatcher,
                                                              FakeServices, FakeServices]]:
-    services_a = replica(redis_url=redis_url, throttle_seconds=0.5)
-    services_b = replica(redis_url=redis_url, throttle_seconds=0.5)
+    services_a = fake_services(redis_url=redis_url, throttle_seconds=0.5)
+    services_b = fake_services(redis_url=redis_url, throttle_seconds=0.5)
     dp_a = create_dispatcher(services_a)  # type: ignore[arg-type]
     dp_b = create_dispatcher(services_b)  # type: ignore[arg-type]
     try:
@@ -58,9 +39,9 @@ async def two_replicas(redis_url: str) -> AsyncIterator[tuple[Dispatcher, Dispat
 
 
 def test_storage_follows_the_settings(redis_url: str) -> None:
-    assert isinstance(create_dispatcher(replica()).fsm.storage,  # type: ignore[arg-type]
+    assert isinstance(create_dispatcher(fake_services()).fsm.storage,  # type: ignore[arg-type]
                       MemoryStorage)
-    dp = create_dispatcher(replica(redis_url=redis_url))  # type: ignore[arg-type]
+    dp = create_dispatcher(fake_services(redis_url=redis_url))  # type: ignore[arg-type]
     assert isinstance(dp.fsm.storage, RedisStorage)
 
 
@@ -89,8 +70,8 @@ async def test_replicas_throttle_a_user_once(two_replicas) -> None:
     calls = [q for q, _ in services_a.answers.calls + services_b.answers.calls]
     assert calls == ["q1"]
     # One warning per window across replicas: B warned, A stays silent.
-    assert texts(bot_b) == [SLOW_DOWN]
-    assert SLOW_DOWN not in texts(bot_a)
+    assert sent_texts(bot_b) == [SLOW_DOWN]
+    assert SLOW_DOWN not in sent_texts(bot_a)
     # Other users have their own window.
     await dp_b.feed_update(bot_b, message_update("q4", user_id=7))
     assert [q for q, _ in services_b.answers.calls] == ["q4"]

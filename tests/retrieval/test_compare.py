@@ -13,21 +13,11 @@ from retrieval.models import Posting
 from retrieval.parsing import PostingParser
 from retrieval.settings import PROJECT_ROOT
 from retrieval.understanding import PostingResolver, analyse
+from tests.support.corpus_postings import ListCatalog
 
 AI, SECTOR, NORMES, INWORK, MULTI = (
     "000_6199014678cf9c64.txt", "001_326f5681e1f65d2e.txt", "002_bd34980e9eece061.txt",
     "003_7dab671c5908fb3f.txt", "004_3c479a0523126fec.txt")
-
-
-class _Catalog:
-    def __init__(self, postings: list[Posting]) -> None:
-        self.postings = postings
-
-    def all(self) -> list[Posting]:
-        return list(self.postings)
-
-    def get(self, posting_id: str) -> Posting | None:
-        return next((p for p in self.postings if p.id == posting_id), None)
 
 
 @pytest.fixture(scope="module")
@@ -38,7 +28,7 @@ def postings() -> list[Posting]:
 
 @pytest.fixture(scope="module")
 def comparer(postings: list[Posting]) -> PostingComparer:
-    return PostingComparer(EligibilityChecker(_Catalog(postings)))
+    return PostingComparer(EligibilityChecker(ListCatalog(postings)))
 
 
 @pytest.mark.parametrize(("question", "expected"), [

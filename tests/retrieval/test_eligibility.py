@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from retrieval.eligibility import (
@@ -16,35 +14,18 @@ from retrieval.eligibility import (
 )
 from retrieval.models import AnswerMode, Posting, Profile, Requirement
 from retrieval.parsing import PostingParser
-
-CORPUS = Path(__file__).resolve().parents[2] / "corpus"
-AI, CREATIVE, NORMES, VULNERABLE, DUE_DILIGENCE = (
-    "000_6199014678cf9c64", "001_326f5681e1f65d2e", "002_bd34980e9eece061",
-    "003_7dab671c5908fb3f", "004_3c479a0523126fec",
-)
-
-
-class Catalog:
-    def __init__(self, postings: list[Posting]) -> None:
-        self._postings = postings
-
-    def all(self) -> list[Posting]:
-        return list(self._postings)
-
-    def get(self, posting_id: str) -> Posting | None:
-        return next((p for p in self._postings if p.id == posting_id), None)
+from tests.support.corpus_ids import AI, CREATIVE, DUE_DILIGENCE, NORMES, VULNERABLE
+from tests.support.corpus_postings import ListCatalog, parse_corpus
 
 
 @pytest.fixture(scope="module")
 def postings() -> dict[str, Posting]:
-    parser = PostingParser()
-    return {f.stem: parser.parse(f.read_text(encoding="utf-8"), f.stem)
-            for f in sorted(CORPUS.glob("*.txt"))}
+    return {p.id: p for p in parse_corpus()}
 
 
 @pytest.fixture(scope="module")
 def checker(postings: dict[str, Posting]) -> EligibilityChecker:
-    return EligibilityChecker(Catalog(list(postings.values())))
+    return EligibilityChecker(ListCatalog(list(postings.values())))
 
 
 def _reqs(posting: Posting, kind: str, level: str = "minimum") -> list[Requirement]:

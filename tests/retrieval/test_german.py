@@ -7,18 +7,16 @@ tests/data/gold_de.jsonl."""
 from __future__ import annotations
 
 from datetime import date
-from pathlib import Path
 
 import pytest
 
 from retrieval.eligibility import EligibilityChecker, parse_profile
 from retrieval.german import german_glossary
 from retrieval.models import Posting
-from retrieval.parsing import PostingParser
 from retrieval.understanding import PostingResolver, analyse, detect_language
 from tests.support.corpus_ids import AI, MULTI, NORMES, SECTOR, VULN
+from tests.support.corpus_postings import ListCatalog, parse_corpus
 
-CORPUS = Path(__file__).resolve().parents[2] / "corpus"
 TODAY = date(2025, 1, 15)
 
 
@@ -111,9 +109,7 @@ def test_capitalised_nouns_are_not_people() -> None:
 
 @pytest.fixture(scope="module")
 def postings() -> dict[str, Posting]:
-    parser = PostingParser()
-    return {f.stem: parser.parse(f.read_text(encoding="utf-8"), f.stem)
-            for f in sorted(CORPUS.glob("*.txt"))}
+    return {p.id: p for p in parse_corpus()}
 
 
 @pytest.mark.parametrize(("question", "expected"), [
@@ -175,14 +171,7 @@ def test_german_field_and_domain() -> None:
 
 @pytest.fixture(scope="module")
 def checker(postings: dict[str, Posting]) -> EligibilityChecker:
-    class Catalog:
-        def all(self) -> list[Posting]:
-            return list(postings.values())
-
-        def get(self, posting_id: str) -> Posting | None:
-            return postings.get(posting_id)
-
-    return EligibilityChecker(Catalog(), today=lambda: TODAY)
+    return EligibilityChecker(ListCatalog(list(postings.values())), today=lambda: TODAY)
 
 
 def test_german_verdicts(checker: EligibilityChecker) -> None:

@@ -11,21 +11,14 @@ from retrieval.models import Posting
 from retrieval.parsing import PostingParser
 from retrieval.posting_search import PostingSearch, issue_order
 from retrieval.settings import PROJECT_ROOT
-
-
-class _Catalog:
-    def __init__(self, postings: list[Posting]) -> None:
-        self.postings = postings
-
-    def all(self) -> list[Posting]:
-        return list(self.postings)
+from tests.support.corpus_postings import ListCatalog
 
 
 @pytest.fixture(scope="module")
 def search() -> PostingSearch:
     postings = [PostingParser().parse(read_text(path), path.name)
                 for path in corpus_files(Path(PROJECT_ROOT / "corpus"))]
-    return PostingSearch(_Catalog(postings))
+    return PostingSearch(ListCatalog(postings))
 
 
 def _prefixes(postings: list[Posting]) -> list[str]:

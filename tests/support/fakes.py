@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import shutil
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
 from aiogram.types import Update
@@ -14,6 +16,7 @@ from aiogram.types import Update
 from retrieval.indexer import IndexReport, ReindexBusy
 from retrieval.models import Answer, Citation, Posting, RequirementBlock, Supervisor
 from retrieval.settings import Settings
+from tests.support.corpus_postings import CORPUS, ListCatalog
 
 LAST_INDEXED = datetime(2025, 3, 1, 9, 30, tzinfo=UTC)
 
@@ -62,17 +65,11 @@ def make_postings(n: int = 3) -> list[Posting]:
     return (base + extra)[:n]
 
 
-class FakeCatalog:
+class FakeCatalog(ListCatalog):
     def __init__(self, postings: list[Posting],
                  last_indexed: datetime | None = LAST_INDEXED) -> None:
-        self._postings = postings
+        super().__init__(postings)
         self.last_indexed = last_indexed
-
-    def all(self) -> list[Posting]:
-        return list(self._postings)
-
-    def get(self, posting_id: str) -> Posting | None:
-        return next((p for p in self._postings if p.id == posting_id), None)
 
     def __len__(self) -> int:
         return len(self._postings)
@@ -173,6 +170,15 @@ class FakeServices:
         }
 
 
+def fake_services(posting_count: int = 3, answers: FakeAnswerService | None = None,
+                  **settings: Any) -> FakeServices:
+    """Fake services over `posting_count` made-up postings, with make_settings(**settings)."""
+    return FakeServices(settings=make_settings(**settings),
+                        catalog=FakeCatalog(make_postings(posting_count)),
+                        answers=answers if answers is not None else FakeAnswerService(),
+                        indexer=FakeIndexer())
+
+
 # --------------------------------------------------------------------------- updates
 
 _update_ids = itertools.count(1)
@@ -244,6 +250,14 @@ def make_settings(**overrides: Any) -> Settings:
                               "max_question_chars": 2000, "telegram_bot_token": "42:TEST"}
     values.update(overrides)
     return Settings(_env_file=None, **values)
+
+
+def corpus_copy_settings(tmp_path: Path, **overrides: Any) -> Settings:
+    """make_settings(**overrides) over a copy of corpus/ in tmp_path/corpus, with the data
+    directory tmp_path/data."""
+    corpus = tmp_path / "corpus"
+    shutil.copytree(CORPUS, corpus)
+    return make_settings(data_dir=tmp_path / "data", corpus_dir=corpus, **overrides)
 
 
 def document_update(file_id: str, file_name: str | None, size: int | None, *,

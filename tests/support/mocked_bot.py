@@ -16,13 +16,16 @@ from aiogram.client.default import DefaultBotProperties
 from aiogram.client.session.base import BaseSession
 from aiogram.enums import ParseMode
 from aiogram.methods import (
+    AnswerCallbackQuery,
     EditMessageText,
     GetFile,
     GetMe,
     SendMessage,
     TelegramMethod,
 )
-from aiogram.types import Chat, File, Message, User
+from aiogram.types import Chat, File, InlineKeyboardMarkup, Message, Update, User
+
+from tests.support.telegram_html import check_html
 
 BOT_ID = 42
 BOT_USERNAME = "jpo_test_bot"
@@ -119,3 +122,31 @@ class MockedBot(Bot):
 
     def clear(self) -> None:
         self.session.requests.clear()
+
+
+def sent_texts(bot: MockedBot) -> list[str]:
+    """The texts of the messages the bot sent (sendMessage), in order."""
+    return [m.text for m in bot.of_type(SendMessage)]
+
+
+def button_pairs(markup: Any) -> list[tuple[str, str]]:
+    """An inline keyboard's buttons, row by row, as (text, callback data) pairs."""
+    assert isinstance(markup, InlineKeyboardMarkup)
+    return [(b.text, b.callback_data or "") for row in markup.inline_keyboard for b in row]
+
+
+def assert_html_valid(bot: MockedBot) -> None:
+    """Every text the bot sent or edited is valid Telegram HTML."""
+    for method in bot.requests:
+        if isinstance(method, SendMessage | EditMessageText):
+            assert method.text is not None, method
+            check_html(method.text)
+
+
+def callback_answer(bot: MockedBot, update: Update) -> AnswerCallbackQuery:
+    """The bot's answer to the button press in `update`, which must be answered exactly once."""
+    assert update.callback_query is not None
+    answers = [a for a in bot.of_type(AnswerCallbackQuery)
+               if a.callback_query_id == update.callback_query.id]
+    assert len(answers) == 1, f"callback answered {len(answers)} times"
+    return answers[0]

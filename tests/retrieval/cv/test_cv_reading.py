@@ -18,6 +18,7 @@ from retrieval.loaders import read_text
 from retrieval.models import Posting
 from retrieval.parsing import PostingParser
 from tests.conftest import CORPUS
+from tests.support.corpus_postings import ListCatalog, parse_corpus
 
 CVS = Path(__file__).resolve().parents[2] / "data" / "cvs"
 EXPECTED = json.loads((CVS / "expected.json").read_text(encoding="utf-8"))
@@ -25,27 +26,14 @@ TODAY = date.fromisoformat(EXPECTED["today"])
 NAMES = sorted(EXPECTED["cvs"])
 
 
-class Catalog:
-    def __init__(self, postings: list[Posting]) -> None:
-        self._postings = postings
-
-    def all(self) -> list[Posting]:
-        return list(self._postings)
-
-    def get(self, posting_id: str) -> Posting | None:
-        return next((p for p in self._postings if p.id == posting_id), None)
-
-
 @pytest.fixture(scope="module")
 def postings() -> list[Posting]:
-    parser = PostingParser()
-    return [parser.parse(f.read_text(encoding="utf-8"), f.stem)
-            for f in sorted(CORPUS.glob("*.txt"))]
+    return parse_corpus()
 
 
 @pytest.fixture(scope="module")
 def checker(postings: list[Posting]) -> EligibilityChecker:
-    return EligibilityChecker(Catalog(postings), today=lambda: TODAY)
+    return EligibilityChecker(ListCatalog(postings), today=lambda: TODAY)
 
 
 def test_the_set_has_four_cvs_of_each_type_and_every_file_is_expected() -> None:

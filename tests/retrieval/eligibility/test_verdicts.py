@@ -9,33 +9,14 @@ from pathlib import Path
 import pytest
 
 from retrieval.eligibility import EligibilityChecker
-from retrieval.models import Posting
 from retrieval.parsing import PostingParser
-
-CORPUS = Path(__file__).resolve().parents[3] / "corpus"
-AI, CREATIVE, NORMES, VULNERABLE, DUE_DILIGENCE = (
-    "000_6199014678cf9c64", "001_326f5681e1f65d2e", "002_bd34980e9eece061",
-    "003_7dab671c5908fb3f", "004_3c479a0523126fec",
-)
-
-
-class Catalog:
-    def __init__(self, postings: list[Posting]) -> None:
-        self._postings = postings
-
-    def all(self) -> list[Posting]:
-        return list(self._postings)
-
-    def get(self, posting_id: str) -> Posting | None:
-        return next((p for p in self._postings if p.id == posting_id), None)
+from tests.support.corpus_ids import AI, CREATIVE, DUE_DILIGENCE, NORMES, VULNERABLE
+from tests.support.corpus_postings import ListCatalog, parse_corpus
 
 
 @pytest.fixture(scope="module")
 def checker() -> EligibilityChecker:
-    parser = PostingParser()
-    postings = [parser.parse(f.read_text(encoding="utf-8"), f.stem)
-                for f in sorted(CORPUS.glob("*.txt"))]
-    return EligibilityChecker(Catalog(postings), today=lambda: date(2025, 1, 15))
+    return EligibilityChecker(ListCatalog(parse_corpus()), today=lambda: date(2025, 1, 15))
 
 
 def verdict(checker: EligibilityChecker, text: str, posting_id: str, language: str = "en"):
@@ -157,7 +138,7 @@ def iom() -> EligibilityChecker:
     """IOM's "Master's … with two years …; or Bachelor's … with four years …" (issue 11)."""
     path = Path(__file__).resolve().parents[2] / "data" / "agencies_fresh" / "iom_amman.md"
     posting = PostingParser().parse(path.read_text(encoding="utf-8"), "iom", path.name)
-    return EligibilityChecker(Catalog([posting]), today=lambda: date(2025, 1, 15))
+    return EligibilityChecker(ListCatalog([posting]), today=lambda: date(2025, 1, 15))
 
 
 @pytest.mark.parametrize(("text", "status"), [
@@ -174,7 +155,7 @@ def test_degree_paths_are_alternatives(iom, text: str, status: str) -> None:
 
 def _one_posting(text: str) -> EligibilityChecker:
     posting = PostingParser().parse(text, "p", "p.txt")
-    return EligibilityChecker(Catalog([posting]), today=lambda: date(2025, 1, 15))
+    return EligibilityChecker(ListCatalog([posting]), today=lambda: date(2025, 1, 15))
 
 
 RESTRICTED = """Title: Associate Officer (JPO)
