@@ -42,8 +42,8 @@ _NEAR_TIE = 5
 
 
 def _lexicon_words() -> set[str]:
-    """Every word the lexicons use: intent patterns, glossary, eligibility vocabulary, academic
-    fields ("sociologia" is a field, not a misspelt "soziologie")."""
+    """Every word the lexicons use: intent patterns, glossary, eligibility vocabulary, language
+    and degree names, academic fields ("sociologia" is a field, not a misspelt "soziologie")."""
     found: set[str] = set()
 
     def walk(node: object) -> None:
@@ -57,7 +57,8 @@ def _lexicon_words() -> set[str]:
             for item in node:
                 walk(item)
 
-    for name in ("intents.yaml", "glossary.yaml", "eligibility.yaml", "chat.yaml", "fields.yaml"):
+    for name in ("intents.yaml", "glossary.yaml", "eligibility.yaml", "chat.yaml", "fields.yaml",
+                 "languages.yaml", "degrees.yaml"):
         walk(load_yaml(name))
     return found
 

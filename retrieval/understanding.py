@@ -63,8 +63,13 @@ NAME_RE = re.compile(r"\b([A-Z][a-z]+(?:[- ][A-Z][a-z]+)+)\b")
 @cache
 def _compiled() -> dict[str, Any]:
     lex = load_yaml("intents.yaml")
+    intents = {k: [re.compile(p) for p in v] for k, v in lex["intents"].items()}
+    # a language's name asks about languages: every name the lexicon knows, written once
+    names = sorted({n for ns in load_yaml("languages.yaml").values() for n in ns}, key=len,
+                   reverse=True)
+    intents["languages"].append(re.compile(r"\b(" + "|".join(names) + r")\b"))
     return {
-        "intents": {k: [re.compile(p) for p in v] for k, v in lex["intents"].items()},
+        "intents": intents,
         "not_stated": {k: {**v, "ask": re.compile(v["ask"]), "evidence": re.compile(v["evidence"])}
                        for k, v in lex["not_stated"].items()},
         "injection": [re.compile(p) for p in lex["injection"]],
@@ -331,6 +336,14 @@ class _PostingNames:
     # Dakar", "the refugee agency post in Colombia"): names of the posting too, which only
     # tell postings apart when some do not share them.
     where_tokens: set[str] = field(default_factory=set)
+    # The organisation's names of several words ("UN Women", "World Food Programme"), folded
+    # with single spaces: identifiers too, matched as phrases.
+    phrases: set[str] = field(default_factory=set)
+
+
+def _phrase_text(text: str) -> str:
+    """A text folded to lower-case words between single spaces, padded for phrase lookups."""
+    return " " + " ".join(re.findall(r"[a-z0-9]+", fold(text))) + " "
 
 
 _ELIDED_WORD = re.compile(r"\b(?i:[cdjlmnst]|qu)['’][a-zà-ÿ][\w-]*")
@@ -386,11 +399,12 @@ class PostingResolver:
             name_df.update(names.name_tokens)
             body_df.update(names.body.keys())
             where_df.update(names.where_tokens)
-            ident_df.update(names.identifiers)
+            ident_df.update(names.identifiers | names.phrases)
         for names in self._names:
             # What every posting shares names none of them (five ILO postings in Geneva).
             names.where_tokens = {t for t in names.where_tokens if where_df[t] < n or n == 1}
             names.identifiers = {a for a in names.identifiers if ident_df[a] < n or n == 1}
+            names.phrases = {a for a in names.phrases if ident_df[a] < n or n == 1}
         self._name_idf = {t: math.log(1 + n / c) for t, c in name_df.items()}
         self._body_idf = {t: math.log(1 + n / c) for t, c in body_df.items()}
         self._where_idf = {t: math.log(1 + n / c) for t, c in where_df.items()}
@@ -428,6 +442,9 @@ class PostingResolver:
             case_sensitive=set(),
             body=_body_tokens(p.text, {} if line_tokens is None else line_tokens),
             where_tokens=set(content_tokens(f"{org_names} {station}")) - set(toks),
+            phrases={_phrase_text(a).strip() for a in
+                     _organisation_aliases().get(p.organisation, (p.organisation,))
+                     if len(_phrase_text(a).split()) >= 2},
         )
 
     def scores(self, question: str,
@@ -450,16 +467,12 @@ class PostingResolver:
         completions = {t: self._completions(t) for t in q_tokens}
         q_tokens = list(dict.fromkeys([*q_tokens, *(c for cs in completions.values() for c in cs)]))
         naming |= {c for t in naming for c in completions.get(t, [])}
+        phrase_text = _phrase_text(text_ids)
         out: list[tuple[Posting, float, bool]] = []
         for names in self._names:
-            score = 0.0
-            ident = False
-            for ident_token in names.identifiers:
-                hit = (ident_token in raw_words if ident_token in names.case_sensitive
-                       else ident_token.lower() in folded_words)
-                if hit:
-                    ident = True
-                    score += 10.0
+            hits = self._hits(names, raw_words, folded_words, phrase_text)
+            ident = bool(hits)
+            score = 10.0 * len(hits)
             for t in q_tokens:
                 if t in names.name_tokens:
                     score += (1.0 if t in naming or not naming else 0.5) * 2.0 * self._name_idf[t]
@@ -524,14 +537,22 @@ class PostingResolver:
                 kept = kept[:1]
         return [p.id for p, _s in kept]
 
+    @staticmethod
+    def _hits(names: _PostingNames, raw_words: set[str], folded_words: set[str],
+              phrase_text: str) -> list[str]:
+        """The posting's identifiers the question uses: acronyms and numbers as words, the
+        organisation's longer names as phrases ("the UN Women job")."""
+        found = [a for a in names.identifiers
+                 if (a in raw_words if a in names.case_sensitive else a.lower() in folded_words)]
+        return found + [ph for ph in names.phrases if f" {ph} " in phrase_text]
+
     def _matched_identifiers(self, p: Posting, question: str, english: str | None) -> list[str]:
         names = next(n for n in self._names if n.posting is p)
         text = english or question
         question_ids, text_ids = (_ELIDED_WORD.sub(" ", t) for t in (question, text))
         raw_words = set(re.findall(r"[\w/-]+", question_ids))
         folded_words = {w.lower() for w in raw_words} | set(words(text_ids))
-        return [a for a in names.identifiers
-                if (a in raw_words if a in names.case_sensitive else a.lower() in folded_words)]
+        return self._hits(names, raw_words, folded_words, _phrase_text(text_ids))
 
     def _identifier_hits(self, p: Posting, question: str, english: str | None) -> float:
         return sum(1.0 / self._ident_df[a]

@@ -72,16 +72,8 @@ def stem_words(text: str) -> list[str]:
     return [stem(w) for w in words(text)]
 
 
+# ISO code → the language's names (lexicon/languages.yaml)
 LANGUAGE_NAMES: dict[str, tuple[str, ...]] = {
-    "en": ("english", "anglais", "ingles"),
-    "fr": ("french", "francais", "frances"),
-    "es": ("spanish", "espagnol", "espanol", "castellano"),
-    "ar": ("arabic", "arabe"),
-    "zh": ("chinese", "chinois", "chino", "mandarin"),
-    "ru": ("russian", "russe", "ruso"),
-    "pt": ("portuguese", "portugais", "portugues"),
-    "de": ("german", "allemand", "aleman"),
-    "it": ("italian", "italien", "italiano"),
-}
+    iso: tuple(names) for iso, names in load_yaml("languages.yaml").items()}
 LANGUAGE_WORD = {name: iso for iso, names in LANGUAGE_NAMES.items() for name in names}
 LANGUAGE_RE = re.compile(r"\b(" + "|".join(sorted(LANGUAGE_WORD, key=len, reverse=True)) + r")\b")

@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 
 from retrieval.answering.fields import FIELD_HANDLERS
-from retrieval.lexicon import degrees as degree_words
 from retrieval.lexicon import (
+    LANGUAGES,
     LexiconError,
     _check_degrees,
     _check_fields,
@@ -16,6 +16,7 @@ from retrieval.lexicon import (
     check_all,
     load_yaml,
 )
+from retrieval.lexicon import degrees as degree_words
 
 # Intents the answer service handles before any field: verdicts, counts, comparisons and
 # "which postings mention X". Every other intent has a field handler.
@@ -86,3 +87,10 @@ def test_typed_and_short_forms_only_where_asked() -> None:
     assert degree_words.pattern("first", short=True).search("after my ba")
     assert degree_words.abbreviations("advanced").search("LL.M. in human rights")
     assert not degree_words.abbreviations("advanced").search("ma soeur")
+
+
+def test_every_language_has_a_display_name_in_every_answer_language() -> None:
+    codes = set(load_yaml("languages.yaml"))
+    for language in LANGUAGES:
+        named = set(load_yaml("eligibility.yaml")[language]["language_names"])
+        assert codes <= named, (language, sorted(codes - named))
