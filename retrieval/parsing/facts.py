@@ -19,7 +19,9 @@ JOB_WORD_RE = re.compile(
 _NOT_A_TITLE_RE = re.compile(
     r"\b(programme of the|vacancy announcement|vacancy notice|terms of reference|jpo\)? programme$|"
     r"junior professional officers?\)? programme$|"
-    r"job description$)", re.I)
+    r"job description$|"
+    # the programme's name alone ("Position type: Junior Professional Officer (JPO)")
+    r"^(?:junior professional officer|jpo)(?:\s*\(jpo\))?$)", re.I)
 _SMALL_WORDS = {"of", "and", "the", "in", "on", "for", "to", "a", "an", "at", "with", "or"}
 _HONORIFICS_RE = re.compile(rf"\b({HONORIFIC})\.")
 
@@ -109,10 +111,17 @@ def clean_title(title: str) -> tuple[str, str, str]:
     return tidy_caps(title.strip()), grade, place
 
 
+# a label before a colon that introduces a person, not the post ("Second-level supervisor:")
+_PERSON_LABEL_RE = re.compile(r"supervis|report|contact|e-?mail|name|focal", re.I)
+
+
 def title_from_lines(lines: list[str], vocab: Vocabulary | None = None) -> str:
     """The first line that reads as a job title (not an organisation's or programme's name)."""
     vocab = vocab or vocabulary()
     for text in lines:
+        label, colon, rest = text.partition(":")
+        if colon and len(label.split()) <= 4 and not _PERSON_LABEL_RE.search(label):
+            text = rest.strip()  # "JPO opportunity: Associate Programme Specialist, …"
         if len(text) > 140 or text.endswith(".") or ":" in text:
             continue
         if not JOB_WORD_RE.search(text) or _NOT_A_TITLE_RE.search(text):
@@ -217,15 +226,29 @@ def duration_in_text(text: str, *, labelled: bool = False) -> str:
     return re.split(r",\s*subject to\b", m.group(1))[0].strip(" ,")
 
 
+# "reports to" said of the JPO (or opening a line), not "progress reports to donors"
+_REPORTER_RE = re.compile(r"\b(?:jpo|incumbent|officer|associate|(?:s)?he|you|who|will|shall|"
+                          r"would|directly|position|post|also|and)\s+$", re.I)
+
+
 def supervisor_in_prose(text: str) -> str:
-    """Who 'Under the direct supervision of X, …', 'X reports to Y, …' names, or ''."""
+    """Who 'Under the direct supervision of X, …', 'X reports to Y, …', 'Your direct
+    supervisor is X, …' names, or ''."""
     protected = _HONORIFICS_RE.sub(lambda m: m.group(1) + "\u2024", text)
-    pattern = (r"(?:under the (?:direct |overall )?supervision of|supervised by|reports? to)\s+"
-               r"(.+?)(?=,\s*(?:and\s+)?(?:under|with|who|in close)\b|[.;](?:\s|$)|\sand under\b|"
+    # an initial ("Ms. A. Bell") ends no sentence either
+    protected = re.sub(r"\b([A-Z])\.(?=\s+[A-Z][a-z])", "\\1\u2024", protected)
+    pattern = (r"(?:under the (?:direct |overall )?supervision of|supervised by|(reports?|"
+               r"reporting) to|(?:direct |immediate |first[- ]level )?supervisor (?:is|will be))"
+               r"\s+(.+?)(?=,\s*(?:and\s+)?(?:under|with|who|in close)\b|[.;](?:\s|$)|"
+               r"\sand under\b|"
                # "…, Ms. X, and works closely with …": the sentence goes on about the JPO
                r",?\s+and\s+(?:will\s+|also\s+)?[a-z]+s\b)")
     for m in re.finditer(pattern, protected, re.I | re.S):
-        who = re.sub(r"\s+", " ", m.group(1)).replace("\u2024", ".").strip(" ,")
+        before = protected[max(0, m.start() - 30):m.start()]
+        if (m.group(1) or "").lower() == "reports" and before.strip() \
+                and not re.search(r"[.:;]\s*$", before) and not _REPORTER_RE.search(before):
+            continue
+        who = re.sub(r"\s+", " ", m.group(2)).replace("\u2024", ".").strip(" ,")
         who = re.sub(r"^(?:the|an?)\s+", "", who, flags=re.I)
         if who and who.lower() not in {"supervisor", "the supervisor"} and len(who) < 200:
             return who

@@ -27,6 +27,10 @@ NUMBERING_RE = re.compile(
     re.I)
 FUZZY_CUTOFF = 92  # rapidfuzz ratio: "Duties and Responsabilites" yes, "Duty station" no
 MIN_SIMILARITY = 0.40  # cosine between a heading (+ its first lines) and a section example
+# A heading that alone says what its section is ("Expected deliverables during the
+# assignment:") is not overruled by the lines under it (lettered outputs that mention the JPO
+# and a supervisor read like supervision).
+CLEAR_HEADING = 0.75
 _REQUIREMENT_TOPICS = {"education", "experience", "languages", "education_experience"}
 
 
@@ -48,6 +52,9 @@ def exact_or_fuzzy_section(text: str, vocab: Vocabulary | None = None) -> str | 
     label = norm_label(candidate)
     if label in vocab.sections:
         return vocab.sections[label]
+    if label in vocab.numbered_sections and NUMBERING_RE.match(text):
+        # "SECTION 3 - TERMS OF REFERENCE" (unnumbered, the words name the whole document)
+        return vocab.numbered_sections[label]
     # "KEY ACCOUNTABILITIES (not all-inclusive)", "FAO Core Competencies", "ABOUT WFP"
     bare = norm_label(re.sub(r"\([^)]*\)", " ", candidate))
     words = [w for w in bare.split() if w.upper() not in vocab.organisations]
@@ -103,15 +110,20 @@ class SemanticHeadings:
             return []
         try:
             keys, examples = self._example_vectors()
-            texts = [f"{h.rstrip(':')}: {body}"[:400] for h, body in headings]
+            named = [strip_numbering(h).rstrip(":") for h, _body in headings]
+            texts = [f"{h}: {body}"[:400] for h, (_h, body) in zip(named, headings, strict=True)]
+            texts += named
             vectors = _normalised(np.asarray(self._embeddings().embed_documents(texts),
                                              dtype=np.float32))
         except Exception as exc:  # a remote embedding service down: labels only
             log.warning("heading classification by meaning unavailable: %s", exc)
             return [(None, 0.0)] * len(headings)
         scores = vectors @ examples.T
+        with_body, alone = scores[:len(headings)], scores[len(headings):]
         out: list[tuple[str | None, float]] = []
-        for row in scores:
+        for row, heading_row in zip(with_body, alone, strict=True):
+            if heading_row.max() >= max(CLEAR_HEADING, row.max()):
+                row = heading_row
             best = int(row.argmax())
             key = keys[best] if row[best] >= self._min else None
             # An unfamiliar requirements heading ("To qualify … you will have…") often covers

@@ -33,4 +33,10 @@ def sublabel(text: str) -> tuple[str, str] | None:
         return sublabels[norm_label(m.group(1))], m.group(2).strip()
     if norm_label(text) in sublabels and len(text) < 30:
         return sublabels[norm_label(text)], ""
+    if text.rstrip().endswith(":") and 2 <= len(text.split()) <= 12:
+        # "You must have:", "It would be great if you also have:"
+        said = f" {norm_label(text)} "
+        for kind in ("desirable", "minimum"):
+            if any(f" {cue} " in said for cue in vocabulary().sublabel_cues[kind]):
+                return kind, ""
     return None

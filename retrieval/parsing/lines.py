@@ -3,7 +3,7 @@
 Before classification the text is repaired the way PDF extraction and plain-text exports break
 it: page footers ("Page 2 of 4") and the running header repeated after each of them go, a word
 hyphenated at a line end is joined, and a sentence broken mid-way continues on its line. A
-"Label: value | Label: value" header line becomes one line per pair, a tab-separated
+"Label: value | Label: value" (or "·", "•") header line becomes one line per pair, a tab-separated
 "Label<TAB>value" or markdown table row reads as "Label: value".
 """
 
@@ -15,12 +15,16 @@ from dataclasses import dataclass
 
 from retrieval.parsing.headings import exact_or_fuzzy_section
 
-BULLET_RE = re.compile(r"^\s*(?:[-*•–·▪◦]|o(?=\s)|\d{1,2}[.)](?=\s)|\(\d{1,2}\)(?=\s))\s+")
+# "- ", "• ", "1. ", "(2) ", and "3.1 " (a numbered section's items)
+BULLET_RE = re.compile(
+    r"^\s*(?:[-*•–·▪◦]|o(?=\s)|\d{1,2}[.)](?=\s)|\d{1,2}\.\d{1,2}\.?(?=\s)|\(\d{1,2}\)(?=\s))\s+")
 # "Page 2 of 4" alone or at the end of a footer line ("UNESCO JPO ToR – Beirut Page 1 of 3")
 PAGE_FOOTER_RE = re.compile(
     r"^\s*(?:.{0,100}\s)?(?:page\s+\d+\s*(?:of|/)\s*\d+)\s*$|^\s*-\s*\d+\s*-\s*$", re.I)
 RULE_RE = re.compile(r"^[-_=*—–•·\s]+$")
 _PAIR_RE = re.compile(r"^[A-Z][\w ./()&'-]{1,40}:\s*\S")
+# between the "Label: value" pairs of one header line
+_PAIR_SEPARATOR_RE = re.compile(r"\s+[|·•]\s+")
 
 
 def clean_inline(text: str) -> str:
@@ -92,6 +96,8 @@ def _continues(previous: str, nxt: str) -> bool:
         return True
     if re.search(r"[.:!?…]$", prev) or len(prev) < 50:
         return False
+    if re.search(r"\s(?:the|a|an|and|or|of|to|in|on|for|with|by|from|at)$", prev):
+        return True  # "… course “Introduction to Nuclear Security” and the" + "IAEA course …"
     if re.fullmatch(r"[A-Z][\w'’-]*(?:\s[\w'’-]+){0,2}[.;]", following) \
             or re.match(r"[A-Z][\w'’-]*,\s+[a-z]", following):
         return True  # "… contexts in Latin" + "America.", "… including Chadian" + "Arabic, is …"
@@ -121,9 +127,11 @@ def split_pairs(line: str) -> list[str]:
         cells = [c.strip() for c in stripped.split("\t") if c.strip()]
         if len(cells) == 2 and len(cells[0]) <= 40:
             return [f"{cells[0].rstrip(':')}: {cells[1]}"]
-    if " | " in stripped and not stripped.startswith("|"):
-        parts = [p.strip() for p in stripped.split(" | ") if p.strip()]
-        if len(parts) >= 2 and sum(bool(_PAIR_RE.match(p)) for p in parts) >= 2:
+    if _PAIR_SEPARATOR_RE.search(stripped) and not stripped.startswith("|"):
+        # "> **Where:** Nairobi · **For how long:** 24 months · **Apply by:** 9 January"
+        stripped = re.sub(r"^>\s*", "", stripped)
+        parts = [p.strip() for p in _PAIR_SEPARATOR_RE.split(stripped) if p.strip()]
+        if len(parts) >= 2 and sum(bool(_PAIR_RE.match(clean_inline(p))) for p in parts) >= 2:
             return parts
     return [line]
 

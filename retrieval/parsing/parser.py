@@ -139,13 +139,16 @@ class PostingParser:
                 continue
             if re.search(r"[.;,]$", text) and not text.endswith("…"):
                 continue
-            if re.match(r"^[^:]{1,40}:\s*\S", text) or _NOT_A_HEADING_RE.search(text):
+            # "III. Summary of key functions": numbered like a heading and not a list item
+            numbered = bool(NUMBERING_RE.match(text))
+            if re.match(r"^[^:]{1,40}:\s*\S", text) or (
+                    # "Terms of reference" names the document, "SECTION 3 - TERMS OF
+                    # REFERENCE" a part of it
+                    _NOT_A_HEADING_RE.search(text) and not numbered):
                 continue
             letters = [c for c in text if c.isalpha()]
             capitals = len(letters) > 3 and all(c.isupper() for c in letters)
             previous_blank = i == 0 or lines[i - 1].blank
-            # "III. Summary of key functions": numbered like a heading and not a list item
-            numbered = bool(NUMBERING_RE.match(text))
             strong = line.heading_marker or capitals or numbered \
                 or text.endswith(("?", "…")) or (text.endswith(":") and len(words) <= 6)
             # "Technical Focus" between blank lines: short and in title case
@@ -605,6 +608,11 @@ def _label_without_colon(text: str) -> tuple[str, str] | None:
     known field label wins ('Sector / Unit …' is a unit, not a sector)."""
     fields, sections = vocabulary().fields, vocabulary().sections
     words = text.split()
+    letters = [c for c in text if c.isalpha()]
+    if len(words) > 1 and all(c.isupper() for c in letters):
+        # "POSITION DESCRIPTION AND TERMS OF REFERENCE", "SECTION 1 - POSITION DATA": a
+        # banner or a heading in capitals, not a label and its value
+        return None
     for k in range(min(6, len(words)), 0, -1):
         label = norm_label(" ".join(words[:k]))
         rest = " ".join(words[k:])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from retrieval.lexicon import degrees as degree_words
+from retrieval.lexicon import load_yaml
 from retrieval.models import RequirementBlock
 from retrieval.parsing.labels import sublabel
 from retrieval.parsing.lines import Line
@@ -68,11 +69,15 @@ _ASSET_RE = re.compile(r"\b((?:is|are|would be|will be)(?: also| considered)? an
                        re.I)
 
 _LANGUAGE_RE = re.compile(
-    r"\b(english|french|spanish|arabic|chinese|russian|portuguese|german|italian|swahili|"
-    r"bangla|bengali|hindi|urdu|amharic|dari|pashto|turkish|persian|farsi|"
-    r"languages?|fluency|fluent|bilingual)\b", re.I)
+    r"\b(" + "|".join(name for names in load_yaml("languages.yaml").values() for name in names)
+    + r"|languages?|fluency|fluent|bilingual)\b", re.I)
 _DEGREE_RE = re.compile(rf"\b(?:{degree_words.names('advanced', 'first', 'generic')})\b", re.I)
 _EDUCATION_RE = re.compile(rf"{_DEGREE_RE.pattern}|\buniversity\b", re.I)
+_DEGREE_AS_DATE_RE = re.compile(
+    r"\b(?:after|following|since|upon|once|before)\s+(?:obtaining\s+|completing\s+|"
+    r"completion of\s+|receiving\s+)?(?:the\s+|a\s+|your\s+|their\s+|his/her\s+)?"
+    r"(?:first\s+|relevant\s+|advanced\s+)?(?:university\s+)?(?:degree|graduation|graduating)\b",
+    re.I)
 _EXPERIENCE_RE = re.compile(r"\b(experience|years?)\b", re.I)
 # who may apply (nationality, age): rules of their own, read by retrieval/eligibility/rules.py
 _WHO_MAY_APPLY_RE = re.compile(r"\b(nationals?|nationality|citizens?|age limit|of age)\b", re.I)
@@ -91,7 +96,9 @@ def split_by_topic(text: str) -> dict[str, str]:
             continue
         sentences = [item] if item.startswith("- ") else split_sentences(item)
         for sentence in sentences:
-            education = bool(_EDUCATION_RE.search(sentence))
+            # "experience gained after your first university degree" dates the experience
+            # by a degree; it asks for none
+            education = bool(_EDUCATION_RE.search(_DEGREE_AS_DATE_RE.sub(" ", sentence)))
             if _LANGUAGE_RE.search(sentence) and not education:
                 out["languages"].append(sentence)
                 continue

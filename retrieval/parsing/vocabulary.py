@@ -1,17 +1,15 @@
 """The parser's vocabulary, read once from `retrieval/lexicon/postings.yaml` and
-`organisations.yaml`: section types with their labels and example descriptions, field labels,
-Minimum/Desirable sub-labels and the organisations' names."""
+`organisations.yaml` (through the lexicon's loader): section types with their labels and
+example descriptions, field labels, Minimum/Desirable sub-labels and cue phrases, and the
+organisations' names."""
 
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
 from functools import cache
-from pathlib import Path
 
-import yaml
-
-LEXICON_DIR = Path(__file__).resolve().parent.parent / "lexicon"
+from retrieval.lexicon import load_yaml
 
 
 def norm_label(text: str) -> str:
@@ -25,9 +23,12 @@ def norm_label(text: str) -> str:
 @dataclass(frozen=True)
 class Vocabulary:
     sections: dict[str, str]  # normalised heading label → section type
+    numbered_sections: dict[str, str]  # labels that open a section only when numbered
     section_examples: dict[str, tuple[str, ...]]  # section type → descriptions
     fields: dict[str, str]  # normalised field label → field name
     sublabels: dict[str, str]  # normalised sub-label → "minimum" | "desirable"
+    # phrases that make a short "…:" line a sub-label ("It would be great if you also have:")
+    sublabel_cues: dict[str, tuple[str, ...]]
     organisations: dict[str, tuple[str, ...]]  # short name → names and acronyms
 
 
@@ -48,14 +49,18 @@ def _index_with_parts(table: dict[str, list[str]]) -> dict[str, str]:
 
 
 @cache
-def vocabulary(directory: Path = LEXICON_DIR) -> Vocabulary:
-    data = yaml.safe_load((directory / "postings.yaml").read_text(encoding="utf-8"))
-    orgs = yaml.safe_load((directory / "organisations.yaml").read_text(encoding="utf-8"))
+def vocabulary() -> Vocabulary:
+    data = load_yaml("postings.yaml")
+    orgs = load_yaml("organisations.yaml")
     sections = data["sections"]
     return Vocabulary(
         sections=_index_with_parts({k: v["labels"] for k, v in sections.items()}),
+        numbered_sections=_index({k: v.get("numbered_labels", [])
+                                  for k, v in sections.items()}),
         section_examples={k: tuple(v.get("examples") or ()) for k, v in sections.items()},
         fields=_index(data["fields"]),
         sublabels=_index(data["sublabels"]),
+        sublabel_cues={k: tuple(norm_label(c) for c in v)
+                       for k, v in data["sublabel_cues"].items()},
         organisations={k: tuple(v) for k, v in orgs.items()},
     )

@@ -26,6 +26,10 @@ HOLDOUT = DATA / "agencies_holdout"
 # and three more at the start of the next session: a UNIDO key-value header, UNRWA markdown
 # with today's ad headings ("What you will do", "What you bring"), an ITU all-caps notice
 BLIND = DATA / "agencies_blind"
+# and two written by a helper at the start of the session after that: an IAEA form with dotted
+# leaders and capitals banners, a UN Women page with "·"-separated header pairs and
+# conversational headings ("Your role", "About you", "Who will supervise you")
+BLIND2 = DATA / "agencies_blind2"
 
 
 @pytest.fixture(scope="module")
@@ -141,6 +145,23 @@ CASES = [
      ("Mr. Kwabena Asante-Lindqvist", "Head, Network and Spectrum Development Division", ""),
      ("Candidates must hold an advanced university degree in telecommunications",
       "At least three years", "Advanced knowledge of English is required")),
+]
+
+
+CASES += [
+    (BLIND2 / "iaea_vienna.txt", "Associate Nuclear Security Officer (Information Analysis)",
+     "IAEA", "Vienna, Austria (Vienna International Centre)", "P-2", "Two years",
+     ("Ms. Helka Virtanen-Moreau", "Section Head, Nuclear Security Information Management "
+      "Section", "h.virtanen-moreau@iaea.org"),
+     ("Advanced university degree (Master's or equivalent) in nuclear engineering",
+      "A minimum of three years", "Fluency in English")),
+    (BLIND2 / "unwomen_nairobi.md", "Associate Programme Specialist, Women's Economic "
+     "Empowerment (Climate-Resilient Agriculture)", "UN Women",
+     "Nairobi, Kenya (UN Gigiri complex)", "", "24 months",
+     ("Ms. Wanjiru Odhiambo-Keller", "Regional Policy Specialist, Women's Economic Empowerment",
+      "wanjiru.odhiambo-keller@unwomen.org"),
+     ("A Master's degree (or equivalent) in agricultural economics", "At least two years",
+      "Fluent English")),
 ]
 
 
@@ -302,3 +323,47 @@ def test_todays_ad_headings_open_their_sections(parser: PostingParser) -> None:
     # a requirement of no other topic is a skill, not lost
     assert "statistical package (Stata, R or SPSS)" in unrwa.skills.minimum
     assert "Learning Outcomes Survey" not in unrwa.background
+
+
+def test_conversational_sub_labels_and_header_pairs(parser: PostingParser) -> None:
+    """"You must have:" and "It would be great if you also have:" split the requirements;
+    "**Where:** … · **For how long:** …" are fields; experience dated by a degree ("gained
+    after your first university degree") asks for no degree; "progress reports to donors" names
+    no supervisor."""
+    p = parser.parse(read_text(BLIND2 / "unwomen_nairobi.md"), "w", "w.md")
+    assert "Kiswahili" in p.languages.desirable and "Kiswahili" not in p.languages.minimum
+    assert "SurveyCTO" in p.skills.desirable + p.experience.desirable
+    assert "paid professional experience" not in p.education.minimum
+    assert p.post_number == "UNW/JPO/ESARO/2025/08"
+
+
+def test_capitals_banners_are_not_labels(parser: PostingParser) -> None:
+    """"POSITION DESCRIPTION AND TERMS OF REFERENCE" is no title and "SECTION 1 - POSITION
+    DATA" no unit, though "position" and "section" are field labels."""
+    p = parser.parse(read_text(BLIND2 / "iaea_vienna.txt"), "i", "i.txt")
+    assert p.unit == "Nuclear Security Information Management Section (NSIM)"
+    assert "(a) at least four quarterly" not in p.supervision_method
+
+
+@pytest.mark.parametrize(("line", "pairs"), [
+    ("> **Where:** Nairobi · **For how long:** 24 months · **Apply by:** 9 January 2026", 3),
+    ("Job no: 1 | Duty Station: Maputo | Level: P-2", 3),
+    ("Fluent in English · French an asset", 1),  # no pairs: one line
+])
+def test_header_pairs_split_on_any_separator(line: str, pairs: int) -> None:
+    from retrieval.parsing.lines import split_pairs
+
+    assert len(split_pairs(line)) == pairs
+
+
+@pytest.mark.parametrize(("text", "who"), [
+    ("Consolidate the semi-annual progress reports to donors and prepare the meeting.", ""),
+    ("The JPO reports to the Chief of Unit, Mr. X.", "Chief of Unit, Mr. X"),
+    ("Reports to the Head of Section.", "Head of Section"),
+    ("Your direct supervisor is Ms. A. Bell, Policy Specialist (a.bell@un.org). Then",
+     "Ms. A. Bell, Policy Specialist (a.bell@un.org)"),
+])
+def test_supervisor_in_prose(text: str, who: str) -> None:
+    from retrieval.parsing.facts import supervisor_in_prose
+
+    assert supervisor_in_prose(text) == who
