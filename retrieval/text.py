@@ -88,9 +88,22 @@ def words(text: str) -> list[str]:
     return out
 
 
+# British and American spellings of one word stem alike ("organisations" / "organizations",
+# "labour" / "labor", "programme" / "program", "analyse" / "analyze", "centre" / "center"):
+# endings after a stem of three letters at least ("hour" stays), and whole stems.
+_SPELLING_ENDINGS = (("is", "iz"), ("ys", "yz"), ("our", "or"), ("mm", "m"), ("ogu", "og"))
+_SPELLING_STEMS = {"centr": "center", "metr": "meter", "theatr": "theater"}
+
+
 @lru_cache(maxsize=65536)
 def stem(word: str) -> str:
-    return _stemmer.stemWord(word)
+    stemmed = _stemmer.stemWord(word)
+    if stemmed in _SPELLING_STEMS:
+        return _SPELLING_STEMS[stemmed]
+    for british, american in _SPELLING_ENDINGS:
+        if stemmed.endswith(british) and len(stemmed) - len(british) >= 3:
+            return stemmed[:-len(british)] + american
+    return stemmed
 
 
 def tokens(text: str, *, keep_stopwords: bool = False) -> list[str]:

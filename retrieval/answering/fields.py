@@ -19,7 +19,7 @@ from retrieval.answering.common import (
 from retrieval.answering.polar import is_polar, polar_lead, requirement_verdict
 from retrieval.chunking import section_label
 from retrieval.models import Answer, Citation, Posting
-from retrieval.parsing import WEB_ADDRESS, split_sentences
+from retrieval.parsing import EMAIL_RE, WEB_ADDRESS, split_sentences
 from retrieval.text import content_tokens, stem
 from retrieval.understanding import Query
 
@@ -104,12 +104,23 @@ class FieldAnswers(AnswererBase):
     def _contact_field(self, q: Query, p: Posting, intent: str, f: dict[str, str]) -> FieldAnswer:
         t = p.short_title
         sup = p.supervisor.describe()
+        # other addresses the posting gives, with the sentence that says what they are for
+        # ("Questions about the role can be sent to esaro.jpo@unwomen.org.")
+        others = [s for s in split_sentences(re.sub(r"\s+", " ", p.text or ""))
+                  if any(e.lower() != p.supervisor.email.lower() for e in EMAIL_RE.findall(s))]
+        other = " ".join(dict.fromkeys(s.strip(" -•*") for s in others[:2]))
+        other_cites = [cite(p, "summary", s) for s in others[:2]]
         if p.supervisor.email:
             # the person, as the supervisor line gives them (name and role): "how can I
             # contact my supervisor?" is also "who is it?"
             who = ", ".join(x for x in (p.supervisor.name, p.supervisor.role) if x)
             value = f"{p.supervisor.email}" + (f" ({who})" if who else "")
-            return f["contact"].format(t=t, value=value), [cite(p, "supervision", sup)], True
+            text = f["contact"].format(t=t, value=value)
+            if other:
+                text += " " + f["contact_other"].format(value=other)
+            return text, [cite(p, "supervision", sup), *other_cites], True
+        if other:
+            return f["contact_general"].format(t=t, value=other), other_cites, True
         return (f["contact_missing"].format(t=t, value=sup or "—"),
                 [cite(p, "supervision", sup)], False)
 

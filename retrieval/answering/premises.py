@@ -70,9 +70,10 @@ class Premises:
             if city and city not in self.places:
                 country = p.duty_station.split(",")[-1].strip() if "," in p.duty_station else ""
                 self.places[city] = Place(p.duty_station.split(",")[0].strip(), country, "")
+        # "the Rome-based agencies", "a Geneva-based team": the place describes something else
         self._place_re = re.compile(
             r"\b(" + "|".join(sorted(map(re.escape, self.places), key=len, reverse=True))
-            + r")\b") if self.places else None
+            + r")\b(?!-based)") if self.places else None
         self.people: dict[str, list[str]] = {}
         self.surnames: dict[str, str] = {}
         self.units: dict[str, list[str]] = {}

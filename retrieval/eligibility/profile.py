@@ -166,7 +166,9 @@ def _degree_field(folded: str, prefer_advanced: bool = False) -> tuple[str, str,
             # "MA industrial relations", "BSc Statistics 2018", "bsc econ": the field named
             # right after the degree, without "in"
             d = re.match(r"\s+((?:[a-z]+\s*){1,3})", after)
-            cand = d.group(1).split() if d else []
+            named = d.group(1) if d else ""
+            stop = _FIELD_STOP.search(named)
+            cand = (named[:stop.start()] if stop else named).split()  # not "economics and"
             known = [" ".join(cand[:i]) for i in range(len(cand), 0, -1)
                      if field_canonicals(" ".join(cand[:i]))]
             field = known[0] if known else ""

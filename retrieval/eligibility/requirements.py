@@ -128,11 +128,12 @@ def _years(folded: str) -> tuple[float | None, float | None]:
                     r"(?:maximum\s+of\s+)?" + NUM_P + r"\s*\+?\s*" + YEAR, folded)
     if rng:
         return number_of(rng.group(1)), number_of(rng.group(2))
-    # "Candidates with more than five (5) years … will not be considered": a cap, said as
-    # who is excluded.
+    # "Candidates with more than five (5) years … will not be considered", "If you have more
+    # than six years …, this role is not for you": a cap, said as who is excluded.
     cap = re.search(r"(?:more than|over|in excess of|exceeding)\s+" + NUM_P + r"\s*\+?\s*" + YEAR
-                    + r".*\b(?:not be considered|not eligible|ineligible|excluded|"
-                    r"cannot be considered|not qualify)", folded)
+                    + r".*\b(?:not (?:be )?considered|not eligible|ineligible|excluded|"
+                    r"cannot be considered|not qualify|not for you|(?:should|need|must) not apply|"
+                    r"too senior|not (?:be )?accepted)", folded)
     if cap:
         return None, number_of(cap.group(1))
     lo = re.search(r"(?:at least|(?:a\s+)?minimum(?:\s+of)?|no less than|not less than|"

@@ -18,11 +18,10 @@ from functools import cache
 
 from retrieval.llm.citations import MARKER_RE
 from retrieval.llm.prompts import LEAK_WINDOW, Prompts, leak_words
-from retrieval.parsing import number_value
+from retrieval.parsing import EMAIL_RE, number_value
 from retrieval.text import FOREIGN_FUNCTION_WORDS, STOPWORDS, clauses, content_tokens, fold, words
 from retrieval.understanding import load_yaml
 
-EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 _GRADE_RE = re.compile(r"\b([pdg])\s?-?\s?(\d)\b")
 _QTY_RE = re.compile(
     r"\b(\d+(?:[.,]\d+)?)\s*-?\s*(years?|yrs?|months?|weeks?|days?|hours?|ans?|annees?|mois|"

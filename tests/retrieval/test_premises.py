@@ -39,6 +39,12 @@ def test_a_true_premise_gets_no_correction(ask) -> None:
     assert "Not " not in a.text
 
 
+def test_a_place_describing_something_else_is_no_claim(ask) -> None:
+    """"Geneva-based partners" names no duty station: nothing to correct."""
+    a = ask("which geneva-based partners would the ai jpo work with?")
+    assert not a.text.startswith("Not ")
+
+
 def test_experience_in_a_profile_is_no_claim_about_the_post(ask) -> None:
     a = ask("I have 3 years of experience. How long is the vulnerable work assignment?")
     assert "Not 3 years" not in a.text and "12 months" in a.text

@@ -108,6 +108,8 @@ def test_labels_name_organisation_and_city_only_when_postings_differ(postings, i
     ("the refugee agency post: which languages?", ["unhcr_tor"]),  # the organisation's name
     ("Which languages for the UNESCO JPO in Beirut?", ["unesco_beirut"]),
     ("who supervises the ILO AI post?", [AI]),  # ILO names five postings, AI one of them
+    # an organisation's name of several words, as a phrase: not the refugee *agency*
+    ("which rome-based agencies would the world food programme jpo work with", ["wfp_dakar"]),
 ])
 def test_resolver_names_other_agencies_postings(postings, question: str,
                                                 expected: list[str]) -> None:
