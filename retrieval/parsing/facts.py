@@ -15,13 +15,20 @@ from retrieval.parsing.vocabulary import Vocabulary, vocabulary
 GRADE_RE = re.compile(r"^(?:P|G|NO)\s*-?\s*[1-7A-D]$", re.I)
 JOB_WORD_RE = re.compile(
     r"\b(officer|associate|analyst|specialist|advis[oe]r|coordinator|expert|assistant|manager|"
-    r"engineer|economist|statistician|consultant|jpo)\b", re.I)
+    r"engineer|economist|statistician|consultant|jpo|"
+    # French and Spanish titles ("Administrateur auxiliaire", "Oficial asociado")
+    r"administrat(?:eur|rice)|charg[ée]e? de|sp[ée]cialiste|conseill[eè]re?|analyste|"
+    r"coordonnat(?:eur|rice)|oficial|especialista|asociad[oa]|analista|asesor[a]?|"
+    r"coordinador[a]?)\b", re.I)
 _NOT_A_TITLE_RE = re.compile(
-    r"\b(programme of the|vacancy announcement|vacancy notice|terms of reference|jpo\)? programme$|"
+    r"\b(programme of the|vacancy announcement|vacancy notice|terms of reference|avis de vacance|"
+    r"anuncio de vacante|aviso de vacante|jpo\)? programme$|"
     r"junior professional officers?\)? programme$|"
     r"job description$|"
     # the programme's name alone ("Position type: Junior Professional Officer (JPO)")
-    r"^(?:junior professional officer|jpo)(?:\s*\(jpo\))?$)", re.I)
+    r"^(?:junior professional officer|jpo)(?:\s*\(jpo\))?$|"
+    r"^programme des administrateurs auxiliaires|^programa de (?:funcionarios|oficiales|expertos)"
+    r" (?:subalternos|asociados|j[oó]venes))", re.I)
 _SMALL_WORDS = {"of", "and", "the", "in", "on", "for", "to", "a", "an", "at", "with", "or"}
 _HONORIFICS_RE = re.compile(rf"\b({HONORIFIC})\.")
 
@@ -41,6 +48,20 @@ def _country_key(name: str) -> str:
 
 def country_name(text: str) -> str | None:
     return _countries().get(_country_key(text))
+
+
+# territory codes that are no country: the EU, the euro area, the UN, outlying Oceania,
+# pseudo-locales, "Unknown Region"
+_NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"}
+
+
+@cache
+def country_names() -> list[str]:
+    """Countries' English names as written ("Viet Nam", "Côte d'Ivoire")."""
+    names = {n for code, n in Locale("en").territories.items()
+             if code.isalpha() and code not in _NOT_COUNTRIES}
+    names |= {"Viet Nam", "Türkiye", "State of Palestine", "Côte d'Ivoire"}
+    return sorted(n.replace("’", "'") for n in names)
 
 
 def tidy_caps(text: str) -> str:
@@ -100,7 +121,11 @@ def clean_title(title: str) -> tuple[str, str, str]:
     """A title without the grade and place a header line appends to it:
     'JPO WASH Officer (X), P-2, Maputo, Mozambique' → ('JPO WASH Officer (X)', 'P-2',
     'Maputo, Mozambique'); 'JPO - Associate Officer' → 'Associate Officer'."""
-    title = re.sub(r"^\s*JPO\s*[-–—:]\s+", "", title.strip())
+    # "🌱 JPO · Associate … — UNOPS": pictographs and the programme's name before the title,
+    # the organisation's after it
+    title = re.sub(r"^[^\w(]+", "", title.strip())
+    title = re.sub(r"^\s*JPO\s*[-–—:·|]\s+", "", title)
+    title = re.sub(r"\s+[—|]\s+[A-Z][\w-]{1,12}$", "", title)
     parts = [p.strip() for p in title.split(",")]
     grade, place = "", ""
     for n, part in enumerate(parts[1:], start=1):

@@ -28,7 +28,7 @@ def split_label(text: str) -> tuple[str, str] | None:
 def sublabel(text: str) -> tuple[str, str] | None:
     """'Minimum:' / 'Desirable: rest' → ('minimum'|'desirable', rest)."""
     sublabels = vocabulary().sublabels
-    m = re.match(r"^([A-Za-z ]{3,30}?)\s*:\s*(.*)$", text)
+    m = re.match(r"^([^\W\d_][^\W\d_ ]*(?: [^\W\d_]+){0,4})\s*:\s*(.*)$", text)
     if m and norm_label(m.group(1)) in sublabels:
         return sublabels[norm_label(m.group(1))], m.group(2).strip()
     if norm_label(text) in sublabels and len(text) < 30:

@@ -172,6 +172,8 @@ def _classify(original: str, *, table_row: bool = False) -> Line:
     if bullet:
         stripped = BULLET_RE.sub("", stripped, count=1)
     text = clean_inline(stripped)
+    # "Lieu d'affectation ........ Dakar", "Grade ..... : P-2": a dotted leader is a colon
+    text = re.sub(r"^([^.:]{2,60}?)\s*\.{3,}\s*:?\s*(?=\S)", r"\1: ", text)
     if not text:
         return Line("", blank=True)
     return Line(text, bullet=bullet, heading_marker=heading_marker or wholly_emphasised,

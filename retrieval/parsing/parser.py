@@ -30,7 +30,7 @@ from retrieval.parsing.facts import (
     supervisor_in_prose,
     title_from_lines,
 )
-from retrieval.parsing.headings import NUMBERING_RE, SemanticHeadings
+from retrieval.parsing.headings import NUMBERING_RE, SemanticHeadings, heading_label
 from retrieval.parsing.labels import heading_key, split_label, sublabel
 from retrieval.parsing.lines import Line, split_lines
 from retrieval.parsing.requirements import (
@@ -43,6 +43,7 @@ from retrieval.parsing.requirements import (
 )
 from retrieval.parsing.values import (
     EMAIL_RE,
+    HONORIFIC,
     MONTHS,
     YEAR_RE,
     _fix_ocr_acronym,
@@ -82,6 +83,9 @@ _ANYWHERE_FIELDS = {"title", "duty_station", "duration", "grade", "organisation"
 _BARE_LABEL_RE = re.compile(r"[A-Z][\w ./()&'-]{1,40}:")
 # "Second reporting officer: Chief, …": a label the lexicon does not know still ends a value.
 _ANY_PAIR_RE = re.compile(r"^[A-Z][\w ./()&'-]{1,40}:\s*\S")
+# a person's name alone, and a form row that starts with a Title Case label of 2+ words
+_BARE_NAME_RE = re.compile(rf"(?:{HONORIFIC}\.?\s+)?[A-Z][\w'’-]+(?:\s+[A-Z][\w'’-]+){{1,3}}")
+_FORM_ROW_RE = re.compile(r"[A-Z][a-z]+(?:\s+(?:of\s+)?[A-Z][a-z]+){1,3}\s+[A-Z0-9]")
 # A line this short, without a final full stop, may be a heading the lexicon does not know.
 _MAX_HEADING_WORDS = 12
 # ... but not a lead-in ("The JPO will:"), a template hint, an acronym in brackets or the
@@ -200,7 +204,10 @@ class PostingParser:
                 continue
             text = line.text
             labelled = split_label(text)
-            if labelled is None and not line.bullet and sections[-1].key in {"header", "general"}:
+            if labelled is None and not line.bullet \
+                    and sections[-1].key in {"header", "general", "supervisor"}:
+                # ("First Reporting Officer Mr. X" then "Title of First Reporting Officer
+                # Chief, …": a form's rows, the supervisor's among them)
                 labelled = _label_without_colon(text)
             if line.bullet and labelled and not (
                     (labelled[0] in fields or labelled[0] in value_labels)
@@ -218,6 +225,8 @@ class PostingParser:
                 self._set_field(posting, name, value, facts)
                 continue
             key = heading_key(text) if not line.bullet else None
+            if key and sections[-1].key in _REQUIREMENT_SECTIONS:
+                key = vocabulary().within_requirements.get(heading_label(text), key)
             if key is None and labelled and labelled[0] in section_labels:
                 key = section_labels[labelled[0]]
             if key is None:
@@ -245,7 +254,7 @@ class PostingParser:
     def _is_field_context(section: str, name: str, posting: Posting, facts: _Facts) -> bool:
         # A "Title:"-like line is a field anywhere while the field is still empty; others only
         # outside the long prose sections (e.g. "Level: …" inside a duty bullet is prose).
-        if section in {"header", "general", "supervision"}:
+        if section in {"header", "general", "supervision", "supervisor"}:
             return True
         if name not in _ANYWHERE_FIELDS:
             return False
@@ -406,7 +415,11 @@ class PostingParser:
         taken: list[str] = []
         for ln in content:
             if taken and (ln.bullet or len(" ".join(taken)) > 200
-                          or (_ANY_PAIR_RE.match(ln.text) and not EMAIL_RE.search(ln.text))):
+                          or (_ANY_PAIR_RE.match(ln.text) and not EMAIL_RE.search(ln.text))
+                          # a form's next row after a bare name ("Mr. Tomasz X" then "Second
+                          # Reporting Officer Director, …"; the title and e-mail are rows too)
+                          or (len(taken) == 1 and _BARE_NAME_RE.fullmatch(taken[0])
+                              and _FORM_ROW_RE.match(ln.text))):
                 break
             taken.append(ln.text)
             if EMAIL_RE.search(ln.text) or ln.text.endswith("."):
@@ -509,7 +522,8 @@ class PostingParser:
         text = posting.text
         if not posting.post_number:
             # "Post number: 2144", "Vacancy Notice – VN/JPO/AMM/2025/04"
-            m = re.search(r"\b(?:post|vacancy|reference)\s*(?:number|no\b\.?|nr\b\.?|notice)"
+            m = re.search(r"\b(?:(?:post|vacancy|reference)\s*(?:number|no\b\.?|nr\b\.?|notice)"
+                          r"|avis de vacance(?: de poste)?\s*n[°o]|anuncio de vacante\s*n[°o])"
                           r"\s*[:–—-]?\s*([\w/-]*\d[\w/-]*)", text, re.I)
             if m:
                 posting.post_number = m.group(1).rstrip(".,")
@@ -617,7 +631,8 @@ def _label_without_colon(text: str) -> tuple[str, str] | None:
         label = norm_label(" ".join(words[:k]))
         rest = " ".join(words[k:])
         known = label in fields or (label in sections and sections[label] == "supervisor")
-        if known and (not rest or rest[:1].isupper() or rest[:1].isdigit()):
+        if known and (not rest or rest[:1].isupper() or rest[:1].isdigit()
+                      or EMAIL_RE.fullmatch(rest)):
             return label, rest
     return None
 

@@ -127,20 +127,20 @@ _LANGUAGE_SKILL_RE = re.compile(
     r"bilingual|required|essential|asset|desirable)\b", re.I)
 
 
-def _prose_topic(sentence: str) -> str | None:
-    """Which requirement a sentence of prose states, if any: a degree, years of experience or
-    a language skill, each with a word that makes it a requirement."""
+def _prose_topics(sentence: str) -> list[str]:
+    """Which requirements a sentence of prose states: a degree, years of experience or a
+    language skill, each with a word that makes it a requirement ("You will need a master's
+    degree in … and at least three years of experience in …" states two)."""
     cue = bool(_REQUIREMENT_CUE_RE.search(sentence))
     degree = bool(_DEGREE_RE.search(sentence))
     if _LANGUAGE_RE.search(sentence) and _LANGUAGE_SKILL_RE.search(sentence) and not degree:
-        return "languages"
-    if degree and cue:
-        return "education"
+        return ["languages"]
+    topics = ["education"] if degree and cue else []
     if _YEARS_OF_EXPERIENCE_RE.search(sentence) or (
             cue and re.match(r"^(?:\w+:\s*)?(?:prior |relevant |professional |work )?"
                              r"experience\b", sentence, re.I)):
-        return "experience"
-    return None
+        topics.append("experience")
+    return topics
 
 
 def requirements_in_prose(texts: list[str]) -> dict[tuple[str, str], str]:
@@ -151,17 +151,18 @@ def requirements_in_prose(texts: list[str]) -> dict[tuple[str, str], str]:
     the requirement before it in the same paragraph."""
     found: dict[tuple[str, str], list[str]] = {}
     for text in texts:
-        topic: str | None = None
+        topics: list[str] = []
         for sentence in split_sentences(text):
             level = "desirable" if _ASSET_RE.search(sentence) else "minimum"
             sub = sublabel(sentence)
             if sub and sub[1]:
                 level, sentence = sub
-            own = _prose_topic(sentence)
+            own = _prose_topics(sentence)
             if own:
-                topic = own
-            elif not (topic and level == "desirable"):
-                topic = None
+                topics = own
+            elif not (topics and level == "desirable"):
+                topics = []
                 continue
-            found.setdefault((topic, level), []).append(sentence)
+            for topic in topics:
+                found.setdefault((topic, level), []).append(sentence)
     return {key: " ".join(v) for key, v in found.items()}

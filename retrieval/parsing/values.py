@@ -14,7 +14,8 @@ MONTHS = (
 EMAIL_RE = re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+")
 # a web address as postings write it: "www.ilo.org/business", "https://www.ilo.org/srm-twg"
 WEB_ADDRESS = r"(?:https?://|www\.)\S+"
-HONORIFIC = r"(?:Ms|Mr|Mrs|Dr|Prof)"
+# English, French and Spanish forms of address ("M. Olivier X", "Sra. Y")
+HONORIFIC = r"(?:Ms|Mr|Mrs|Dr|Prof|Mme|Mlle|M|Sra|Srta|Sr|Dra)"
 YEAR_RE = re.compile(r"\b(19|20)\d{2}\b")
 ROLE_WORDS = {
     "adviser", "advisor", "head", "director", "chief", "officer", "specialist", "coordinator",

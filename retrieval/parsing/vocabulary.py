@@ -10,11 +10,13 @@ from dataclasses import dataclass
 from functools import cache
 
 from retrieval.lexicon import load_yaml
+from retrieval.text import fold
 
 
 def norm_label(text: str) -> str:
-    """A label as compared: lower case, letters, '/' and single spaces ('E-mail:' → 'e mail')."""
-    text = text.lower().replace("’", "'").replace("&", " and ")
+    """A label as compared: lower case without accents, letters, '/' and single spaces
+    ('E-mail:' → 'e mail', 'Lieu d'affectation' → 'lieu d affectation')."""
+    text = fold(text).replace("’", "'").replace("&", " and ")
     text = re.sub(r"[^a-z/ ]+", " ", text)
     text = re.sub(r"\s*/\s*", "/", text)
     return re.sub(r"\s+", " ", text).strip()
@@ -24,6 +26,8 @@ def norm_label(text: str) -> str:
 class Vocabulary:
     sections: dict[str, str]  # normalised heading label → section type
     numbered_sections: dict[str, str]  # labels that open a section only when numbered
+    # labels that open another section inside a requirements block ("Formation": education)
+    within_requirements: dict[str, str]
     section_examples: dict[str, tuple[str, ...]]  # section type → descriptions
     fields: dict[str, str]  # normalised field label → field name
     sublabels: dict[str, str]  # normalised sub-label → "minimum" | "desirable"
@@ -53,13 +57,19 @@ def vocabulary() -> Vocabulary:
     data = load_yaml("postings.yaml")
     orgs = load_yaml("organisations.yaml")
     sections = data["sections"]
+    translated = data["translated"]
+    merged = {k: [*v["labels"], *translated["sections"].get(k, [])] for k, v in sections.items()}
+    fields = {k: [*v, *translated["fields"].get(k, [])] for k, v in data["fields"].items()}
+    sublabels = {k: [*v, *translated["sublabels"].get(k, [])]
+                 for k, v in data["sublabels"].items()}
     return Vocabulary(
-        sections=_index_with_parts({k: v["labels"] for k, v in sections.items()}),
+        sections=_index_with_parts(merged),
         numbered_sections=_index({k: v.get("numbered_labels", [])
                                   for k, v in sections.items()}),
+        within_requirements=_index(translated["within_requirements"]),
         section_examples={k: tuple(v.get("examples") or ()) for k, v in sections.items()},
-        fields=_index(data["fields"]),
-        sublabels=_index(data["sublabels"]),
+        fields=_index(fields),
+        sublabels=_index(sublabels),
         sublabel_cues={k: tuple(norm_label(c) for c in v)
                        for k, v in data["sublabel_cues"].items()},
         organisations={k: tuple(v) for k, v in orgs.items()},

@@ -30,6 +30,9 @@ BLIND = DATA / "agencies_blind"
 # leaders and capitals banners, a UN Women page with "·"-separated header pairs and
 # conversational headings ("Your role", "About you", "Who will supervise you")
 BLIND2 = DATA / "agencies_blind2"
+# and three more a little later: a WMO posting written in French, an ESCAP PDF form flattened
+# into "Label value" rows, a UNOPS markdown job card with emoji bullets and prose requirements
+BLIND3 = DATA / "agencies_blind3"
 
 
 @pytest.fixture(scope="module")
@@ -162,6 +165,22 @@ CASES += [
       "wanjiru.odhiambo-keller@unwomen.org"),
      ("A Master's degree (or equivalent) in agricultural economics", "At least two years",
       "Fluent English")),
+]
+
+CASES += [
+    (BLIND3 / "wmo_dakar_fr.txt", "Administrateur Auxiliaire (JPO) – Systèmes D'alerte Précoce "
+     "Multidangers (H/F)", "WMO",
+     "Dakar (Sénégal), Bureau de projet de l'OMM pour l'Afrique de l'Ouest et du Centre", "P-2",
+     "24 mois", ("M. Olivier Sawadogo-Renard", "Coordonnateur régional du projet CREWS, Bureau "
+                 "de projet de l'OMM à Dakar", "osawadogo-renard@wmo.int"),
+     ("diplôme universitaire du deuxième cycle (master ou équivalent)", "au moins 3 ans",
+      "excellente maîtrise du français")),
+    (BLIND3 / "unescap_bangkok.txt", "Associate Economic Affairs Officer (Paperless Trade "
+     "Facilitation)", "ESCAP", "Bangkok, Thailand", "P-2", "2 years (1 + 1)",
+     ("Mr. Tomasz Wierzbicki-Lam", "Chief, Trade Policy and Facilitation Section",
+      "wierzbicki-lam@un.org"),
+     ("An advanced university degree (Master's degree or equivalent)",
+      "A minimum of two years", "Fluency in English")),
 ]
 
 
@@ -367,3 +386,32 @@ def test_supervisor_in_prose(text: str, who: str) -> None:
     from retrieval.parsing.facts import supervisor_in_prose
 
     assert supervisor_in_prose(text) == who
+
+
+def test_french_labels_sub_labels_and_rules(parser: PostingParser) -> None:
+    """A French posting: "Exigé : … / Serait un atout : …" split minimum from desirable,
+    "Formation" inside the requirements is the education asked for and at the end the
+    training offered, "plus de 6 ans … ne seront pas retenus" caps the years, and "ouvert aux
+    seuls ressortissants luxembourgeois" is a nationality rule."""
+    from retrieval.eligibility.requirements import derive_requirements
+
+    p = parser.parse(read_text(BLIND3 / "wmo_dakar_fr.txt"), "w", "w.txt")
+    assert "portugais" in p.languages.desirable and "portugais" not in p.languages.minimum
+    assert "Programme d'accueil" not in p.education.minimum
+    reqs = derive_requirements(p)
+    assert any(r.kind == "experience" and r.max_years == 6 for r in reqs)
+    assert any(r.kind == "nationality" and r.nationalities == ["Luxembourg"] for r in reqs)
+
+
+def test_a_job_card_with_emoji_bullets_and_prose_requirements(parser: PostingParser) -> None:
+    """"- 📍 Location: …", "👤 Your manager: …" are fields, the title loses its pictograph and
+    the organisation after it, and one prose sentence states both the degree and the years.
+    (Its duties are a paragraph under no heading; they stay in the introduction.)"""
+    p = parser.parse(read_text(BLIND3 / "unops_copenhagen.md"), "u", "u.md")
+    assert p.title == "Associate Sustainable Procurement Specialist"
+    assert (p.duty_station, p.grade) == ("Copenhagen, Denmark",
+                                         "P-2 (staff position under the JPO programme)")
+    assert (p.supervisor.name, p.supervisor.role) == ("Henrik Aalto-Mensah",
+                                                      "Head of Sustainable Procurement Practice")
+    assert "at least three years of professional experience" in p.experience.minimum
+    assert "a master's degree" in p.education.minimum
