@@ -23,7 +23,16 @@ from typing import Any
 
 from retrieval.lexicon import load_yaml
 from retrieval.models import Posting
-from retrieval.text import GENERIC, STOPWORDS, clauses, content_tokens, fold, stem, words
+from retrieval.text import (
+    FOREIGN_FUNCTION_WORDS,
+    GENERIC,
+    STOPWORDS,
+    clauses,
+    content_tokens,
+    fold,
+    stem,
+    words,
+)
 
 # Intents that can be answered together ("what degree and experience do I need?").
 COMBINABLE = {"education", "experience", "skills", "languages", "supervisor", "contact"}
@@ -37,6 +46,7 @@ MENTION_RE = re.compile(
     r"\b(mention|mentions|mentioning|mentioned|refer|refers|involve|involves|involving|"
     r"talk about|talks about|related to|deal with|deals with|cover|covers|include|includes|"
     r"work with|works with|collaborat\w*|mentionne\w*|menciona\w*)\b")
+_FOREIGN_STEMS = frozenset(stem(w) for w in FOREIGN_FUNCTION_WORDS)
 # Words that name a field of every posting, not a posting: never used to find one.
 FIELD_WORDS = frozenset(stem(w) for w in """
 unit units department departments section branch team office division service sector duty station
@@ -67,7 +77,9 @@ def _compiled() -> dict[str, Any]:
     # a language's name asks about languages: every name the lexicon knows, written once
     names = sorted({n for ns in load_yaml("languages.yaml").values() for n in ns}, key=len,
                    reverse=True)
-    intents["languages"].append(re.compile(r"\b(" + "|".join(names) + r")\b"))
+    # ("a japanese national", "Dutch citizens" name a nationality, not a language)
+    intents["languages"].append(re.compile(
+        r"\b(" + "|".join(names) + r")\b(?!\s+(?:nationals?|citizens?|passport))"))
     return {
         "intents": intents,
         "not_stated": {k: {**v, "ask": re.compile(v["ask"]), "evidence": re.compile(v["evidence"])}
@@ -336,6 +348,8 @@ class _PostingNames:
     # Dakar", "the refugee agency post in Colombia"): names of the posting too, which only
     # tell postings apart when some do not share them.
     where_tokens: set[str] = field(default_factory=set)
+    # the words of the organisation's names, until the index decides which are distinctive
+    org_tokens: set[str] = field(default_factory=set)
     # The organisation's names of several words ("UN Women", "World Food Programme"), folded
     # with single spaces: identifiers too, matched as phrases.
     phrases: set[str] = field(default_factory=set)
@@ -396,6 +410,13 @@ class PostingResolver:
         where_df: Counter[str] = Counter()
         ident_df: Counter[str] = Counter()
         for names in self._names:
+            body_df.update(names.body.keys())
+        for names in self._names:
+            # "Relief and Works Agency": "works" is in most postings ("working with…"), so it
+            # names none; "refugee" in "UN Refugee Agency" does
+            names.where_tokens |= {t for t in names.org_tokens if body_df[t] <= max(1, n // 2)}
+        body_df.clear()
+        for names in self._names:
             name_df.update(names.name_tokens)
             body_df.update(names.body.keys())
             where_df.update(names.where_tokens)
@@ -428,8 +449,9 @@ class PostingResolver:
         identifiers |= {t for t in re.findall(r"\b[A-Z]{3,}\b", f"{p.department} {p.unit}")}
         # "JPO" is the programme every posting belongs to, not a name of one of them.
         identifiers = {a for a in identifiers if fold(a) not in GENERIC}
-        if re.fullmatch(r"[A-Z]{2,}", p.organisation):
-            identifiers.add(p.organisation)
+        # the organisation's acronyms in every language ("ITU", "UIT"; "UNIDO", "ONUDI")
+        identifiers |= {a for a in _organisation_aliases().get(p.organisation, (p.organisation,))
+                        if re.fullmatch(r"[A-Z]{2,}", a)}
         if p.post_number:
             identifiers.add(p.post_number)
         org_names = " ".join(_organisation_aliases().get(p.organisation, (p.organisation,)))
@@ -441,7 +463,8 @@ class PostingResolver:
             identifiers=identifiers,
             case_sensitive=set(),
             body=_body_tokens(p.text, {} if line_tokens is None else line_tokens),
-            where_tokens=set(content_tokens(f"{org_names} {station}")) - set(toks),
+            where_tokens=set(content_tokens(station)) - set(toks),
+            org_tokens=set(content_tokens(org_names)) - set(toks),
             phrases={_phrase_text(a).strip() for a in
                      _organisation_aliases().get(p.organisation, (p.organisation,))
                      if len(_phrase_text(a).split()) >= 2},
@@ -451,7 +474,10 @@ class PostingResolver:
                english: str | None = None) -> list[tuple[Posting, float, bool]]:
         """(posting, score, named by an identifier) for every posting, best first."""
         text = english or question
-        q_tokens = [t for t in dict.fromkeys(content_tokens(text)) if t not in FIELD_WORDS]
+        # (French and Spanish function words name no posting, though a posting written in
+        # French has them in its names: "Division de la réduction des risques")
+        q_tokens = [t for t in dict.fromkeys(content_tokens(text))
+                    if t not in FIELD_WORDS and t not in _FOREIGN_STEMS]
         q_bigrams = set(itertools.pairwise(q_tokens))
         # A lower-case word glued to a French elision is a word, not an acronym: the "ai" of
         # "j'ai" (I have) must not name the AI posting; "l'AI" still would.
@@ -468,25 +494,37 @@ class PostingResolver:
         q_tokens = list(dict.fromkeys([*q_tokens, *(c for cs in completions.values() for c in cs)]))
         naming |= {c for t in naming for c in completions.get(t, [])}
         phrase_text = _phrase_text(text_ids)
-        out: list[tuple[Posting, float, bool]] = []
+        scored: list[tuple[Posting, float, float, bool]] = []
         for names in self._names:
             hits = self._hits(names, raw_words, folded_words, phrase_text)
             ident = bool(hits)
             score = 10.0 * len(hits)
+            asked = 0.0  # what the words outside the naming phrase add
             for t in q_tokens:
                 if t in names.name_tokens:
-                    score += (1.0 if t in naming or not naming else 0.5) * 2.0 * self._name_idf[t]
+                    weight = 2.0 * self._name_idf[t]
                 elif t in names.where_tokens:
                     score += 2.0 * self._where_idf[t]
+                    continue
                 elif t in names.body and self._body_df[t] <= max(1, self._n // 2):
                     # A posting's topic recurs in its text ("domestic workers" ×20); a word
                     # it uses once is incidental.
-                    weight = (1.0 if self._body_df[t] == 1 else 0.3) * min(1.0, names.body[t] / 3)
-                    if naming and t not in naming:
-                        weight /= 2
-                    score += weight * self._body_idf[t]
+                    weight = (1.0 if self._body_df[t] == 1 else 0.3) * min(1.0, names.body[t] / 3) \
+                        * self._body_idf[t]
+                else:
+                    continue
+                if naming and t not in naming:
+                    asked += weight / 2
+                else:
+                    score += weight
             score += 2.0 * len(q_bigrams & names.name_bigrams)
-            out.append((names.posting, score, ident))
+            scored.append((names.posting, score, asked, ident))
+        # "what software … on the telecom job": once the naming words single out a posting,
+        # what is asked ("software", used all over another posting) no longer competes with
+        # them; when they name several ("the amman jpo"), it tells them apart
+        by_name = [*sorted((s for _p, s, _a, _i in scored), reverse=True), 0.0, 0.0]
+        singled_out = bool(naming) and by_name[0] > 0 and by_name[0] >= 1.6 * by_name[1]
+        out = [(p, s + (a / 2 if singled_out else a), i) for p, s, a, i in scored]
         out.sort(key=lambda x: -x[1])
         return out
 

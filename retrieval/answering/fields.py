@@ -60,7 +60,12 @@ class FieldAnswers(AnswererBase):
         if chosen[0] not in _OPEN_INTENTS:
             # "How often would I meet my supervisor?" asks for more than the supervisor's name.
             finer, finer_cites = self._finer(q, p, "\n".join(parts), chosen)
-            if finer:
+            if finer and not found:
+                # the field is not stated, but sentences answer the question ("what software
+                # would I use?" with no skills section: "… the SMS4DC software …")
+                parts = [f"{f['general_found'].format(t=t)}\n{bullets(finer)}"]
+                citations, found = finer_cites, True
+            elif finer:
                 parts.append(f"{f['finer']}\n{bullets(finer)}")
                 citations += finer_cites
         wrong = _false_claims(q, p, "\n".join(parts))
@@ -106,7 +111,7 @@ class FieldAnswers(AnswererBase):
         sup = p.supervisor.describe()
         # other addresses the posting gives, with the sentence that says what they are for
         # ("Questions about the role can be sent to esaro.jpo@unwomen.org.")
-        others = [s for s in split_sentences(re.sub(r"\s+", " ", p.text or ""))
+        others = [s for line in (p.text or "").splitlines() for s in split_sentences(line)
                   if any(e.lower() != p.supervisor.email.lower() for e in EMAIL_RE.findall(s))]
         other = " ".join(dict.fromkeys(s.strip(" -•*") for s in others[:2]))
         other_cites = [cite(p, "summary", s) for s in others[:2]]

@@ -10,6 +10,7 @@ from functools import cache, lru_cache
 
 from langchain_core.documents import Document
 
+from retrieval.answering.answer_types import asked_kinds, names_kind
 from retrieval.answering.base import AnswererBase
 from retrieval.answering.common import cite, section_items
 from retrieval.answering.questions import intent_words
@@ -68,7 +69,8 @@ class SentenceSelection(AnswererBase):
         skip = (_naming(p) | set(content_tokens(answered)) | _field_words() | _QUESTION_WORDS
                 | asked_field)
         weights = self._weights(q, skip)
-        if not weights:
+        kinds = asked_kinds(q.folded)  # "what software…": sentences naming tools answer it
+        if not weights and not kinds:
             return [], []
         total = sum(weights.values()) or 1.0
         scored: list[tuple[float, str, str]] = []
@@ -78,6 +80,8 @@ class SentenceSelection(AnswererBase):
                     continue
                 stems = _stems(sentence)
                 share = sum(w for t, w in weights.items() if t in stems) / total
+                if kinds and names_kind(sentence.text, kinds):
+                    share += _FINER_SHARE
                 if share >= _FINER_SHARE:
                     scored.append((share, section, sentence.text))
         scored = self._by_meaning(q, scored, _naming(p))
@@ -136,7 +140,8 @@ class SentenceSelection(AnswererBase):
                         skip: set[str] | None = None, *, definitions: bool = True,
                         ) -> tuple[list[tuple[str, Document]], bool]:
         weights = self._weights(q, _QUESTION_WORDS | (skip or set()))
-        if not weights or not docs:
+        kinds = asked_kinds(q.folded)
+        if not (weights or kinds) or not docs:
             return [], False
         total = sum(weights.values()) or 1.0
         # "What is the SRM TWG?": the sentence that spells out "(SRM TWG)" defines it.
@@ -147,6 +152,10 @@ class SentenceSelection(AnswererBase):
                     and (not set(content_tokens(m.group(0))) & (skip or set())
                          or _asks_meaning(q.clean, m.group(0)))] \
             if definitions else []
+        # "which countries…", "what software…": a sentence naming such things holds the
+        # question's kind word as if it used it
+        unknown = self._weights(q, _QUESTION_WORDS | (skip or set()), unknown=True)
+        kind_weight = max(total / 2, max(unknown.values(), default=0.0)) if kinds else 0.0
         scored: list[tuple[float, str, str]] = []
         by_sentence: dict[str, Document] = {}
         for doc in docs:
@@ -157,12 +166,14 @@ class SentenceSelection(AnswererBase):
                 s = sum(w for t, w in weights.items() if t in st)
                 if any(f"({a})" in sentence for a in acronyms):
                     s += total
+                if kinds and names_kind(sentence, kinds):
+                    s += kind_weight
                 text = sentence.lstrip("-• ")
                 if s > 0 and text not in by_sentence:
                     by_sentence[text] = doc
                     scored.append((s / total, "", text))
         best = max((x[0] for x in scored), default=0.0)
-        asked = sum(self._weights(q, _QUESTION_WORDS | (skip or set()), unknown=True).values())
+        asked = sum(unknown.values())
         found = best * total / (asked or 1.0) >= 0.5
         # Sentences holding much less of the question than the best one answer something else.
         ranked = self._by_meaning(q, [x for x in scored if x[0] >= best * _KEEP_SHARE],

@@ -35,13 +35,15 @@ _STATUS_ORDER = {"eligible": 0, "cannot_tell": 1, "not_eligible": 2}
 _SELF = re.compile(
     r"\b(i|i'm|i've|im|ive|my|me|mine|je|j'ai|j|moi|mon|ma|mes|yo|tengo|soy|mi|mis|hablo|"
     r"someone|somebody|anyone|a candidate|an applicant|a person|quelqu'un|alguien|"
-    r"un candidat|un candidato)\b")
+    r"un candidat|un candidato|an? [a-z]+ (?:national|citizen))\b")
 _CLAIM = re.compile(
     r"\b(i have|i've|i hold|i am|i'm|i speak|i studied|i worked|i work|i got|i earned|"
     r"i completed|i graduated|i only|i also|i did|my (experience|background|profile|languages?|"
     + degree_words.names("advanced", "first", "generic", phrases=False, typed=True) + r")|"
     r"with (an?|my|\d+|two|three|four|five|six|seven|eight|nine|"
-    r"ten)\b|j'ai|je suis|je parle|tengo|soy|hablo|he trabajado|cuento con)")
+    r"ten)\b|j'ai|je suis|je parle|tengo|soy|hablo|he trabajado|cuento con|"
+    # "can a japanese national apply?": a candidate described by the question
+    r"(?:can|could|may) (?:an?|someone|somebody|anyone)\b[^?]{0,40}\bapply)")
 _ASKS_REQUIREMENT = re.compile(
     r"\b(?<!no )(need|needs|needed|require|requires|required|requirement|necessary|mandatory|"
     r"must|exige|exigee?s?|faut|necesita|requiere|requisito)\b")

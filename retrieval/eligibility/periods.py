@@ -66,7 +66,7 @@ _PART_OF_TOTAL = re.compile(r"\b(including|of which|among them|incl|dont|de los 
 _SUMMARY = re.compile(r"\b(so|that's|that is|i\.e\.|in total|altogether|overall|all in all|"
                       r"exactly|precisely|which is|which makes|that makes|soit|en tout|au total|"
                       r"c'est-a-dire|o sea|en total|es decir|exactamente|exactement)\b"
-                      r"(?:\s+\w+){0,3}\s*$")
+                      r"(?:\s+\w+){0,3}[\s~≈±]*$")  # "so ~3 yrs"
 _TIME_OFF = re.compile(r"\b(travel\w*|gap year|break|sabbatical|parental leave|maternity|"
                        r"unemployed|off work|voyag\w*|viaj\w*|chomage|desemplead\w*|conge|"
                        r"caring for|care of|(?:haven't|have not|hasn't|not|never|no longer|"

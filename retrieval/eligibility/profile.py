@@ -116,7 +116,8 @@ _NOT_FIELD = re.compile(
     rf"\b({degree_words.names('advanced', 'first', 'generic', phrases=False, typed=True)}|"
     r"an?|my|the|first|second|advanced|university|level|i|have|hold|with|in|require\w*|need\w*|a|un|una|"
     r"une|mon|mi|good|relevant|got|get|did|done|full|part|time|i'm|im|am|doing|studying|"
-    r"currently|now)\b")
+    r"currently|now|candidates?|applicants?|someone|somebody|person|people|nationals?|"
+    r"citizens?)\b")
 
 
 _ADVANCED_WORD = degree_words.pattern("advanced", typed=True, short=True)

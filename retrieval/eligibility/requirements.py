@@ -130,13 +130,16 @@ def _years(folded: str) -> tuple[float | None, float | None]:
         return number_of(rng.group(1)), number_of(rng.group(2))
     # "Candidates with more than five (5) years … will not be considered", "If you have more
     # than six years …, this role is not for you": a cap, said as who is excluded.
-    cap = re.search(r"(?:more than|over|in excess of|exceeding)\s+" + NUM_P + r"\s*\+?\s*" + YEAR
+    cap = re.search(r"(?:more than|over|in excess of|exceeding|plus de|mas de)\s+" + NUM_P
+                    + r"\s*\+?\s*" + YEAR
                     + r".*\b(?:not (?:be )?considered|not eligible|ineligible|excluded|"
                     r"cannot be considered|not qualify|not for you|(?:should|need|must) not apply|"
-                    r"too senior|not (?:be )?accepted)", folded)
+                    r"too senior|not (?:be )?accepted|ne (?:seront|sont|pourront) pas|"
+                    r"no (?:seran|son|podran))", folded)
     if cap:
         return None, number_of(cap.group(1))
-    lo = re.search(r"(?:at least|(?:a\s+)?minimum(?:\s+of)?|no less than|not less than|"
+    lo = re.search(r"(?:at least|(?:a\s+)?minimum(?:\s+of|\s+de)?|no less than|not less than|"
+                   r"au moins|al menos|como minimo|"
                    r"(?<!no )(?<!not )more than|over)\s+" + NUM_P + r"\s*\+?\s*" + YEAR, folded)
     hi = re.search(r"(?:(?:a\s+)?maximum(?:\s+of)?|up to|no more than|not more than|at most)\s+"
                    + NUM_P + r"\s*" + YEAR, folded)

@@ -17,7 +17,13 @@ _NATIONALS = re.compile(
     r"|\b(?:open (?:only )?to|reserved for|restricted to|limited to) (?:the )?(?:nationals|"
     r"citizens) of (?:the )?([a-z][a-z ,'-]{2,60}?)(?= only\b|[.,;)]|$)"
     r"|\b(?:reserved for|restricted to|limited to) ([a-z][a-z ,'-]{2,40}?) (?:nationals|citizens)"
-    r"|\bonly ([a-z][a-z '-]{2,40}?) (?:nationals|citizens) (?:are eligible|may apply|can apply)")
+    r"|\bonly ([a-z][a-z '-]{2,40}?) (?:nationals|citizens) (?:are eligible|may apply|can apply)"
+    # "Nationals of the Republic of Korea only"
+    r"|\b(?:nationals|citizens) of (?:the )?([a-z][a-z ,'-]{2,60}?) only\b"
+    # "ouvert aux seuls ressortissants luxembourgeois", "abierto solo a nacionales de Chile"
+    r"|\b(?:ouvert|reserve) aux (?:seuls )?ressortissants (?:de |du |des |d')?([a-z'-]{3,30})"
+    r"|\babierto (?:solo |solamente |unicamente )?a (?:los )?(?:nacionales|ciudadanos) de "
+    r"([a-z][a-z '-]{2,40}?)(?=[.,;)]|$)")
 # "an age limit of 32", "not older than 32", "under the age of 33", "32 years or younger"
 _AGE_LIMIT = re.compile(
     r"\bage limit (?:is |of )?(\d{2})\b|\bmaximum age (?:is |of )?(\d{2})\b"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from retrieval.understanding import analyse
 from tests.support.corpus_ids import AI, MULTI, NORMES, SECTOR
 
 
@@ -256,3 +257,17 @@ def test_a_spanish_part_asking_when_it_was_published(ask) -> None:
     a = ask("¿Cuál es el número de puesto de la vacante de diligencia debida y en qué mes y año "
             "se publicó?")
     assert "2144" in a.text and "2025" in a.text
+
+
+@pytest.mark.parametrize(("question", "intents", "not_stated"), [
+    # "where do I send questions" asks for a contact, neither a place nor how to apply
+    ("where do i send questions about the vacancy?", ["contact"], None),
+    ("where do i apply for the AI job?", [], "application"),
+    ("which programme do i apply through?", [], "application"),
+    # a nationality is no language; "can a … apply" asks whether that person may
+    ("can a japanese national apply for the job?", ["eligibility"], None),
+    ("does the job need japanese?", ["languages"], None),
+])
+def test_what_a_question_asks(question: str, intents: list[str], not_stated: str | None) -> None:
+    q = analyse(question)
+    assert q.intents[:1] == intents[:1] and q.not_stated == not_stated

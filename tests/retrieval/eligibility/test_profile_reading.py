@@ -69,6 +69,8 @@ def test_a_summary_replaces_the_periods_it_sums() -> None:
     text = ("BA in sociology (2018). From September 2019 to August 2023 I was a researcher at a "
             "union, exactly four years.")
     assert years(text) == 4.0
+    # an approximate summary too ("so ~3 yrs")
+    assert years("since 2021 i work at an ngo on labour rights so ~3 yrs") == 3.0
 
 
 @pytest.mark.parametrize(("text", "expected"), [

@@ -1,0 +1,33 @@
+"""The kind of thing a question asks for, and sentences that name such things without sharing
+a word with the question."""
+
+from __future__ import annotations
+
+import pytest
+
+from retrieval.answering.answer_types import asked_kinds, names_kind
+from retrieval.text import fold
+
+
+@pytest.mark.parametrize(("question", "kinds"), [
+    ("which countries does the plastics programme cover?", ["country"]),
+    ("what software would i be working with on the telecom job?", ["tool"]),
+    ("quels outils vais-je utiliser ?", ["tool"]),
+    ("which partners would the jpo work with?", ["organisation"]),
+    ("who supervises the AI post?", []),
+])
+def test_what_a_question_asks_for(question: str, kinds: list[str]) -> None:
+    assert asked_kinds(fold(question)) == kinds
+
+
+@pytest.mark.parametrize(("sentence", "kinds", "names"), [
+    ("projects under the CPVC programme in Ghana, Viet Nam and Ecuador", ["country"], True),
+    ("the United Nations system works on plastics", ["country"], False),  # the UN is no country
+    ("Supports the deployment of the SMS4DC software", ["tool"], True),  # letters and digits
+    ("cleaning survey data in Stata or R", ["tool"], True),
+    ("designs the survey in SurveyCTO", ["tool"], True),  # a capital inside the word
+    ("Prepares the annual report on incidents.", ["tool"], False),
+    ("liaise with FAO, IFAD and WFP", ["organisation"], True),
+])
+def test_what_a_sentence_names(sentence: str, kinds: list[str], names: bool) -> None:
+    assert names_kind(sentence, kinds) is names
