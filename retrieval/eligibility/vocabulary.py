@@ -41,15 +41,10 @@ def nationality_in(words_: str) -> str:
 
 # ---- numbers --------------------------------------------------------------------------------
 
-_NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "fifteen": 15,
-    "un": 1, "une": 1, "deux": 2, "trois": 3, "quatre": 4, "cinq": 5, "sept": 7, "huit": 8,
-    "neuf": 9, "dix": 10,
-    "uno": 1, "una": 1, "dos": 2, "tres": 3, "cuatro": 4, "cinco": 5, "seis": 6, "siete": 7,
-    "ocho": 8, "nueve": 9, "diez": 10,
-}
-NUM = r"(\d+(?:[.,]\d+)?|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
+# word → value, in every language (lexicon/numbers.yaml)
+NUMBER_WORDS: dict[str, int] = {
+    word: value for table in load_yaml("numbers.yaml").values() for word, value in table.items()}
+NUM = r"(\d+(?:[.,]\d+)?|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
 # "three (3) years": the bracketed digits repeat the number
 NUM_P = NUM + r"(?:\s*\(\d+\))?"
 YEAR = r"(?:years?|yrs?|ans?|annees?|anos?)"
@@ -57,8 +52,8 @@ YEAR = r"(?:years?|yrs?|ans?|annees?|anos?)"
 
 def number_of(token: str) -> float:
     token = token.lower()
-    if token in _NUMBER_WORDS:
-        return float(_NUMBER_WORDS[token])
+    if token in NUMBER_WORDS:
+        return float(NUMBER_WORDS[token])
     return float(token.replace(",", "."))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from retrieval.lexicon import load_yaml
 from retrieval.models import Supervisor
 
 MONTHS = (
@@ -30,11 +31,9 @@ def short_title(title: str) -> str:
     return t.strip() or title.strip()
 
 
-_NUMBER_WORDS = {
-    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "eighteen": 18, "twenty-four": 24,
-    "twenty four": 24, "thirty-six": 36,
-}
+# word → value, in every language (lexicon/numbers.yaml)
+_NUMBER_WORDS: dict[str, int] = {
+    word: value for table in load_yaml("numbers.yaml").values() for word, value in table.items()}
 
 
 def number_value(token: str) -> float | None:
@@ -44,7 +43,7 @@ def number_value(token: str) -> float | None:
     return float(_NUMBER_WORDS[token]) if token in _NUMBER_WORDS else None
 
 
-_NUM = r"(\d+(?:[.,]\d+)?|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|eighteen)"
+_NUM = r"\b(\d+(?:[.,]\d+)?|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
 
 
 def duration_in_months(text: str) -> int | None:
