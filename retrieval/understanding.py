@@ -380,11 +380,22 @@ _NAMING_PHRASE = re.compile(r"((?:[\w'-]+\s+){1,3})(?:jpo|post|posting|job|posit
                             r"vacancy|one)s?\b")
 
 
+# "the one about domestic workers", "the job on spectrum management": the words after it
+_NAMED_AFTER = re.compile(r"\b(?:jpo|post|posting|job|position|role|vacancy|one)s?\s+"
+                          r"(?:about|on|dealing with|working on|covering|focused on|related to)"
+                          r"\s+([\w'-]+(?:\s+[\w'-]+){0,2}?)(?=\s*[.,;:?!]|\s+(?:who|what|"
+                          r"which|where|when|how|is|are|do|does|and)\b|\s*$)")
+_NOT_NAMING = {"the", "a", "an", "this", "that", "for", "in", "of", "to"}
+
+
 def naming_words(text: str) -> set[str]:
     """The words with which an English question names a posting: those right before "jpo",
-    "post", "job"… ("am I eligible for the NORMES job?" → {"normes"}), folded."""
-    return {w for m in _NAMING_PHRASE.finditer(fold(text)) for w in m.group(1).split()
-            if w not in {"the", "a", "an", "this", "that", "for", "in", "of", "to"}}
+    "post", "job"… ("am I eligible for the NORMES job?" → {"normes"}) and those after "the
+    one about …", folded."""
+    folded = fold(text)
+    phrases = [m.group(1) for m in _NAMING_PHRASE.finditer(folded)]
+    phrases += [m.group(1) for m in _NAMED_AFTER.finditer(folded)]
+    return {w for phrase in phrases for w in phrase.split() if w not in _NOT_NAMING}
 
 
 class PostingResolver:

@@ -14,6 +14,7 @@ from retrieval.text import fold
     ("what software would i be working with on the telecom job?", ["tool"]),
     ("quels outils vais-je utiliser ?", ["tool"]),
     ("which partners would the jpo work with?", ["organisation"]),
+    ("what day is the weekly check-in with the supervisor?", ["day"]),
     ("who supervises the AI post?", []),
 ])
 def test_what_a_question_asks_for(question: str, kinds: list[str]) -> None:
@@ -28,6 +29,7 @@ def test_what_a_question_asks_for(question: str, kinds: list[str]) -> None:
     ("designs the survey in SurveyCTO", ["tool"], True),  # a capital inside the word
     ("Prepares the annual report on incidents.", ["tool"], False),
     ("liaise with FAO, IFAD and WFP", ["organisation"], True),
+    ("You will have a one-to-one check-in every Thursday.", ["day"], True),
 ])
 def test_what_a_sentence_names(sentence: str, kinds: list[str], names: bool) -> None:
     assert names_kind(sentence, kinds) is names

@@ -167,3 +167,10 @@ def test_a_whole_self_description_is_noted_and_kept_across_verdicts(talk) -> Non
     assert ai.intent == "eligibility" and ai.posting_ids == [AI]
     a = talk(story, "am i eligible for the AI job?", "am i eligible for the normes one?")
     assert a.intent == "eligibility" and a.posting_ids == [NORMES]
+
+
+def test_a_correction_naming_a_topic_names_that_posting(talk) -> None:
+    """"the one about domestic workers": the words after "the one about" name the posting."""
+    a = talk("tell me about the standards policy posting",
+             "sorry i meant the one about domestic workers. who supervises that?")
+    assert a.intent == "supervisor" and "Hobden" in a.text
