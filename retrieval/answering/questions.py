@@ -8,6 +8,7 @@ from functools import cache
 from retrieval.eligibility import field_canonicals
 from retrieval.lexicon import degrees as degree_words
 from retrieval.parsing import duration_in_months, number_value
+from retrieval.parsing.values import NUMBER
 from retrieval.text import GENERIC, STOPWORDS, clauses, fold, stem, words
 from retrieval.understanding import Query, load_yaml, word_forms
 
@@ -26,7 +27,7 @@ def asked_duration_text(text: str) -> str:
     return m.group(0) if m else ""
 
 
-YEAR_WORDS = r"(\d+(?:\.\d+)?|one|two|three|four|five|six|seven|eight|nine|ten)"
+YEAR_WORDS = NUMBER
 
 
 def asked_years(text: str) -> tuple[str, float] | None:

@@ -7,6 +7,7 @@ from functools import lru_cache
 from typing import Any
 
 from retrieval.lexicon import load_yaml
+from retrieval.parsing.values import NUMBER, number_value
 from retrieval.text import fold, stem, words
 
 SECTION = "Qualifications and experience"
@@ -41,20 +42,18 @@ def nationality_in(words_: str) -> str:
 
 # ---- numbers --------------------------------------------------------------------------------
 
-# word → value, in every language (lexicon/numbers.yaml)
-NUMBER_WORDS: dict[str, int] = {
-    word: value for table in load_yaml("numbers.yaml").values() for word, value in table.items()}
-NUM = r"(\d+(?:[.,]\d+)?|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
+NUM = NUMBER
 # "three (3) years": the bracketed digits repeat the number
 NUM_P = NUM + r"(?:\s*\(\d+\))?"
 YEAR = r"(?:years?|yrs?|ans?|annees?|anos?)"
 
 
 def number_of(token: str) -> float:
-    token = token.lower()
-    if token in NUMBER_WORDS:
-        return float(NUMBER_WORDS[token])
-    return float(token.replace(",", "."))
+    """A number matched by `NUM` ("3", "2,5", "three", "trois") as a value."""
+    value = number_value(token)
+    if value is None:
+        raise ValueError(f"not a number: {token!r}")
+    return value
 
 
 def format_number(value: float | None) -> str:

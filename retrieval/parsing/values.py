@@ -31,19 +31,21 @@ def short_title(title: str) -> str:
     return t.strip() or title.strip()
 
 
-# word → value, in every language (lexicon/numbers.yaml)
-_NUMBER_WORDS: dict[str, int] = {
+# word → value, in every language (lexicon/numbers.yaml), and a number in digits or words
+# (group 1) for every reader's patterns
+NUMBER_WORDS: dict[str, int] = {
     word: value for table in load_yaml("numbers.yaml").values() for word, value in table.items()}
+NUMBER = r"(\d+(?:[.,]\d+)?|" + "|".join(sorted(NUMBER_WORDS, key=len, reverse=True)) + r")"
 
 
 def number_value(token: str) -> float | None:
     token = token.lower().strip()
     if re.fullmatch(r"\d+(?:[.,]\d+)?", token):
         return float(token.replace(",", "."))
-    return float(_NUMBER_WORDS[token]) if token in _NUMBER_WORDS else None
+    return float(NUMBER_WORDS[token]) if token in NUMBER_WORDS else None
 
 
-_NUM = r"\b(\d+(?:[.,]\d+)?|" + "|".join(sorted(_NUMBER_WORDS, key=len, reverse=True)) + r")"
+_NUM = r"\b" + NUMBER
 
 
 def duration_in_months(text: str) -> int | None:
