@@ -427,10 +427,7 @@ class PostingResolver:
             # "Relief and Works Agency": "works" is in most postings ("working with…"), so it
             # names none; "refugee" in "UN Refugee Agency" does
             names.where_tokens |= {t for t in names.org_tokens if body_df[t] <= max(1, n // 2)}
-        body_df.clear()
-        for names in self._names:
             name_df.update(names.name_tokens)
-            body_df.update(names.body.keys())
             where_df.update(names.where_tokens)
             ident_df.update(names.identifiers | names.phrases)
         for names in self._names:
@@ -461,12 +458,12 @@ class PostingResolver:
         identifiers |= {t for t in re.findall(r"\b[A-Z]{3,}\b", f"{p.department} {p.unit}")}
         # "JPO" is the programme every posting belongs to, not a name of one of them.
         identifiers = {a for a in identifiers if fold(a) not in GENERIC}
+        aliases = _organisation_aliases().get(p.organisation, (p.organisation,))
         # the organisation's acronyms in every language ("ITU", "UIT"; "UNIDO", "ONUDI")
-        identifiers |= {a for a in _organisation_aliases().get(p.organisation, (p.organisation,))
-                        if re.fullmatch(r"[A-Z]{2,}", a)}
+        identifiers |= {a for a in aliases if re.fullmatch(r"[A-Z]{2,}", a)}
         if p.post_number:
             identifiers.add(p.post_number)
-        org_names = " ".join(_organisation_aliases().get(p.organisation, (p.organisation,)))
+        org_names = " ".join(aliases)
         station = " ".join(x for x in p.duty_station.split(",") if x.strip())
         return _PostingNames(
             posting=p,
@@ -477,9 +474,8 @@ class PostingResolver:
             body=_body_tokens(p.text, {} if line_tokens is None else line_tokens),
             where_tokens=set(content_tokens(station)) - set(toks),
             org_tokens=set(content_tokens(org_names)) - set(toks),
-            phrases={_phrase_text(a).strip() for a in
-                     _organisation_aliases().get(p.organisation, (p.organisation,))
-                     if len(_phrase_text(a).split()) >= 2},
+            phrases={phrase for phrase in (_phrase_text(a).strip() for a in aliases)
+                     if " " in phrase},
         )
 
     def scores(self, question: str,
