@@ -33,13 +33,26 @@ _SMALL_WORDS = {"of", "and", "the", "in", "on", "for", "to", "a", "an", "at", "w
 _HONORIFICS_RE = re.compile(rf"\b({HONORIFIC})\.")
 
 
+# territory codes that are no country: the EU, the euro area, the UN, outlying Oceania,
+# pseudo-locales, "Unknown Region"
+_NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"}
+
+
 @cache
-def _countries() -> dict[str, str]:
-    """Folded country name → its English name (Babel's territory names, plus common forms)."""
-    names = {n for code, n in Locale("en").territories.items() if code.isalpha()}
+def country_names() -> list[str]:
+    """Countries' English names as written ("Viet Nam", "Côte d'Ivoire"): Babel's territory
+    names, plus common forms."""
+    names = {n for code, n in Locale("en").territories.items()
+             if code.isalpha() and code not in _NOT_COUNTRIES}
     names |= {"United States of America", "USA", "Democratic Republic of the Congo",
               "Ivory Coast", "Viet Nam", "Türkiye", "State of Palestine"}
-    return {_country_key(n): n.replace("’", "'") for n in names}
+    return sorted(n.replace("’", "'") for n in names)
+
+
+@cache
+def _countries() -> dict[str, str]:
+    """Folded country name → its English name."""
+    return {_country_key(n): n for n in country_names()}
 
 
 def _country_key(name: str) -> str:
@@ -49,19 +62,6 @@ def _country_key(name: str) -> str:
 def country_name(text: str) -> str | None:
     return _countries().get(_country_key(text))
 
-
-# territory codes that are no country: the EU, the euro area, the UN, outlying Oceania,
-# pseudo-locales, "Unknown Region"
-_NOT_COUNTRIES = {"EU", "EZ", "UN", "QO", "XA", "XB", "ZZ"}
-
-
-@cache
-def country_names() -> list[str]:
-    """Countries' English names as written ("Viet Nam", "Côte d'Ivoire")."""
-    names = {n for code, n in Locale("en").territories.items()
-             if code.isalpha() and code not in _NOT_COUNTRIES}
-    names |= {"Viet Nam", "Türkiye", "State of Palestine", "Côte d'Ivoire"}
-    return sorted(n.replace("’", "'") for n in names)
 
 
 def tidy_caps(text: str) -> str:
