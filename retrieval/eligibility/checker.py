@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from datetime import date
+from functools import lru_cache
 from typing import Protocol
 
 from retrieval.eligibility.matching import CheckMemo, check
@@ -31,6 +32,11 @@ class Catalog(Protocol):
 
 
 _STATUS_ORDER = {"eligible": 0, "cannot_tell": 1, "not_eligible": 2}
+
+@lru_cache(maxsize=256)
+def _parsed_profile(text: str, today: date) -> Profile:
+    return parse_profile(text, today)
+
 
 _SELF = re.compile(
     r"\b(i|i'm|i've|im|ive|my|me|mine|je|j'ai|j|moi|mon|ma|mes|yo|tengo|soy|mi|mis|hablo|"
@@ -104,7 +110,9 @@ class EligibilityChecker:
             lexicon_for(language)
 
     def parse_profile(self, text: str) -> Profile:
-        return parse_profile(text, self.today())
+        # One message is read several times while it is answered (a story to note? a question
+        # about oneself? the verdict): parsed once, each caller given its own copy.
+        return _parsed_profile(text, self.today()).model_copy(deep=True)
 
     def check(self, profile: Profile, posting: Posting, language: str = "en") -> Verdict:
         return check(profile, posting, language, self.requirements(posting))
