@@ -82,16 +82,20 @@ def section_texts(p: Posting) -> list[tuple[str, str]]:
     return [*found, ("other", other)] if other else found
 
 
-@lru_cache(maxsize=65536)  # the same lines come back in every posting sharing boilerplate
 def _norm(text: str) -> str:
     return " ".join(re.findall(r"\w+", text.lower()))
+
+
+# Lines come back in every posting sharing boilerplate; whole sections are not cached (at
+# 10,000 postings their normalised copies alone were hundreds of MiB).
+_norm_line = lru_cache(maxsize=65536)(_norm)
 
 
 def uncovered_text(p: Posting, sections: list[tuple[str, str]]) -> str:
     """The posting's lines that no section holds, when sections hold too little of it (less
     than `MIN_COVERAGE` of its characters); empty otherwise."""
     held = _norm(" ".join(t for _k, t in sections))
-    normed = [(ln, _norm(ln)) for ln in (raw.strip() for raw in p.text.splitlines())]
+    normed = [(ln, _norm_line(ln)) for ln in (raw.strip() for raw in p.text.splitlines())]
     normed = [(ln, n) for ln, n in normed if n]
     total = sum(len(ln) for ln, _n in normed)
     missing = [ln for ln, n in normed if n not in held]

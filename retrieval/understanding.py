@@ -16,10 +16,13 @@ import itertools
 import math
 import re
 from collections import Counter
+from collections.abc import Callable
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field, replace
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
+
+import numpy as np
 
 from retrieval.lexicon import load_yaml
 from retrieval.models import Posting
@@ -343,7 +346,6 @@ class _PostingNames:
     name_bigrams: set[tuple[str, str]]
     identifiers: set[str]  # acronyms, post numbers, the organisation's acronym: exact hits
     case_sensitive: set[str]  # acronyms that are also ordinary words ("SECTOR")
-    body: Counter[str]
     # The organisation's names and the duty station's city and country ("the WFP job in
     # Dakar", "the refugee agency post in Colombia"): names of the posting too, which only
     # tell postings apart when some do not share them.
@@ -399,6 +401,64 @@ def naming_words(text: str) -> set[str]:
     return {w for phrase in phrases for w in phrase.split() if w not in _NOT_NAMING}
 
 
+_NO_ROWS = np.zeros(0, dtype=np.int32)
+_Key = TypeVar("_Key")
+
+
+class _NameRows:
+    """Inverted indexes over the postings' names (word → sorted posting rows), so that a
+    question scores only the postings it shares something with."""
+
+    def __init__(self, names: list[_PostingNames], bodies: list[Counter[str]],
+                 body_df: Counter[str], most: int) -> None:
+        name: dict[str, list[int]] = {}
+        where: dict[str, list[int]] = {}
+        bigram: dict[tuple[str, str], list[int]] = {}
+        identifier: dict[str, list[int]] = {}
+        phrase: dict[str, list[int]] = {}
+        body: dict[str, tuple[list[int], list[int]]] = {}
+        for row, (posting, counts) in enumerate(zip(names, bodies, strict=True)):
+            for t in posting.name_tokens:
+                name.setdefault(t, []).append(row)
+            for t in posting.where_tokens:
+                where.setdefault(t, []).append(row)
+            for pair in posting.name_bigrams:
+                bigram.setdefault(pair, []).append(row)
+            for a in posting.identifiers:
+                identifier.setdefault(a.lower(), []).append(row)
+            for ph in posting.phrases:
+                phrase.setdefault(ph, []).append(row)
+            # A word more than half of the postings use names none of them: not kept.
+            for t, k in counts.items():
+                if body_df[t] <= most:
+                    found = body.setdefault(t, ([], []))
+                    found[0].append(row)
+                    found[1].append(k)
+        self.name = _arrays(name)
+        self.where = _arrays(where)
+        self.bigram = _arrays(bigram)
+        self.identifier = _arrays(identifier)
+        self.phrase = _arrays(phrase)
+        self.body = {t: (np.asarray(r, dtype=np.int32), np.asarray(k, dtype=np.float64))
+                     for t, (r, k) in body.items()}
+
+    def identifier_candidates(self, raw_words: set[str], folded_words: set[str],
+                              phrase_text: str) -> list[int]:
+        """Rows of the postings with an identifier among the question's words or a phrase in
+        its text (checked exactly by `PostingResolver._hits`)."""
+        found: set[int] = set()
+        for w in folded_words | {w.lower() for w in raw_words}:
+            found.update(self.identifier.get(w, _NO_ROWS).tolist())
+        for ph, rows in self.phrase.items():  # the organisations' names of several words
+            if f" {ph} " in phrase_text:
+                found.update(rows.tolist())
+        return sorted(found)
+
+
+def _arrays(rows: dict[_Key, list[int]]) -> dict[_Key, np.ndarray]:
+    return {k: np.asarray(v, dtype=np.int32) for k, v in rows.items()}
+
+
 class PostingResolver:
     """Find the postings a question names, by weighted word overlap with their names."""
 
@@ -407,7 +467,9 @@ class PostingResolver:
         # Content tokens of each distinct line (lines repeat across postings; no token spans
         # a line break): a posting's body is counted from its lines'.
         line_tokens: dict[str, list[str]] = {}
-        self._names = [self._names_of(p, line_tokens) for p in postings]
+        self._names = [self._names_of(p) for p in postings]
+        bodies = [_body_tokens(p.text, line_tokens) for p in postings]
+        del line_tokens
         n = max(len(postings), 1)
         # An acronym one posting keeps using and no other posting has ("MNE" ×10 in the due
         # diligence post) names it, even when it is not the expansion of a heading.
@@ -421,8 +483,8 @@ class PostingResolver:
         body_df: Counter[str] = Counter()
         where_df: Counter[str] = Counter()
         ident_df: Counter[str] = Counter()
-        for names in self._names:
-            body_df.update(names.body.keys())
+        for body in bodies:
+            body_df.update(body.keys())
         for names in self._names:
             # "Relief and Works Agency": "works" is in most postings ("working with…"), so it
             # names none; "refugee" in "UN Refugee Agency" does
@@ -447,9 +509,10 @@ class PostingResolver:
         lowercase_words = {w for p in postings for w in re.findall(r"\b[a-z]{3,}\b", p.text)}
         for names in self._names:
             names.case_sensitive = {a for a in names.identifiers if a.lower() in lowercase_words}
+        self._rows = _NameRows(self._names, bodies, body_df, max(1, n // 2))
 
     @staticmethod
-    def _names_of(p: Posting, line_tokens: dict[str, list[str]] | None = None) -> _PostingNames:
+    def _names_of(p: Posting) -> _PostingNames:
         long_forms = " ".join(p.acronyms.values())
         name_text = " ".join([p.short_title, p.department, p.unit, long_forms])
         toks = content_tokens(name_text)
@@ -471,7 +534,6 @@ class PostingResolver:
             name_bigrams=set(itertools.pairwise(title_toks)),
             identifiers=identifiers,
             case_sensitive=set(),
-            body=_body_tokens(p.text, {} if line_tokens is None else line_tokens),
             where_tokens=set(content_tokens(station)) - set(toks),
             org_tokens=set(content_tokens(org_names)) - set(toks),
             phrases={phrase for phrase in (_phrase_text(a).strip() for a in aliases)
@@ -502,39 +564,48 @@ class PostingResolver:
         q_tokens = list(dict.fromkeys([*q_tokens, *(c for cs in completions.values() for c in cs)]))
         naming |= {c for t in naming for c in completions.get(t, [])}
         phrase_text = _phrase_text(text_ids)
-        scored: list[tuple[Posting, float, float, bool]] = []
-        for names in self._names:
-            hits = self._hits(names, raw_words, folded_words, phrase_text)
-            ident = bool(hits)
-            score = 10.0 * len(hits)
-            asked = 0.0  # what the words outside the naming phrase add
-            for t in q_tokens:
-                if t in names.name_tokens:
-                    weight = 2.0 * self._name_idf[t]
-                elif t in names.where_tokens:
-                    score += 2.0 * self._where_idf[t]
-                    continue
-                elif t in names.body and self._body_df[t] <= max(1, self._n // 2):
-                    # A posting's topic recurs in its text ("domestic workers" ×20); a word
-                    # it uses once is incidental.
-                    weight = (1.0 if self._body_df[t] == 1 else 0.3) * min(1.0, names.body[t] / 3) \
-                        * self._body_idf[t]
-                else:
-                    continue
-                if naming and t not in naming:
-                    asked += weight / 2
-                else:
-                    score += weight
-            score += 2.0 * len(q_bigrams & names.name_bigrams)
-            scored.append((names.posting, score, asked, ident))
+        # Only the postings sharing a word, an identifier or a phrase with the question can
+        # score: they are scored together over the inverted indexes (row = posting).
+        rows = self._rows
+        n = len(self._names)
+        score = np.zeros(n)
+        asked = np.zeros(n)  # what the words outside the naming phrase add
+        named = np.zeros(n, dtype=bool)
+        for row in rows.identifier_candidates(raw_words, folded_words, phrase_text):
+            hits = self._hits(self._names[row], raw_words, folded_words, phrase_text)
+            if hits:
+                named[row] = True
+                score[row] += 10.0 * len(hits)
+        for t in q_tokens:
+            taken = np.zeros(n, dtype=bool)  # a name word counts as a name, not as body
+            name_rows = rows.name.get(t, _NO_ROWS)
+            taken[name_rows] = True
+            where_rows = rows.where.get(t, _NO_ROWS)
+            where_rows = where_rows[~taken[where_rows]]
+            taken[where_rows] = True
+            score[where_rows] += 2.0 * self._where_idf.get(t, 0.0)
+            weighted = [(name_rows, np.full(name_rows.size, 2.0 * self._name_idf.get(t, 0.0)))]
+            body_rows, counts = rows.body.get(t, (_NO_ROWS, _NO_ROWS))
+            if body_rows.size:
+                fresh = ~taken[body_rows]
+                # A posting's topic recurs in its text ("domestic workers" ×20); a word
+                # it uses once is incidental.
+                weight = (1.0 if self._body_df[t] == 1 else 0.3) \
+                    * np.minimum(1.0, counts[fresh] / 3) * self._body_idf[t]
+                weighted.append((body_rows[fresh], weight))
+            target = asked if naming and t not in naming else score
+            for where, weight in weighted:
+                target[where] += weight / 2 if target is asked else weight
+        for bigram in q_bigrams:
+            score[rows.bigram.get(bigram, _NO_ROWS)] += 2.0
         # "what software … on the telecom job": once the naming words single out a posting,
         # what is asked ("software", used all over another posting) no longer competes with
         # them; when they name several ("the amman jpo"), it tells them apart
-        by_name = [*sorted((s for _p, s, _a, _i in scored), reverse=True), 0.0, 0.0]
+        by_name = [*np.sort(score)[::-1][:2].tolist(), 0.0, 0.0]
         singled_out = bool(naming) and by_name[0] > 0 and by_name[0] >= 1.6 * by_name[1]
-        out = [(p, s + (a / 2 if singled_out else a), i) for p, s, a, i in scored]
-        out.sort(key=lambda x: -x[1])
-        return out
+        total = score + (asked / 2 if singled_out else asked)
+        order = np.argsort(-total, kind="stable")
+        return [(self._names[i].posting, float(total[i]), bool(named[i])) for i in order.tolist()]
 
     def _completions(self, token: str) -> list[str]:
         """The postings' words that begin with a question word they do not use themselves
@@ -623,13 +694,12 @@ def word_forms(word: str) -> set[str]:
     return forms
 
 
-def rare_terms(question: str, postings: list[Posting], skip: AbstractSet[str],
-               bodies: list[set[str]] | None = None) -> list[tuple[str, str]]:
-    """(stem, surface word) of the question's words that some but not all postings contain,
-    rarest first: what a "which postings mention X?" question is looking for."""
+def rare_terms(question: str, count: int, skip: AbstractSet[str],
+               frequency: Callable[[set[str]], int]) -> list[tuple[str, str]]:
+    """(stem, surface word) of the question's words that some but not all of `count` postings
+    contain (`frequency`: how many contain any of a word's forms), rarest first: what a
+    "which postings mention X?" question is looking for."""
     # Surface words, not stems: "Excel" must not match "excellent" (both stem to "excel").
-    if bodies is None or len(bodies) != len(postings):
-        bodies = [set(words(p.text)) for p in postings]
     out: list[tuple[int, str, str]] = []
     for w in dict.fromkeys(words(question)):
         if w in STOPWORDS or w in GENERIC or w in skip:
@@ -638,8 +708,8 @@ def rare_terms(question: str, postings: list[Posting], skip: AbstractSet[str],
         if s in skip:
             continue
         forms = word_forms(w)
-        df = sum(bool(forms & b) for b in bodies)
-        if 0 < df < len(postings) or len(postings) == 1:
+        df = frequency(forms)
+        if 0 < df < count or count == 1:
             out.append((df, s, w))
     out.sort()
     return [(s, w) for _df, s, w in out]

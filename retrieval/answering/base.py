@@ -12,6 +12,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
+    from retrieval.answering.posting_words import PostingWords
     from retrieval.answering.premises import Premises
     from retrieval.answering.sentences import Sentence
     from retrieval.answering.similarity import SentenceSimilarity
@@ -32,7 +33,7 @@ class AnswererBase:
     similarity: SentenceSimilarity | None
     premises: Premises
     # Per-snapshot caches (see `ExtractiveAnswerer.__init__`).
-    _bodies: list[set[str]] | None
+    _words: PostingWords | None
     _sentences: dict[str, list[tuple[str, list[Sentence]]]]
     _sentences_of_text: dict[str, list[Sentence]]
     _folded_texts: dict[str, str]

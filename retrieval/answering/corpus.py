@@ -23,6 +23,7 @@ from retrieval.answering.common import (
     inline,
     trim_around,
 )
+from retrieval.answering.posting_words import PostingWords
 from retrieval.answering.questions import (
     TIME_AMOUNT,
     absent_names,
@@ -201,19 +202,18 @@ class CorpusAnswers(AnswererBase):
         listed = next((i for i in q.intents if i in _LIST_FIELDS), None)
         if listed and len(posts) > 1 and _SAME_OR_DIFFERENT.search(q.english):
             return self._list_differences(q, posts, listed)
-        if self._bodies is None:
-            self._bodies = [set(words(p.text)) for p in self.postings]
-        if posts is not self.postings:  # a scope: the bodies of the postings in it
-            by_id = {p.id: b for p, b in zip(self.postings, self._bodies, strict=True)}
-            bodies = [by_id[p.id] for p in posts]
-        else:
-            bodies = self._bodies
+        if self._words is None:
+            self._words = PostingWords(self.postings)
+        index = self._words
+        # A scope counts within its postings' rows.
+        within = None if posts is self.postings else index.rows(posts)
         skip = intent_words() | (FOREIGN_FUNCTION_WORDS if q.language != "en" else set())
-        terms = rare_terms(q.english, posts, skip=skip, bodies=bodies)
+        terms = rare_terms(q.english, len(posts), skip=skip,
+                           frequency=lambda forms: index.frequency(forms, within))
         if not terms:
             # "Does any posting require Python?": a name no posting contains gets a plain
             # "none mention it", not a list built from the question's other words.
-            absent = absent_names(q.clean, self._bodies)
+            absent = absent_names(q.clean, lambda forms: index.frequency(forms) > 0)
             if absent:
                 return Answer(text=f["mention_none"].format(term=" / ".join(absent)),
                               found=False, intent="mention")

@@ -12,6 +12,7 @@ from retrieval.answering.corpus import CorpusAnswers
 from retrieval.answering.fields import FieldAnswers
 from retrieval.answering.not_stated import NotStatedAnswers
 from retrieval.answering.polar import opens_yes_no
+from retrieval.answering.posting_words import PostingWords
 from retrieval.answering.premises import Premises
 from retrieval.answering.sentences import Sentence, SentenceSelection
 from retrieval.answering.similarity import SentenceSimilarity
@@ -62,7 +63,7 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
         self.premises = Premises(self.postings)
         self.comparer = PostingComparer(eligibility)
         # Per-snapshot caches for questions over all postings (built on first use).
-        self._bodies: list[set[str]] | None = None
+        self._words: PostingWords | None = None
         # Per posting: its sections' sentences, each with its folded text and folded words,
         # and its whole folded text (corpus-wide "mention" questions scan them all).
         self._sentences: dict[str, list[tuple[str, list[Sentence]]]] = {}
@@ -73,19 +74,7 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
     def prepare(self) -> None:
         """Build the per-snapshot caches of corpus-wide questions now (at index/load time)
         rather than during the first such question."""
-        # Words line by line: lines repeat across postings (boilerplate), and no word spans
-        # a line break, so a posting's words are the union of its lines'.
-        line_words: dict[str, frozenset[str]] = {}
-        bodies: list[set[str]] = []
-        for p in self.postings:
-            body: set[str] = set()
-            for line in p.text.split("\n"):
-                found = line_words.get(line)
-                if found is None:
-                    found = line_words[line] = frozenset(words(line))
-                body |= found
-            bodies.append(body)
-        self._bodies = bodies
+        self._words = PostingWords(self.postings)
         for p in self.postings:
             self._posting_sentences(p)
             self._folded_text(p)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from functools import cache
 
 from retrieval.eligibility import field_canonicals
@@ -132,9 +133,9 @@ def intent_words() -> frozenset[str]:
     return frozenset(base | {stem(w) for w in base})
 
 
-def absent_names(text: str, bodies: list[set[str]]) -> list[str]:
+def absent_names(text: str, contained: Callable[[set[str]], bool]) -> list[str]:
     """Capitalised words inside a sentence (names: Python, Stata, UNICEF) that no posting
-    contains."""
+    contains (`contained`: whether some posting holds any of a word's forms)."""
     names: list[str] = []
     for sentence in clauses(text):
         for m in re.finditer(r"(?<!\w)([A-Z][\w+#-]+)", sentence):  # l'OCDE counts
@@ -145,7 +146,7 @@ def absent_names(text: str, bodies: list[set[str]]) -> list[str]:
             if folded in STOPWORDS or folded in GENERIC or len(folded) < 2:
                 continue
             forms = word_forms(folded)
-            if not any(forms & body for body in bodies) and word not in names:
+            if not contained(forms) and word not in names:
                 names.append(word)
     return names
 
