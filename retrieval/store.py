@@ -35,6 +35,7 @@ from chromadb.api.types import PyEmbeddings
 from chromadb.errors import NotFoundError
 from langchain_core.documents import Document
 from langchain_core.embeddings import Embeddings
+from pydantic import BaseModel
 
 from retrieval.chunking import chunk_id, section_label
 from retrieval.embeddings import build_embeddings, embedding_model_id
@@ -265,6 +266,7 @@ class IndexStore:
                 text_of_hash.setdefault(h, text or "")
         chunks: list[Document] = []
         postings: list[Posting] = []
+        shared: dict[str, str] = {}
         for cid, text, meta in zip(ids, texts, metas, strict=False):
             meta = dict(meta or {})
             if meta.get("kind") == "text":
@@ -273,7 +275,7 @@ class IndexStore:
             layout = meta.pop("layout", None)
             chunks.append(Document(page_content=text or "", metadata=meta, id=cid))
             if record:
-                posting = Posting.model_validate_json(str(record))
+                posting = _sharing_strings(Posting.model_validate_json(str(record)), shared)
                 postings.append(posting)
                 if layout:
                     chunks += _laid_out(posting, json.loads(str(layout)), text_of_hash)
@@ -330,6 +332,23 @@ def _nearest_within(snap: IndexSnapshot, vector: np.ndarray, k: int,
     scores = snap.vectors[rows] @ vector
     order = np.argsort(-scores, kind="stable")[:k]
     return [(snap.chunks[int(chunk_ids[i])], float(scores[i])) for i in order]
+
+
+def _sharing_strings(model: BaseModel, shared: dict[str, str]) -> Any:
+    """The model with each string field (and string list item) replaced by the first equal
+    string already loaded: postings on one job board repeat whole sections (training,
+    competencies, the agency's background), which 10,000 records would otherwise hold
+    10,000 times."""
+    for name in type(model).model_fields:
+        value = getattr(model, name)
+        if isinstance(value, str):
+            setattr(model, name, shared.setdefault(value, value))
+        elif isinstance(value, list):
+            setattr(model, name, [shared.setdefault(v, v) if isinstance(v, str) else v
+                                  for v in value])
+        elif isinstance(value, BaseModel):
+            _sharing_strings(value, shared)
+    return model
 
 
 def _laid_out(posting: Posting, layout: list[list[Any]],
