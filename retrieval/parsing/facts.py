@@ -204,11 +204,14 @@ def organisation_counts(text: str) -> Counter[str]:
         candidates = [e for w in words & by_word.keys() for e in by_word[w]] + others
         if not candidates:
             continue
-        letters = [c for c in line if c.isalpha()]
-        shouting = len(letters) > 25 and all(c.isupper() for c in letters)
+        shouting: bool | None = None  # read only when a case-sensitive name needs it
         for org, pattern in candidates:
-            if shouting and pattern.flags & re.I == 0:
-                continue  # "CANDIDATES WHO …" is no WHO
+            if pattern.flags & re.I == 0:
+                if shouting is None:
+                    letters = [c for c in line if c.isalpha()]
+                    shouting = len(letters) > 25 and all(c.isupper() for c in letters)
+                if shouting:
+                    continue  # "CANDIDATES WHO …" is no WHO
             counts[org] += len(pattern.findall(line))
     return +counts
 

@@ -30,6 +30,8 @@ _PAIR_SEPARATOR_RE = re.compile(r"\s+[|·•]\s+")
 def clean_inline(text: str) -> str:
     """Strip markdown emphasis, links and escapes from one line, keeping its words."""
     text = text.replace("\u00a0", " ").replace("\u200b", "")
+    if not any(c in text for c in "*_[<\\"):  # plain text (most lines): no markup to strip
+        return re.sub(r"[ \t]+", " ", text).strip()
     text = re.sub(r"!\[([^\]]*)\]\([^)]*\)", r"\1", text)  # images
     # A link keeps its address: "where can I find more?" is answered by it.
     text = re.sub(r"\[([^\]]*)\]\(([^)\s]*)\)", _link_text, text)

@@ -4,6 +4,7 @@ acronyms, duty stations and the organisation."""
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 
 from retrieval.lexicon import load_yaml
 from retrieval.models import Supervisor
@@ -94,6 +95,25 @@ def _parse_supervisor(text: str) -> Supervisor:
     return Supervisor(name=name, role=role, email=email, raw=raw)
 
 
+_ACRONYM_RE = re.compile(r"([A-Za-z][\w'’\- ,&]{2,120}?)\s*\(([A-Za-z][A-Za-z/&\- ]{1,15})\)")
+_SHORT_FORM_RE = re.compile(r"\(([A-Za-z][A-Za-z/&\- ]{1,15})\)")
+
+
+def _acronym_matches(text: str) -> Iterator[re.Match[str]]:
+    """`_ACRONYM_RE.finditer(text)`, searched only before each parenthesis that can hold a short
+    form: tried at every letter of a posting, its lazy long form made it the parser's slowest
+    step. (The long form cannot contain a parenthesis, so each match ends at the first short
+    form after its start, and searching back from each one finds the same matches.)"""
+    end = 0
+    for short in _SHORT_FORM_RE.finditer(text):
+        if short.start() < end:
+            continue
+        m = _ACRONYM_RE.search(text, max(end, short.start() - 1000), short.end())
+        if m:
+            yield m
+            end = m.end()
+
+
 def extract_acronyms(text: str) -> dict[str, str]:
     """Acronym → long form for 'Long Form Words (LFW)' patterns (a light Schwartz–Hearst).
 
@@ -101,8 +121,7 @@ def extract_acronyms(text: str) -> dict[str, str]:
     '(Al)' for '(AI)') is accepted so the acronym is recorded in its intended form.
     """
     found: dict[str, str] = {}
-    pattern = r"([A-Za-z][\w'’\- ,&]{2,120}?)\s*\(([A-Za-z][A-Za-z/&\- ]{1,15})\)"
-    for m in re.finditer(pattern, text):
+    for m in _acronym_matches(text):
         before, short = m.group(1), m.group(2).strip()
         letters = re.sub(r"[^A-Za-z]", "", short)
         if len(letters) < 2 or not any(c.isupper() for c in letters):

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 
 from retrieval.lexicon import load_yaml
 from retrieval.text import fold
 
 
+@lru_cache(maxsize=65536)  # the same labels and lines come back in every posting
 def norm_label(text: str) -> str:
     """A label as compared: lower case without accents, letters, '/' and single spaces
     ('E-mail:' → 'e mail', 'Lieu d'affectation' → 'lieu d affectation')."""
