@@ -480,11 +480,17 @@ class CorpusAnswers(AnswererBase):
             return bool(forms & sentence.words)
 
         hits: list[tuple[Posting, str, str]] = []
+        # Postings sharing a section text share its sentence list: each is searched once.
+        first_in: dict[int, Sentence | None] = {}
         for p in posts:
             for key, sentences in self._posting_sentences(p):
                 if sections and not key.startswith(sections):
                     continue
-                found = next((s for s in sentences if contains(s)), None)
+                if id(sentences) in first_in:
+                    found = first_in[id(sentences)]
+                else:
+                    found = first_in[id(sentences)] = next(
+                        (s for s in sentences if contains(s)), None)
                 if found:
                     hits.append((p, key, found.text))
                     break

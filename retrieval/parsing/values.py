@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from functools import lru_cache
 
 from retrieval.lexicon import load_yaml
 from retrieval.models import Supervisor
@@ -49,6 +50,7 @@ def number_value(token: str) -> float | None:
 _NUM = r"\b" + NUMBER
 
 
+@lru_cache(maxsize=4096)  # corpus-wide answers read every posting's duration per question
 def duration_in_months(text: str) -> int | None:
     """The first stated length of an assignment in months ('2 years…' → 24)."""
     m = re.search(_NUM + r"[\s-]*(year|yr|month)s?", text or "", flags=re.I)
