@@ -287,7 +287,7 @@ class IndexStore:
                 posting = _sharing_strings(Posting.model_validate_json(str(record)), shared)
                 postings.append(posting)
                 if layout:
-                    chunks += _laid_out(posting, json.loads(str(layout)), text_of_hash)
+                    chunks += _laid_out(posting, json.loads(str(layout)), text_of_hash, shared)
         postings.sort(key=lambda p: p.id)
         return IndexSnapshot(name, collection, postings, chunks, BM25Index(chunks),
                              embedding_model=built_with, built_at=str(pointer.get("built_at", "")),
@@ -360,12 +360,14 @@ def _sharing_strings(model: BaseModel, shared: dict[str, str]) -> Any:
     return model
 
 
-def _laid_out(posting: Posting, layout: list[list[Any]],
-              text_of_hash: dict[str, str]) -> list[Document]:
+def _laid_out(posting: Posting, layout: list[list[Any]], text_of_hash: dict[str, str],
+              shared: dict[str, str]) -> list[Document]:
     """A posting's non-summary chunks, rebuilt from its layout [section, part, text hash]
-    exactly as `Chunker.chunks` made them."""
+    exactly as `Chunker.chunks` made them (section names and hashes shared, see
+    `_sharing_strings`)."""
     docs: list[Document] = []
     for section, part, h in layout:
+        section, h = shared.setdefault(section, section), shared.setdefault(h, h)
         text = text_of_hash.get(h, "")
         metadata: dict[str, Any] = {
             "posting_id": posting.id, "title": posting.title,

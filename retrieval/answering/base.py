@@ -36,7 +36,7 @@ class AnswererBase:
     _words: PostingWords | None
     _sentences: dict[str, list[tuple[str, list[Sentence]]]]
     _sentences_of_text: dict[str, list[Sentence]]
-    _folded_texts: dict[str, str]
+    _folded_texts: dict[str, bytes]
 
     if TYPE_CHECKING:
         def _field(self, q: Query, p: Posting, intent: str,
@@ -57,4 +57,4 @@ class AnswererBase:
 
         def _posting_sentences(self, p: Posting) -> list[tuple[str, list[Sentence]]]: ...
 
-        def _folded_text(self, p: Posting) -> str: ...
+        def _folded_text(self, p: Posting) -> bytes: ...

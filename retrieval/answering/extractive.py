@@ -68,7 +68,7 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
         # and its whole folded text (corpus-wide "mention" questions scan them all).
         self._sentences: dict[str, list[tuple[str, list[Sentence]]]] = {}
         self._sentences_of_text: dict[str, list[Sentence]] = {}
-        self._folded_texts: dict[str, str] = {}
+        self._folded_texts: dict[str, bytes] = {}
         self._glossed_df: dict[str, int] | None = None
 
     def prepare(self) -> None:

@@ -65,9 +65,10 @@ def asked_degree_level(text: str) -> str:
     return ""
 
 
-def longest_phrase(question: str, texts: list[str]) -> str:
+def longest_phrase(question: str, texts: list[bytes]) -> str:
     """The longest run (2+ words) of the question's content words that a posting contains;
-    `texts` are the postings' folded texts, whitespace collapsed, each after one space."""
+    `texts` are the postings' folded texts in UTF-8, whitespace collapsed, each after one
+    space."""
     ws = [w for w in re.findall(r"[\w'’-]+", question)]
     best = ""
     for i in range(len(ws)):
@@ -77,7 +78,7 @@ def longest_phrase(question: str, texts: list[str]) -> str:
             if ws[j - 1].lower() in STOPWORDS:
                 continue
             phrase = " ".join(ws[i:j])
-            needle = f" {fold(phrase)}"  # at a word start
+            needle = f" {fold(phrase)}".encode()  # at a word start
             if len(phrase) > len(best) and any(needle in t for t in texts):
                 best = phrase
                 break

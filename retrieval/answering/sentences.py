@@ -200,9 +200,13 @@ class SentenceSelection(AnswererBase):
                                                      for s in _line_sentences(text)]
         return found
 
-    def _folded_text(self, p: Posting) -> str:
+    def _folded_text(self, p: Posting) -> bytes:
+        """The posting's text folded, whitespace runs made one space, in UTF-8: what phrases
+        of a question are looked for in. (Bytes: a str holding one character beyond Latin-1,
+        such as "’", takes two bytes for every character; UTF-8 matches only whole
+        characters, so a substring test means the same.)"""
         if p.id not in self._folded_texts:
-            self._folded_texts[p.id] = " " + _flat_fold(p.text)
+            self._folded_texts[p.id] = (" " + _flat_fold(p.text)).encode()
         return self._folded_texts[p.id]
 
 
