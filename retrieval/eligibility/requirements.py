@@ -18,19 +18,15 @@ from retrieval.eligibility.vocabulary import (
 from retrieval.lexicon import degrees as degree_words
 from retrieval.models import Posting, Requirement
 from retrieval.parsing import split_sentences
+from retrieval.parsing.labels import is_asset, sublabel
 from retrieval.text import fold
 
 # ---- reading requirements -------------------------------------------------------------------
 
-_DESIRABLE_CUE = re.compile(
-    r"\b(an? asset|is desirable|would be desirable|desirable|advantageous|an advantage|"
-    r"is preferred|nice to have|a plus|would be useful)\b", re.I)
 # the trailing "… would be an asset" of a desirable sentence, dropped from extracted values
 _CUE_TAIL = re.compile(r"\s+(?:would|will|is|are)\s+(?:be\s+)?(?:an?\s+|considered\s+)?"
                        r"(?:asset|desirable|advantage|advantageous|preferred|plus|useful)"
                        r"(?:[\s,.;].*)?$", re.I)
-_LABEL = re.compile(r"^(minimum|required|essential|mandatory|desirable|preferred|desired|"
-                    r"an asset|advantageous)(?:\s+requirements?)?\s*:\s*", re.I)
 _ALT_RE = re.compile(
     r"first[- ]?(level )?(university )?degree.{0,80}?(combination with|plus|and|with)\s+" + NUM_P
     + r"\s+(additional|further|more)?\s*" + YEAR, re.I)
@@ -59,7 +55,7 @@ def _sentences(block: str) -> list[str]:
 def _level(base: Literal["minimum", "desirable"], sentence: str
            ) -> Literal["minimum", "desirable"]:
     # "Spanish would be an asset" inside a minimum block is only desirable.
-    return "desirable" if base == "minimum" and _DESIRABLE_CUE.search(sentence) else base
+    return "desirable" if base == "minimum" and is_asset(sentence) else base
 
 
 def _split_fields(text: str) -> tuple[list[str], bool]:
@@ -278,11 +274,10 @@ def derive_requirements(posting: Posting) -> list[Requirement]:
             text = block.minimum if base == "minimum" else block.desirable
             for sentence in _sentences(text):
                 level: Literal["minimum", "desirable"] = base
-                label = _LABEL.match(sentence)
-                if label:  # "- Minimum: …" left inside a bulleted block
-                    sentence = sentence[label.end():]
-                    level = "minimum" if label.group(1).lower() in {
-                        "minimum", "required", "essential", "mandatory"} else "desirable"
+                label = sublabel(sentence)
+                if label and label[1]:  # "- Minimum: …" left inside a bulleted block
+                    level = "minimum" if label[0] == "minimum" else "desirable"
+                    sentence = label[1]
                 if kind == "education":
                     req = _education(sentence, level)
                     prev = reqs[-1] if reqs and reqs[-1].kind == "education" else None

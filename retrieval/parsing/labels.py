@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import re
+from functools import cache
 
 from retrieval.parsing.headings import exact_or_fuzzy_section, strip_numbering
 from retrieval.parsing.vocabulary import norm_label, vocabulary
+from retrieval.text import fold
 
 
 def heading_key(text: str) -> str | None:
@@ -23,6 +25,35 @@ def split_label(text: str) -> tuple[str, str] | None:
     if label in vocab.fields or label in vocab.sections or label in vocab.sublabels:
         return label, m.group(2).strip()
     return None
+
+
+def heading_level(heading: str) -> str:
+    """'Desirable Qualifications', 'DESIRED EXPERIENCES…' → 'desirable'; 'Minimum …' →
+    'minimum'; else ''."""
+    desirable, minimum, _asset = _level_patterns()
+    folded = fold(heading)
+    if desirable.search(folded):
+        return "desirable"
+    return "minimum" if minimum.search(folded) else ""
+
+
+def is_asset(sentence: str) -> bool:
+    """Whether a sentence says what it asks is only desirable ("Spanish would be an asset",
+    "la connaissance du portugais serait un atout")."""
+    return bool(_level_patterns()[2].search(fold(sentence)))
+
+
+@cache
+def _level_patterns() -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
+    """(a desirable sub-label word, a minimum one, an asset phrase), on folded text."""
+    vocab = vocabulary()
+
+    def any_of(phrases: tuple[str, ...]) -> re.Pattern[str]:
+        alternatives = sorted({fold(p) for p in phrases}, key=len, reverse=True)
+        return re.compile(r"\b(?:" + "|".join(map(re.escape, alternatives)) + r")\b")
+
+    return (any_of(vocab.level_words["desirable"]), any_of(vocab.level_words["minimum"]),
+            any_of(vocab.asset_phrases))
 
 
 def sublabel(text: str) -> tuple[str, str] | None:

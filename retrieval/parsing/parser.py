@@ -31,13 +31,12 @@ from retrieval.parsing.facts import (
     title_from_lines,
 )
 from retrieval.parsing.headings import NUMBERING_RE, SemanticHeadings, heading_label
-from retrieval.parsing.labels import heading_key, split_label, sublabel
+from retrieval.parsing.labels import heading_key, heading_level, split_label, sublabel
 from retrieval.parsing.lines import Line, split_lines
 from retrieval.parsing.requirements import (
     _TEMPLATE_HINT,
     _is_intro,
     _requirement_block,
-    heading_level,
     requirements_in_prose,
     split_by_topic,
 )

@@ -7,7 +7,7 @@ import re
 from retrieval.lexicon import degrees as degree_words
 from retrieval.lexicon import load_yaml
 from retrieval.models import RequirementBlock
-from retrieval.parsing.labels import sublabel
+from retrieval.parsing.labels import is_asset, sublabel
 from retrieval.parsing.lines import Line
 from retrieval.parsing.values import split_sentences
 
@@ -21,18 +21,6 @@ def _is_intro(text: str) -> bool:
 
 
 _NOTHING_RE = re.compile(r"^(not available|n/?a|none|not applicable)\.?$", re.I)
-
-
-def heading_level(heading: str) -> str:
-    """'Desirable Qualifications', 'DESIRED EXPERIENCES…' → 'desirable'; 'Minimum …' →
-    'minimum'; else ''."""
-    if _DESIRED_HEADING_RE.search(heading):
-        return "desirable"
-    return "minimum" if _MINIMUM_HEADING_RE.search(heading) else ""
-
-
-_DESIRED_HEADING_RE = re.compile(r"\b(desirable|desired|preferred|an asset|advantageous)\b", re.I)
-_MINIMUM_HEADING_RE = re.compile(r"\b(minimum|required|essential|mandatory)\b", re.I)
 
 
 def _requirement_block(content: list[Line], level: str = "") -> RequirementBlock:
@@ -58,15 +46,12 @@ def _requirement_block(content: list[Line], level: str = "") -> RequirementBlock
         kept: list[str] = []
         for item in minimum:
             for sentence in split_sentences(item) if not item.startswith("- ") else [item]:
-                (desirable if _ASSET_RE.search(sentence) else kept).append(sentence)
+                (desirable if is_asset(sentence) else kept).append(sentence)
         minimum = kept if kept else minimum
     return RequirementBlock(minimum="\n".join(minimum).strip(),
                             desirable="\n".join(desirable).strip())
 
 
-_ASSET_RE = re.compile(r"\b((?:is|are|would be|will be)(?: also| considered)? an? "
-                       r"(?:asset|plus)|an advantage|desirable|preferred|considered an asset)\b",
-                       re.I)
 
 _LANGUAGE_RE = re.compile(
     r"\b(" + "|".join(name for names in load_yaml("languages.yaml").values() for name in names)
@@ -153,7 +138,7 @@ def requirements_in_prose(texts: list[str]) -> dict[tuple[str, str], str]:
     for text in texts:
         topics: list[str] = []
         for sentence in split_sentences(text):
-            level = "desirable" if _ASSET_RE.search(sentence) else "minimum"
+            level = "desirable" if is_asset(sentence) else "minimum"
             sub = sublabel(sentence)
             if sub and sub[1]:
                 level, sentence = sub

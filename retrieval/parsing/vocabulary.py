@@ -34,6 +34,9 @@ class Vocabulary:
     sublabels: dict[str, str]  # normalised sub-label → "minimum" | "desirable"
     # phrases that make a short "…:" line a sub-label ("It would be great if you also have:")
     sublabel_cues: dict[str, tuple[str, ...]]
+    # sub-label words by level, as written (English, French, Spanish), for headings
+    level_words: dict[str, tuple[str, ...]]
+    asset_phrases: tuple[str, ...]  # what makes a sentence only desirable
     organisations: dict[str, tuple[str, ...]]  # short name → names and acronyms
 
 
@@ -63,6 +66,10 @@ def vocabulary() -> Vocabulary:
     fields = {k: [*v, *translated["fields"].get(k, [])] for k, v in data["fields"].items()}
     sublabels = {k: [*v, *translated["sublabels"].get(k, [])]
                  for k, v in data["sublabels"].items()}
+    # "Minimum requirements:", "Desirable requirement:"
+    labelled = {k: [*v, *(f"{w} {r}" for w in data["sublabels"][k]
+                          for r in ("requirement", "requirements"))]
+                for k, v in sublabels.items()}
     return Vocabulary(
         sections=_index_with_parts(merged),
         numbered_sections=_index({k: v.get("numbered_labels", [])
@@ -70,8 +77,10 @@ def vocabulary() -> Vocabulary:
         within_requirements=_index(translated["within_requirements"]),
         section_examples={k: tuple(v.get("examples") or ()) for k, v in sections.items()},
         fields=_index(fields),
-        sublabels=_index(sublabels),
+        sublabels=_index(labelled),
         sublabel_cues={k: tuple(norm_label(c) for c in v)
                        for k, v in data["sublabel_cues"].items()},
+        level_words={k: tuple(v) for k, v in sublabels.items()},
+        asset_phrases=(*data["asset_phrases"], *translated["asset_phrases"]),
         organisations={k: tuple(v) for k, v in orgs.items()},
     )
