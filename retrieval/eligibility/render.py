@@ -54,20 +54,29 @@ def ranked_verdicts_text(ranked: list[tuple[Posting, Verdict]], lex: dict[str, A
             return lex["none_eligible"]
     lines = [lex["only_eligible_header"] if only_eligible else lex["multi_header"]]
     marks = {"eligible": "✅", "cannot_tell": "❔", "not_eligible": "❌"}
+    # Postings checked once share their verdict's checks (`EligibilityChecker.rank`), and so
+    # their reasons: each is written once (10,000 postings, a few hundred requirement sets).
+    reasons_of: dict[int, str] = {}
     for posting, v in ranked:
-        deciding = [c for c in v.minimum_checks if c.requirement.kind != "skill"]
-        if v.status == "not_eligible":
-            why = [c.decisive or c.reason for c in v.failed]
-        elif v.status == "cannot_tell":
-            why = [c.decisive or c.reason for c in deciding if c.met is None]
-        else:
-            why = [c.reason for c in deciding if c.reason]
-        reasons = lex["sep"].join(dict.fromkeys(r for r in why if r))
+        reasons = reasons_of.get(id(v.checks))
+        if reasons is None:
+            reasons = reasons_of[id(v.checks)] = _reasons(v, lex)
         title = short_title(posting.title or posting.id)
         line = f"• {marks[v.status]} {title} — {lex['status'][v.status]}"
         lines.append(f"{line}: {reasons}" if reasons else line)
     lines.append(lex["multi_footer"])
     return "\n".join(lines)
+
+
+def _reasons(v: Verdict, lex: dict[str, Any]) -> str:
+    deciding = [c for c in v.minimum_checks if c.requirement.kind != "skill"]
+    if v.status == "not_eligible":
+        why = [c.decisive or c.reason for c in v.failed]
+    elif v.status == "cannot_tell":
+        why = [c.decisive or c.reason for c in deciding if c.met is None]
+    else:
+        why = [c.reason for c in deciding if c.reason]
+    return str(lex["sep"]).join(dict.fromkeys(r for r in why if r))
 
 
 def verdict_excerpt(verdict: Verdict) -> str:

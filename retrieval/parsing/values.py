@@ -26,6 +26,7 @@ ROLE_WORDS = {
     "deputy", "team", "lead", "leader", "analyst", "unit", "section", "branch", "of", "the",
 }
 
+@lru_cache(maxsize=65536)  # lists over every posting shorten every title per answer
 def short_title(title: str) -> str:
     """'Junior Professional Officer in X' → 'X'."""
     t = re.sub(r"^\s*junior professional officer\s*(\(jpo\))?\s*(in|on|for|–|-|:)?\s*", "",
