@@ -31,6 +31,7 @@ MIN_SIMILARITY = 0.40  # cosine between a heading (+ its first lines) and a sect
 # assignment:") is not overruled by the lines under it (lettered outputs that mention the JPO
 # and a supervisor read like supervision).
 CLEAR_HEADING = 0.75
+FAIR_HEADING, WEAK_READING = 0.50, 0.45
 _REQUIREMENT_TOPICS = {"education", "experience", "languages", "education_experience"}
 
 
@@ -66,7 +67,7 @@ def exact_or_fuzzy_section(text: str, vocab: Vocabulary | None = None) -> str | 
         return key
     # "CORE FUNCTIONS / RESPONSIBILITIES", "Organizational context and scope": a heading made
     # of parts opens the section its known parts agree on.
-    parts = [p for p in re.split(r"/|,| and ", label) if p.strip()]
+    parts = [p for p in re.split(r"/|,| and | et | y ", label) if p.strip()]
     if len(parts) < 2:
         return None
     keys = {_label_or_typo(p.strip(), vocab) for p in parts} - {None}
@@ -122,7 +123,10 @@ class SemanticHeadings:
         with_body, alone = scores[:len(headings)], scores[len(headings):]
         out: list[tuple[str | None, float]] = []
         for row, heading_row in zip(with_body, alone, strict=True):
-            if heading_row.max() >= max(CLEAR_HEADING, row.max()):
+            if heading_row.max() >= max(CLEAR_HEADING, row.max()) or (
+                    # a heading that says fairly clearly what it is ("Your day-to-day") over
+                    # a weak reading of the lines under it (a preamble about supervision)
+                    heading_row.max() >= FAIR_HEADING and row.max() < WEAK_READING):
                 row = heading_row
             best = int(row.argmax())
             key = keys[best] if row[best] >= self._min else None

@@ -17,10 +17,14 @@ from retrieval.parsing.headings import exact_or_fuzzy_section
 
 # "- ", "• ", "1. ", "(2) ", and "3.1 " (a numbered section's items)
 BULLET_RE = re.compile(
-    r"^\s*(?:[-*•–·▪◦]|o(?=\s)|\d{1,2}[.)](?=\s)|\d{1,2}\.\d{1,2}\.?(?=\s)|\(\d{1,2}\)(?=\s))\s+")
+    r"^\s*(?:[-*•–·▪◦]|o(?=\s)|\d{1,2}[.)](?=\s)|\d{1,2}\.\d{1,2}\.?(?=\s)|\(\d{1,2}\)(?=\s)"
+    r"|[a-z]\)(?=\s))\s+")
 # "Page 2 of 4" alone or at the end of a footer line ("UNESCO JPO ToR – Beirut Page 1 of 3")
 PAGE_FOOTER_RE = re.compile(
     r"^\s*(?:.{0,100}\s)?(?:page\s+\d+\s*(?:of|/)\s*\d+)\s*$|^\s*-\s*\d+\s*-\s*$", re.I)
+# a numbered line of two words or more, all in capitals: a heading of a numbered layout
+_NUMBERED_CAPITALS_RE = re.compile(
+    r"^\d{1,2}[.)]?\s+(?=[^a-z]*$)[^\W\d_]{2,}(?:[\s,&/-]+[^\W\d_]+){1,9}:?\s*$")
 RULE_RE = re.compile(r"^[-_=*—–•·\s]+$")
 _PAIR_RE = re.compile(r"^[A-Z][\w ./()&'-]{1,40}:\s*\S")
 # between the "Label: value" pairs of one header line
@@ -168,8 +172,10 @@ def _classify(original: str, *, table_row: bool = False) -> Line:
     stripped = re.sub(r"^#{1,6}\s*", "", stripped)
     wholly_emphasised = bool(re.fullmatch(r"(\*\*|__)[^*_]+(\*\*|__):?\s*", stripped))
     bullet = bool(BULLET_RE.match(stripped)) and not re.match(r"^\*\*", stripped)
-    if bullet and exact_or_fuzzy_section(clean_inline(stripped)):
-        # "4. Duties and Responsibilities" is a numbered heading, not a list item.
+    if bullet and (exact_or_fuzzy_section(clean_inline(stripped))
+                   or _NUMBERED_CAPITALS_RE.match(stripped)):
+        # "4. Duties and Responsibilities", "5. CALIFICACIONES REQUERIDAS" are numbered
+        # headings, not list items.
         bullet, heading_marker = False, True
     if bullet:
         stripped = BULLET_RE.sub("", stripped, count=1)

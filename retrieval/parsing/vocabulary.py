@@ -18,6 +18,8 @@ def norm_label(text: str) -> str:
     """A label as compared: lower case without accents, letters, '/' and single spaces
     ('E-mail:' → 'e mail', 'Lieu d'affectation' → 'lieu d affectation')."""
     text = fold(text).replace("’", "'").replace("&", " and ")
+    # "Supervisor(a) directo(a)", "Superviseur(e)": a gendered ending is no word of the label
+    text = re.sub(r"(?<=[a-z])\((?:a|e|es|s|as|os)\)", "", text)
     text = re.sub(r"[^a-z/ ]+", " ", text)
     text = re.sub(r"\s*/\s*", "/", text)
     return re.sub(r"\s+", " ", text).strip()

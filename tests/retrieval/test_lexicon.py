@@ -94,3 +94,17 @@ def test_every_language_has_a_display_name_in_every_answer_language() -> None:
     for language in LANGUAGES:
         named = set(load_yaml("eligibility.yaml")[language]["language_names"])
         assert codes <= named, (language, sorted(codes - named))
+
+
+@pytest.mark.parametrize(("sentence", "is_deadline"), [
+    ("Upload your CV quoting reference JPO/PMI/2025/07 by 14 November 2025.", True),
+    ("Applications must be submitted before 5 December.", True),
+    ("Deadline: 19 Mar 2026", True),
+    ("The JPO will report by email every month.", False),
+])
+def test_a_deadline_said_in_words_is_evidence(sentence: str, is_deadline: bool) -> None:
+    from retrieval.text import fold
+    from retrieval.understanding import _compiled
+
+    evidence = _compiled()["not_stated"]["deadline"]["evidence"]
+    assert bool(evidence.search(fold(sentence))) is is_deadline

@@ -33,6 +33,11 @@ BLIND2 = DATA / "agencies_blind2"
 # and three more a little later: a WMO posting written in French, an ESCAP PDF form flattened
 # into "Label value" rows, a UNOPS markdown job card with emoji bullets and prose requirements
 BLIND3 = DATA / "agencies_blind3"
+# and three written by a helper in the session after that: an IFAD careers page (a facts
+# table, "Your day-to-day", "Must have" / "Nice to have", "How you'll grow"), a UNODC posting
+# written in Spanish with numbered capitals headings and lettered duties, an ICAO HR export
+# whose requirements are prose
+BLIND4 = DATA / "agencies_blind4"
 
 
 @pytest.fixture(scope="module")
@@ -415,3 +420,52 @@ def test_a_job_card_with_emoji_bullets_and_prose_requirements(parser: PostingPar
                                                       "Head of Sustainable Procurement Practice")
     assert "at least three years of professional experience" in p.experience.minimum
     assert "a master's degree" in p.education.minimum
+
+
+def test_a_spanish_posting_with_numbered_capitals_headings(parser: PostingParser) -> None:
+    """"5. CALIFICACIONES REQUERIDAS" is a numbered heading, not the last of the duties;
+    "a) Apoyar …" items are the duties; "Supervisor(a) directo(a):" names the supervisor;
+    "ELEMENTOS DE FORMACIÓN Y APRENDIZAJE" opens the learning by its known part;
+    "Referencia:" is the post number."""
+    p = parser.parse(read_text(BLIND4 / "unodc_bogota_es.txt"), "u", "u.txt")
+    assert len(p.duties) == 8 and p.duties[0].startswith("Apoyar la elaboración")
+    assert not any("CALIFICACIONES" in d for d in p.duties)
+    assert p.supervisor.name == "Dra. Lucía Fernanda Restrepo Ibáñez"
+    assert p.supervisor.email == "lucia.restrepo@un.org"
+    assert p.post_number == "UNODC-COL-JPO-2026-02"
+    assert p.learning and "SIMCI" in p.learning[0]
+    assert "maestría" in p.education.minimum
+
+
+def test_a_careers_page_with_conversational_headings(parser: PostingParser) -> None:
+    """"Your day-to-day" opens the duties though its first line speaks of supervision, and
+    "How you'll grow" the learning."""
+    p = parser.parse(read_text(BLIND4 / "ifad_rome.md"), "i", "i.md")
+    assert p.duties and p.duties[0].startswith("Support the design and supervision")
+    assert any(item.startswith("Operations Academy") for item in p.learning)
+    assert p.supervisor.email == "a.okonkwo-reyes@ifad.org"
+
+
+@pytest.mark.parametrize(("line", "heading"), [
+    ("5. CALIFICACIONES REQUERIDAS", True),
+    ("7. ELEMENTOS DE FORMACIÓN Y APRENDIZAJE", True),
+    ("2. Support the team with data", False),
+    ("1. UNDP", False),
+])
+def test_a_numbered_line_in_capitals_is_a_heading(line: str, heading: bool) -> None:
+    (parsed,) = split_lines(line)
+    assert (parsed.heading_marker, parsed.bullet) == (heading, not heading)
+
+
+def test_lettered_items_are_list_items() -> None:
+    lines = split_lines("a) Apoyar el informe anual.\nb) Procesar imágenes satelitales.")
+    assert [(ln.bullet, ln.text) for ln in lines] == [
+        (True, "Apoyar el informe anual."), (True, "Procesar imágenes satelitales.")]
+
+
+@pytest.mark.parametrize(("heading", "section"), [
+    ("Supervisor(a) directo(a)", "supervisor"),
+    ("Elementos de formación y aprendizaje", "training_learning"),
+])
+def test_headings_in_other_languages(heading: str, section: str) -> None:
+    assert exact_or_fuzzy_section(heading) == section
