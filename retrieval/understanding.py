@@ -59,10 +59,11 @@ contact number reference outputs duties responsibilities tasks based located whe
 information details
 """.split())
 # A required part and a desirable part asked side by side: "required … and which … desirable",
-# "essential and which are desirable", "exigées et lesquelles sont souhaitables".
-_REQUIRED_WORDS = (r"\b(required|requires|require|essential|mandatory|minimum|must|"
-                   r"obligatoire\w*|exig\w+|requis\w*|obligatori\w+|imprescindible\w*|"
-                   r"requerid\w+)\b")
+# "essential and which are desirable", "exigées et lesquelles sont souhaitables", "what do
+# they ask for … and what is a plus" ("qué piden … y qué es deseable").
+_REQUIRED_WORDS = (r"\b(required|requires|require|essential|mandatory|minimum|must|need|needs|"
+                   r"needed|obligatoire\w*|exig\w+|requis\w*|obligatori\w+|imprescindible\w*|"
+                   r"requerid\w+|demand\w*|piden|pide|necesit\w+)\b")
 _AND = r".{0,60}\b(and|or|et|ou|y|o|versus|vs)\b.{0,40}"
 BOTH_PARTS_RE = re.compile(_REQUIRED_WORDS + _AND + _DESIRABLE_WORDS
                            + "|" + r"\b" + _DESIRABLE_WORDS + _AND + _REQUIRED_WORDS)

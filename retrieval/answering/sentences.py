@@ -17,7 +17,7 @@ from retrieval.answering.questions import intent_words
 from retrieval.models import Citation, Posting
 from retrieval.parsing import EMAIL_RE, WEB_ADDRESS, split_sentences
 from retrieval.text import content_tokens, fold, stem, words
-from retrieval.understanding import FIELD_WORDS, Query, detect_language, load_yaml
+from retrieval.understanding import FIELD_WORDS, Query, detect_language, load_yaml, to_english
 
 
 class SentenceSelection(AnswererBase):
@@ -317,6 +317,8 @@ class Sentence:
 
 _GERMAN_HINT = re.compile(r"\b(?:sie|ihre?|der|die|das|und|bitte|unter|mit|für|fur|auf|dem)\b",
                           re.I)
+_FRENCH_SPANISH_HINT = re.compile(r"\b(?:le|la|les|des|du|de|et|est|un|une|avec|pour|el|los|las|"
+                                  r"del|y|una|con|para|por|que)\b", re.I)
 
 
 @lru_cache(maxsize=65536)
@@ -332,8 +334,19 @@ def _german_gloss(text: str) -> str:
     return german_glossary().gloss_text(text)
 
 
+@lru_cache(maxsize=65536)
+def _french_spanish_gloss(text: str) -> str:
+    """A French or Spanish sentence of a posting in the glossary's English ("un equipo de
+    aproximadamente 25 personas" → "… team … people"), so that an English question finds
+    what a posting written in French or Spanish says; '' for other sentences."""
+    if len(_FRENCH_SPANISH_HINT.findall(text)) < 2:
+        return ""
+    language = detect_language(text)
+    return to_english(text, language) if language in {"fr", "es"} else ""
+
+
 def _glossed(text: str, tokens: Callable[[str], Iterable[str]]) -> frozenset[str]:
-    gloss = _german_gloss(text)
+    gloss = _german_gloss(text) or _french_spanish_gloss(text)
     return frozenset(tokens(gloss)) if gloss else frozenset()
 
 

@@ -15,6 +15,8 @@ from retrieval.text import fold
     ("quels outils vais-je utiliser ?", ["tool"]),
     ("which partners would the jpo work with?", ["organisation"]),
     ("what day is the weekly check-in with the supervisor?", ["day"]),
+    ("how often do I get a one-to-one with my supervisor?", ["frequency"]),
+    ("how big is the team for the crop monitoring jpo?", ["headcount"]),
     ("who supervises the AI post?", []),
 ])
 def test_what_a_question_asks_for(question: str, kinds: list[str]) -> None:
@@ -30,6 +32,14 @@ def test_what_a_question_asks_for(question: str, kinds: list[str]) -> None:
     ("Prepares the annual report on incidents.", ["tool"], False),
     ("liaise with FAO, IFAD and WFP", ["organisation"], True),
     ("You will have a one-to-one check-in every Thursday.", ["day"], True),
+    ("You and your supervisor will meet for a one-to-one every second Tuesday.",
+     ["frequency"], True),
+    ("Help organise the monthly Rural Finance Clinic.", ["frequency"], True),
+    ("Se realizarán reuniones de seguimiento quincenales.", ["frequency"], True),
+    ("Help organise the Rural Finance Clinic.", ["frequency"], False),
+    ("El/la JPO se integrará a un equipo de aproximadamente 25 personas.", ["headcount"], True),
+    ("Le/la JPO rejoindra une équipe de sept personnes.", ["headcount"], True),
+    ("The JPO will join the unit in 2026.", ["headcount"], False),
 ])
 def test_what_a_sentence_names(sentence: str, kinds: list[str], names: bool) -> None:
     assert names_kind(sentence, kinds) is names

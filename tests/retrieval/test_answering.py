@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from retrieval.text import words
 from retrieval.understanding import analyse
 from tests.support.corpus_ids import AI, MULTI, NORMES, SECTOR
 
@@ -271,3 +272,28 @@ def test_a_spanish_part_asking_when_it_was_published(ask) -> None:
 def test_what_a_question_asks(question: str, intents: list[str], not_stated: str | None) -> None:
     q = analyse(question)
     assert q.intents[:1] == intents[:1] and q.not_stated == not_stated
+
+
+def test_a_french_or_spanish_sentence_is_found_by_its_english_gloss() -> None:
+    """An English question meets a posting written in Spanish through the glossary: the
+    sentence's words are glossed ("equipo" → team, "personas" → people)."""
+    from retrieval.answering.sentences import Sentence
+
+    spanish = Sentence.of("El/la JPO se integrará a un equipo de aproximadamente 25 personas.")
+    assert {"team", "people"} <= spanish.words
+    english = Sentence.of("The JPO will join a team of 25 people in the unit.")
+    assert english.words == frozenset(words(english.text))
+
+
+@pytest.mark.parametrize("question", [
+    "que estudios y cuantos años de experiencia piden para el JPO? y que es deseable?",
+    "what do I need for the AI job and what is a plus?",
+])
+def test_required_and_desirable_asked_together(question: str) -> None:
+    q = analyse(question)
+    assert not q.wants_desirable and not q.wants_minimum
+
+
+def test_submitting_an_application_asks_how_to_apply() -> None:
+    q = analyse("Could you tell me how to submit an application for the AI position?")
+    assert q.not_stated == "application"
