@@ -467,7 +467,17 @@ class CorpusAnswers(AnswererBase):
         """Postings whose text contains what the question names: the longest phrase of the
         question found in the postings ("domestic workers"), else its rarest word."""
         f = frames(q.language)
-        phrase = longest_phrase(q.english, [self._folded_text(p) for p in posts])
+        if self._words is None:
+            self._words = PostingWords(self.postings)
+        index = self._words
+        position = {p.id: n for n, p in enumerate(posts)}
+        row_ids = [p.id for p in self.postings]
+
+        def holding(whole: list[str]) -> list[int]:
+            rows = index.holding_all(whole)
+            return [position[row_ids[r]] for r in rows.tolist() if row_ids[r] in position]
+
+        phrase = longest_phrase(q.english, [self._folded_text(p) for p in posts], holding)
         _stem, surface = terms[0]
         display = phrase or _surface_in_corpus(surface, posts)
 

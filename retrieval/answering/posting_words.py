@@ -48,6 +48,16 @@ class PostingWords:
             return _NONE
         return found[0] if len(found) == 1 else np.unique(np.concatenate(found))
 
+    def holding_all(self, words: Iterable[str]) -> np.ndarray:
+        """Sorted rows of the postings that contain every one of the words."""
+        rows: np.ndarray | None = None
+        for word in words:
+            found = self._rows.get(word, _NONE)
+            rows = found if rows is None else np.intersect1d(rows, found, assume_unique=True)
+            if not rows.size:
+                break
+        return _NONE if rows is None else rows
+
     def frequency(self, forms: Iterable[str], within: np.ndarray | None = None) -> int:
         """How many postings (of `within`'s rows, if given) contain any of the word forms."""
         held = self.holding(forms)
