@@ -59,6 +59,12 @@ def _station_city(station: str) -> str:
     return fold(station.split(",")[0]).strip()
 
 
+# a trip, not a duty station, before a place: "go to", "travel to", "missions to", "a visit to"
+_TRAVEL_TO = re.compile(r"\b(go|goes|going|get to go|travel\w*|trips?|missions?|fly|flights?|"
+                        r"visits?|visiting|sent|voyage\w*|viaj\w+|ir)\s+(to|a|en|au|aux)\s+"
+                        r"(the\s+)?$")
+
+
 class Premises:
     """Claims a question makes and whether a posting contradicts them."""
 
@@ -99,9 +105,12 @@ class Premises:
     # ---- what the question says ---------------------------------------------------------------
 
     def places_in(self, q: Query) -> list[Place]:
+        """Places the question says the post is in: not those it would travel to ("would I
+        get to go to Vienna?", "any missions to Nairobi?")."""
         if self._place_re is None:
             return []
-        return [self.places[m.group(1)] for m in self._place_re.finditer(q.folded)]
+        return [self.places[m.group(1)] for m in self._place_re.finditer(q.folded)
+                if not _TRAVEL_TO.search(q.folded[:m.start()])]
 
     def people_in(self, q: Query) -> list[str]:
         """Surnames of the postings' supervisors that the question names."""

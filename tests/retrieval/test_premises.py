@@ -45,6 +45,15 @@ def test_a_place_describing_something_else_is_no_claim(ask) -> None:
     assert not a.text.startswith("Not ")
 
 
+@pytest.mark.parametrize("question", [
+    "would the ai jpo ever get to travel to new york?",
+    "any missions to bangkok in the domestic workers job?",
+])
+def test_a_place_travelled_to_is_no_claim(ask, question: str) -> None:
+    """A trip to a place says nothing about where the post is."""
+    assert not ask(question).text.startswith("Not ")
+
+
 def test_experience_in_a_profile_is_no_claim_about_the_post(ask) -> None:
     a = ask("I have 3 years of experience. How long is the vulnerable work assignment?")
     assert "Not 3 years" not in a.text and "12 months" in a.text
