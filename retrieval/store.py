@@ -26,7 +26,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 import chromadb
 import numpy as np
@@ -343,7 +343,10 @@ def _nearest_within(snap: IndexSnapshot, vector: np.ndarray, k: int,
     return [(snap.chunks[int(chunk_ids[i])], float(scores[i])) for i in order]
 
 
-def _sharing_strings(model: BaseModel, shared: dict[str, str]) -> Any:
+_Model = TypeVar("_Model", bound=BaseModel)
+
+
+def _sharing_strings(model: _Model, shared: dict[str, str]) -> _Model:
     """The model with each string field (and string list item) replaced by the first equal
     string already loaded: postings on one job board repeat whole sections (training,
     competencies, the agency's background), which 10,000 records would otherwise hold

@@ -202,9 +202,7 @@ class CorpusAnswers(AnswererBase):
         listed = next((i for i in q.intents if i in _LIST_FIELDS), None)
         if listed and len(posts) > 1 and _SAME_OR_DIFFERENT.search(q.english):
             return self._list_differences(q, posts, listed)
-        if self._words is None:
-            self._words = PostingWords(self.postings)
-        index = self._words
+        index = self._posting_words()
         # A scope counts within its postings' rows.
         within = None if posts is self.postings else index.rows(posts)
         skip = intent_words() | (FOREIGN_FUNCTION_WORDS if q.language != "en" else set())
@@ -462,20 +460,23 @@ class CorpusAnswers(AnswererBase):
                                  for p in hits or posts],
                       posting_ids=[p.id for p in hits])
 
+    def _posting_words(self) -> PostingWords:
+        """Which postings hold a word: the snapshot's inverted index (built by `prepare`)."""
+        if self._words is None:
+            self._words = PostingWords(self.postings)
+        return self._words
+
     def _mentions(self, q: Query, posts: list[Posting], terms: list[tuple[str, str]],
                   sections: tuple[str, ...] | None = None) -> Answer:
         """Postings whose text contains what the question names: the longest phrase of the
         question found in the postings ("domestic workers"), else its rarest word."""
         f = frames(q.language)
-        if self._words is None:
-            self._words = PostingWords(self.postings)
-        index = self._words
+        index = self._posting_words()
         position = {p.id: n for n, p in enumerate(posts)}
-        row_ids = [p.id for p in self.postings]
 
         def holding(whole: list[str]) -> list[int]:
-            rows = index.holding_all(whole)
-            return [position[row_ids[r]] for r in rows.tolist() if row_ids[r] in position]
+            held = (index.ids[r] for r in index.holding_all(whole).tolist())
+            return [position[i] for i in held if i in position]
 
         phrase = longest_phrase(q.english, [self._folded_text(p) for p in posts], holding)
         _stem, surface = terms[0]

@@ -74,7 +74,7 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
     def prepare(self) -> None:
         """Build the per-snapshot caches of corpus-wide questions now (at index/load time)
         rather than during the first such question."""
-        self._words = PostingWords(self.postings)
+        self._posting_words()
         for p in self.postings:
             self._posting_sentences(p)
             self._folded_text(p)

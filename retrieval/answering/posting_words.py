@@ -20,7 +20,8 @@ _NONE = np.zeros(0, dtype=np.int32)
 
 class PostingWords:
     def __init__(self, postings: list[Posting]) -> None:
-        self._row_of = {p.id: n for n, p in enumerate(postings)}
+        self.ids = [p.id for p in postings]  # row → posting id
+        self._row_of = {pid: n for n, pid in enumerate(self.ids)}
         # Lines repeat across postings (boilerplate) and no word spans a line break, so each
         # distinct line is split into words once.
         line_words: dict[str, frozenset[str]] = {}
