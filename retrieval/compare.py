@@ -17,8 +17,10 @@ from pydantic import BaseModel
 
 from retrieval.eligibility import EligibilityChecker
 from retrieval.eligibility.profile import english_reading
+from retrieval.lexicon import load_yaml
 from retrieval.models import Answer, Citation, Posting, Profile, RequirementCheck, Verdict
-from retrieval.understanding import PostingResolver, Query, analyse, load_yaml
+from retrieval.resolver import PostingResolver
+from retrieval.understanding import Query, analyse
 
 MAX_COMPARED = 3
 MAX_VALUE_CHARS = 140

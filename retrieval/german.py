@@ -127,6 +127,6 @@ class GermanGlossary:
 
 @cache
 def german_glossary() -> GermanGlossary:
-    from retrieval.understanding import load_yaml
+    from retrieval.lexicon import load_yaml
 
     return GermanGlossary(load_yaml("glossary.yaml")["de"])

@@ -19,9 +19,10 @@ from collections.abc import Iterable
 from rapidfuzz import fuzz, process
 from wordfreq import zipf_frequency
 
+from retrieval.lexicon import load_yaml
 from retrieval.models import Posting
 from retrieval.text import FOREIGN_FUNCTION_WORDS, GENERIC, STOPWORDS, fold
-from retrieval.understanding import load_yaml, pattern_words
+from retrieval.understanding import pattern_words
 
 _WORD_RE = re.compile(r"[A-Za-zÀ-ÿ]+(?:['’][A-Za-zÀ-ÿ]+)?")
 _LEXICON_WORD_RE = re.compile(r"[a-z]{3,}")

@@ -7,9 +7,10 @@ from collections.abc import Iterable
 
 from retrieval.chunking import section_label
 from retrieval.eligibility.vocabulary import LANGUAGE_WORD, lexicon_for
+from retrieval.lexicon import load_yaml
 from retrieval.models import Citation, Posting
 from retrieval.text import fold
-from retrieval.understanding import Query, load_yaml
+from retrieval.understanding import Query
 
 # language word (EN/FR/ES, folded) → ISO code, and ISO code → English name: the eligibility
 # vocabulary's, so that every language a requirement can name can be asked about

@@ -18,20 +18,14 @@ from retrieval.answering.sentences import Sentence, SentenceSelection
 from retrieval.answering.similarity import SentenceSimilarity
 from retrieval.compare import PostingComparer
 from retrieval.eligibility import EligibilityChecker
+from retrieval.lexicon import load_yaml
 from retrieval.models import Answer
+from retrieval.resolver import PostingResolver, naming_words
 from retrieval.retriever import HybridRetriever
 from retrieval.spelling import Speller
 from retrieval.store import IndexSnapshot
 from retrieval.text import clauses, fold, words
-from retrieval.understanding import (
-    PostingResolver,
-    Query,
-    analyse,
-    detect_language,
-    load_yaml,
-    naming_words,
-    without_titles,
-)
+from retrieval.understanding import Query, analyse, detect_language, without_titles
 
 # The intent of a turn that only told something about the writer (its text is kept).
 NOTED = "profile_noted"

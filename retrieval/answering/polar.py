@@ -26,9 +26,10 @@ from retrieval.answering.questions import YEAR_WORDS, asked_degree_level
 from retrieval.eligibility import lexicon_for
 from retrieval.eligibility.fields import field_canonicals, field_relation
 from retrieval.eligibility.vocabulary import format_number
+from retrieval.lexicon import load_yaml
 from retrieval.models import Requirement
 from retrieval.parsing import number_value
-from retrieval.understanding import Query, load_yaml
+from retrieval.understanding import Query
 
 
 @dataclass(frozen=True)

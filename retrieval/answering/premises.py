@@ -16,10 +16,11 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from retrieval.answering.questions import TIME_AMOUNT
+from retrieval.lexicon import load_yaml
 from retrieval.models import Posting
 from retrieval.parsing import duration_in_months
 from retrieval.text import GENERIC, fold
-from retrieval.understanding import Query, load_yaml
+from retrieval.understanding import Query
 
 _GRADE_RE = re.compile(r"\b([pgd])\s?-?\s?([1-7])\b")
 _DURATION_RE = re.compile(rf"\b{TIME_AMOUNT}\b")

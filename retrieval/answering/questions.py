@@ -8,10 +8,11 @@ from functools import cache
 
 from retrieval.eligibility import field_canonicals
 from retrieval.lexicon import degrees as degree_words
+from retrieval.lexicon import load_yaml
 from retrieval.parsing import duration_in_months, number_value
 from retrieval.parsing.values import NUMBER
 from retrieval.text import GENERIC, STOPWORDS, clauses, fold, stem, words
-from retrieval.understanding import Query, load_yaml, word_forms
+from retrieval.understanding import Query, word_forms
 
 TIME_AMOUNT = r"(\d+|one|two|three|four|five|six|twelve|eighteen)[\s-]*(years?|months?|yrs?)"
 

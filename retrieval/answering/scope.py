@@ -16,9 +16,10 @@ import re
 from dataclasses import dataclass, field, replace
 from functools import cache
 
+from retrieval.lexicon import load_yaml
 from retrieval.models import Posting
 from retrieval.text import fold
-from retrieval.understanding import Query, load_yaml
+from retrieval.understanding import Query
 
 # Words before a place that turn it into an exclusion ("outside Geneva", "not in Africa").
 _EXCLUDING_RE = re.compile(

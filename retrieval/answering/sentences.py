@@ -14,10 +14,11 @@ from retrieval.answering.answer_types import asked_kinds, names_kind
 from retrieval.answering.base import AnswererBase
 from retrieval.answering.common import cite, section_items
 from retrieval.answering.questions import intent_words
+from retrieval.lexicon import load_yaml
 from retrieval.models import Citation, Posting
 from retrieval.parsing import EMAIL_RE, WEB_ADDRESS, split_sentences
 from retrieval.text import content_tokens, fold, stem, words
-from retrieval.understanding import FIELD_WORDS, Query, detect_language, load_yaml, to_english
+from retrieval.understanding import FIELD_WORDS, Query, detect_language, to_english
 
 
 class SentenceSelection(AnswererBase):

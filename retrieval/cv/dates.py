@@ -19,7 +19,7 @@ from datetime import date
 from functools import cache
 
 from retrieval.eligibility.periods import month_number
-from retrieval.understanding import load_yaml
+from retrieval.lexicon import load_yaml
 
 
 @dataclass(frozen=True)

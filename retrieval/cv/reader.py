@@ -39,9 +39,9 @@ from retrieval.cv.dates import (
 from retrieval.cv.sections import Section, section_kinds, split_sections
 from retrieval.eligibility.profile import LEVEL_RANK, parse_profile
 from retrieval.eligibility.vocabulary import LANGUAGE_RE
+from retrieval.lexicon import load_yaml
 from retrieval.models import ExperiencePeriod, Profile
 from retrieval.text import fold
-from retrieval.understanding import load_yaml
 
 
 class CvReading(BaseModel):

@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass, field
 from functools import cache
 
+from retrieval.lexicon import load_yaml
 from retrieval.text import fold
-from retrieval.understanding import load_yaml
 
 KINDS = ("education", "experience", "internships", "languages", "other")
 

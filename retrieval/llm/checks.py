@@ -16,11 +16,11 @@ from __future__ import annotations
 import re
 from functools import cache
 
+from retrieval.lexicon import load_yaml
 from retrieval.llm.citations import MARKER_RE
 from retrieval.llm.prompts import LEAK_WINDOW, Prompts, leak_words
 from retrieval.parsing import EMAIL_RE, number_value
 from retrieval.text import FOREIGN_FUNCTION_WORDS, STOPWORDS, clauses, content_tokens, fold, words
-from retrieval.understanding import load_yaml
 
 _GRADE_RE = re.compile(r"\b([pdg])\s?-?\s?(\d)\b")
 _QTY_RE = re.compile(

@@ -31,9 +31,10 @@ from retrieval.llm.checks import norm
 from retrieval.llm.citations import doc_citation
 from retrieval.llm.prompts import Prompts, as_data, fill
 from retrieval.models import Answer, Citation
+from retrieval.resolver import PostingResolver
 from retrieval.settings import Settings
 from retrieval.text import STOPWORDS, fold, words
-from retrieval.understanding import PostingResolver, analyse
+from retrieval.understanding import analyse
 
 if TYPE_CHECKING:
     from retrieval.store import IndexSnapshot

@@ -11,8 +11,9 @@ from retrieval.eligibility import EligibilityChecker
 from retrieval.loaders import corpus_files, read_text
 from retrieval.models import Posting
 from retrieval.parsing import PostingParser
+from retrieval.resolver import PostingResolver
 from retrieval.settings import PROJECT_ROOT
-from retrieval.understanding import PostingResolver, analyse
+from retrieval.understanding import analyse
 from tests.support.corpus_postings import ListCatalog
 
 AI, SECTOR, NORMES, INWORK, MULTI = (

@@ -13,7 +13,8 @@ import pytest
 from retrieval.eligibility import EligibilityChecker, parse_profile
 from retrieval.german import german_glossary
 from retrieval.models import Posting
-from retrieval.understanding import PostingResolver, analyse, detect_language
+from retrieval.resolver import PostingResolver
+from retrieval.understanding import analyse, detect_language
 from tests.support.corpus_ids import AI, MULTI, NORMES, SECTOR, VULN
 from tests.support.corpus_postings import ListCatalog, parse_corpus
 

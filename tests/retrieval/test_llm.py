@@ -45,9 +45,9 @@ from retrieval.llm import (
 )
 from retrieval.models import Answer, AnswerMode, Citation, Posting, Supervisor
 from retrieval.prompts import PromptNotFoundError, load_prompt
+from retrieval.resolver import PostingResolver
 from retrieval.settings import Settings
 from retrieval.store import IndexMismatchError, IndexSnapshot, IndexStore
-from retrieval.understanding import PostingResolver
 from tests.conftest import CORPUS, DEV_GOLD
 from tests.support.fake_openai import FakeOpenAI, Reply
 

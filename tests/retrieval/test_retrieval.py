@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from langchain_core.documents import Document
 
+from retrieval.resolver import PostingResolver
 from retrieval.retriever import reciprocal_rank_fusion
-from retrieval.understanding import PostingResolver, analyse, detect_language
+from retrieval.understanding import analyse, detect_language
 
 AI, SECTOR, NORMES, VULN, MULTI = (
     "000_6199014678cf9c64", "001_326f5681e1f65d2e", "002_bd34980e9eece061",

@@ -14,7 +14,8 @@ from retrieval.indexer import parse_file
 from retrieval.models import Posting
 from retrieval.parsing import PostingParser
 from retrieval.parsing.headings import SemanticHeadings
-from retrieval.understanding import PostingResolver, analyse
+from retrieval.resolver import PostingResolver
+from retrieval.understanding import analyse
 from tests.conftest import CORPUS, DATA
 
 AI = "000_6199014678cf9c64"
