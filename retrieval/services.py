@@ -16,6 +16,7 @@ from retrieval.catalog import PostingCatalog
 from retrieval.compare import PostingComparer
 from retrieval.cv import CvReader
 from retrieval.eligibility import EligibilityChecker
+from retrieval.eligibility.relevance import ExperienceRelevance
 from retrieval.indexer import Indexer
 from retrieval.llm import ContextBuilder, LLMAnswerer, LLMContext, build_chat_model
 from retrieval.llm.prompts import Prompts
@@ -97,7 +98,11 @@ def build_services(settings: Settings, *, ensure_index: bool = True,
     indexer = Indexer(settings, store)
     if ensure_index:
         indexer.ensure_index()
-    eligibility = EligibilityChecker(catalog)
+    # Whether told experience is in another field is judged by meaning, with the model
+    # the index loaded (only when a check cannot place the experience by its words).
+    relevance = ExperienceRelevance(lambda texts: store.embeddings.embed_documents(texts),
+                                    settings.eligibility_unrelated_below)
+    eligibility = EligibilityChecker(catalog, relevance=relevance)
     # With an LLM configured, answers are rewritten by it from a context of its own; the
     # extractive answer stays the fallback (retrieval/llm/). The context builder is shared,
     # so eval's context_recall measures what the model is given.

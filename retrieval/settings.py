@@ -82,6 +82,10 @@ class Settings(BaseSettings):
     throttle_seconds: float = 1.0
     max_question_chars: int = 2000
     conversation_turns: int = 6
+    # Experience told in another field ("barista" against "labour law") is judged not
+    # relevant below this similarity to the requirement's area (retrieval/eligibility/
+    # relevance.py; set on the gold self-descriptions). 0 turns the judgement off.
+    eligibility_unrelated_below: float = 0.28
     # Inline mode (@bot words): seconds Telegram may reuse an answer, and results per page
     inline_cache_seconds: int = 30
     inline_results: int = 20

@@ -8,10 +8,16 @@ from datetime import date
 from functools import lru_cache
 from typing import Protocol
 
-from retrieval.eligibility.matching import CheckMemo, check
+from retrieval.eligibility.matching import CheckMemo, check, checked
 from retrieval.eligibility.periods import warm_up as warm_periods
 from retrieval.eligibility.profile import corrected_text, english_reading, parse_profile
-from retrieval.eligibility.render import ranked_verdicts_text, single_verdict_text, verdict_excerpt
+from retrieval.eligibility.relevance import ExperienceRelevance
+from retrieval.eligibility.render import (
+    ListMode,
+    ranked_verdicts_text,
+    single_verdict_text,
+    verdict_excerpt,
+)
 from retrieval.eligibility.requirements import derive_requirements
 from retrieval.eligibility.vocabulary import SECTION, lexicon_for
 from retrieval.lexicon import degrees as degree_words
@@ -67,6 +73,11 @@ _WHICH_POSTINGS = re.compile(
     r"jobs?|positions?|vacanc\w+|roles?|jpos?|ones)\b"
     r"|\b(?:quels|quelles|lesquels|lesquelles|a quels|a quelles) (?:\w+ )?(?:postes|offres|"
     r"annonces)?\b|\b(?:cuales|a cuales|que puestos|a que puestos|que vacantes)\b")
+# "How do I fit each of them?": every posting with its verdict, not only those that fit
+_EACH_POSTING = re.compile(
+    r"\b(?:each|every|all) (?:of )?(?:the |these |those |your |five )*(?:jpo )?(?:postings?|"
+    r"posts?|jobs?|positions?|vacanc\w+|roles?|jpos?|ones|of them)\b|\bfor each\b|"
+    r"\b(?:chaque|chacun|tous les|toutes les|cada|todos los|todas las|jede\w*|alle)\b")
 # "Only list the ones I qualify for"
 _ONLY_ELIGIBLE = re.compile(
     r"\b(only|just) (?:list|show|give|tell|name)\b|\bonly the ones\b|\bjust the ones\b"
@@ -78,9 +89,12 @@ class EligibilityChecker:
     """Answers "am I eligible?" questions from the postings' own requirement texts.
     `today` dates open periods in profiles ("since January 2022"); the real date by default."""
 
-    def __init__(self, catalog: Catalog, today: Callable[[], date] = date.today) -> None:
+    def __init__(self, catalog: Catalog, today: Callable[[], date] = date.today,
+                 relevance: ExperienceRelevance | None = None) -> None:
         self.catalog = catalog
         self.today = today
+        # judges experience told in another field (needs the embedding model; optional)
+        self.relevance = relevance
         # Keyed by the qualification texts requirements are read from (nothing else of a
         # posting enters them): postings with the same blocks share one list, read once.
         self._cache: dict[tuple[str, ...], list[Requirement]] = {}
@@ -115,7 +129,8 @@ class EligibilityChecker:
         return _parsed_profile(text, self.today()).model_copy(deep=True)
 
     def check(self, profile: Profile, posting: Posting, language: str = "en") -> Verdict:
-        return check(profile, posting, language, self.requirements(posting))
+        return check(profile, posting, language, self.requirements(posting),
+                     relevance=self.relevance)
 
     def rank(self, profile: Profile, postings: list[Posting] | None = None,
              language: str = "en") -> list[tuple[Posting, Verdict]]:
@@ -131,7 +146,9 @@ class EligibilityChecker:
             reqs = self.requirements(p)
             seen = by_requirements.get(id(reqs))
             if seen is None:
-                seen = by_requirements[id(reqs)] = check(profile, p, language, reqs, memo)
+                seen, own = checked(profile, p, language, reqs, memo, self.relevance)
+                if not own:
+                    by_requirements[id(reqs)] = seen
                 pairs.append((p, seen))
             else:
                 pairs.append((p, seen.model_copy(update={"posting_id": p.id})))
@@ -201,9 +218,14 @@ class EligibilityChecker:
             ranked = [(posting, verdict)]
         else:
             ranked = self.rank(profile, postings, language)
-            text = ranked_verdicts_text(ranked, lex, only_eligible)
-            if only_eligible:
+            mode: ListMode = ("only_eligible" if only_eligible
+                              else "all" if _EACH_POSTING.search(folded) else "fitting")
+            text = ranked_verdicts_text(ranked, lex, mode)
+            # cite what the answer lists
+            if mode == "only_eligible":
                 ranked = [(p, v) for p, v in ranked if v.status == "eligible"] or ranked
+            elif mode == "fitting":
+                ranked = [(p, v) for p, v in ranked if v.status != "not_eligible"] or ranked
         stated = any(c.requirement.kind in {"nationality", "age"} for _p, v in ranked
                      for c in v.checks)
         if not stated and (_AGE_NATIONALITY.search(fold(question)) or profile.age

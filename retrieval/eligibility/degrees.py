@@ -45,6 +45,17 @@ _IN_PROGRESS_AFTER = re.compile(
     r"(?:will|should) (?:finish|graduate|complete))\b"
     # "I'm a full-time master's student": studying for it
     r"|^'?s?\s*(?:\w+\s+){0,2}?(student|candidate|programme student|program student)\b")
+# A degree begun and left: "started a master's but dropped out after a semester", "j'ai commencé
+# un master mais j'ai abandonné", "empecé una maestría pero la dejé" — neither held nor in progress.
+_STARTED_BEFORE = re.compile(
+    r"\b(started|began|begun|enrolled in|commence|entame|empece|comence|inicie)\s+"
+    r"(?:(?:my|a|an|the|un|une|mon|ma|mi|el|la|una)\s+)?(?:\w+\s+){0,2}$")
+_LEFT_AFTER = re.compile(
+    r"^[^.;]{0,90}?\b(dropped out|drop out|dropping out|quit|gave up|left (?:it|after|before)|"
+    r"(?:did not|didn't|never) (?:finish|complete)|abandon\w*|arrete|lache|la deje|lo deje|"
+    r"abandone)\b")
+_LEFT_BEFORE = re.compile(r"\b(dropped out of|quit|gave up(?: on)?|abandoned)\s+"
+                          r"(?:(?:my|a|an|the)\s+)?(?:\w+\s+){0,2}$")
 _NO_DEGREE = re.compile(
     r"\b(never (?:finished|completed|went to|attended|got|did) (?:university|college|uni|my "
     r"degree|a degree|my studies)|no (?:university )?degree|no diploma|don't have a degree|"
@@ -90,7 +101,9 @@ def degree_facts(text: str, folded: str) -> DegreeFacts:
     for start, end, level in _mentions(text, folded):
         facts.mentioned = True
         before = folded[max(0, start - 40):start]
-        if _DENIED.search(before) or _TIME_REFERENCE.search(before):
+        if _DENIED.search(before) or _TIME_REFERENCE.search(before) \
+                or _LEFT_BEFORE.search(before) \
+                or (_STARTED_BEFORE.search(before) and _LEFT_AFTER.search(folded[end:])):
             continue
         if _IN_PROGRESS_BEFORE.search(before) or _IN_PROGRESS_AFTER.search(folded[end:]):
             progressing.append(level)

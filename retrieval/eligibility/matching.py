@@ -16,6 +16,7 @@ from retrieval.eligibility.fields import (
     matched_field,
 )
 from retrieval.eligibility.profile import LEVEL_RANK
+from retrieval.eligibility.relevance import ExperienceRelevance
 from retrieval.eligibility.render import join_items
 from retrieval.eligibility.requirements import derive_requirements
 from retrieval.eligibility.vocabulary import (
@@ -69,8 +70,12 @@ _RELATION_RANK = {"only": 4, "listed": 3, "related": 2, "unclear": 1, "unrelated
 
 class _Matcher:
     def __init__(self, profile: Profile, posting: Posting, reqs: list[Requirement],
-                 language: str) -> None:
+                 language: str, relevance: ExperienceRelevance | None = None) -> None:
         self.p = profile
+        self.relevance = relevance
+        # whether a check read the posting itself (its title and duties), not only the
+        # requirement: such a check is not shared with other postings
+        self.read_posting = False
         self.posting = posting
         self.reqs = reqs
         self.lex = lexicon_for(language)
@@ -102,13 +107,15 @@ class _Matcher:
         for req in self.reqs:
             done = memo.get(id(req)) if memo is not None else None
             if done is None:
-                saved = self.missing, self.questions
-                self.missing, self.questions = [], []
+                saved = self.missing, self.questions, self.read_posting
+                self.missing, self.questions, self.read_posting = [], [], False
                 try:
                     done = (self._check(req), self.missing, self.questions)
+                    own = self.read_posting
                 finally:
-                    self.missing, self.questions = saved
-                if memo is not None:
+                    self.missing, self.questions = saved[0], saved[1]
+                    self.read_posting = saved[2] or self.read_posting
+                if memo is not None and not own:
                     memo[id(req)] = done
             check, missing, questions = done
             out.append(check)
@@ -303,6 +310,10 @@ class _Matcher:
         short = self._years_in_domain(req, need_domain)
         if denied:
             parts.append((False, r["domain_denied"].format(have=denied, need=need_domain), 0))
+        elif short is None and relation != "ok" and req.level == "minimum" \
+                and self._unrelated(req, need_domain):
+            parts.append((False, r["domain_unrelated"].format(need=need_domain)
+                          if need_domain else r["domain_unrelated_post"], 0))
         elif short is not None:
             parts.append((False, r["years_in_domain_short"].format(
                 have=format_number(short), need=format_number(req.min_years),
@@ -324,6 +335,24 @@ class _Matcher:
             # a desirable experience is not granted on assumption
             parts.append((None, r["desirable_unknown"], 0))
         return self._combine(req, parts)
+
+    def _unrelated(self, req: Requirement, need_domain: str) -> bool:
+        """Whether all the experience told is in another field than the one asked for (see
+        `relevance.py`): far in meaning from the requirement, and sharing no subject word
+        with the posting's title and duties."""
+        if self.relevance is None or not self.relevance.active \
+                or (req.min_years is None and not need_domain):
+            return False  # a rule on the most experience accepted names no area
+        haves = [h for h in (self.p.experience_domain,
+                             *(x.context for x in self.p.experience_periods)) if h]
+        if not haves or any(_domain_relation(h, need_domain) == "ok" for h in haves):
+            return False
+        need = need_domain or req.source_text
+        if not self.relevance.far_from(haves, need):
+            return False
+        self.read_posting = True
+        topic = " ".join([self.posting.title, *self.posting.duties])
+        return not self.relevance.shares_subject(haves, topic)
 
     def _years_in_domain(self, req: Requirement, need_domain: str) -> float | None:
         """The years spent in the posting's area when the candidate told several jobs apart
@@ -406,11 +435,21 @@ class _Matcher:
 
 def check(profile: Profile, posting: Posting, language: str = "en",
           requirements: list[Requirement] | None = None,
-          memo: CheckMemo | None = None) -> Verdict:
+          memo: CheckMemo | None = None,
+          relevance: ExperienceRelevance | None = None) -> Verdict:
     """Compare a profile with a posting's minimum requirements; count desirable ones met.
     `memo` is shared by the checks of one profile in one language (see `_Matcher.run`)."""
+    return checked(profile, posting, language, requirements, memo, relevance)[0]
+
+
+def checked(profile: Profile, posting: Posting, language: str = "en",
+            requirements: list[Requirement] | None = None,
+            memo: CheckMemo | None = None,
+            relevance: ExperienceRelevance | None = None) -> tuple[Verdict, bool]:
+    """`check`, and whether the verdict read the posting itself beyond its requirements
+    (then it is not shared with other postings that have the same requirements)."""
     reqs = requirements if requirements is not None else derive_requirements(posting)
-    matcher = _Matcher(profile, posting, reqs, language)
+    matcher = _Matcher(profile, posting, reqs, language, relevance)
     checks = matcher.run(memo)
     # skills are listed but never decide the verdict (see module docstring)
     deciding = [c for c in checks if c.requirement.level == "minimum"
@@ -426,6 +465,7 @@ def check(profile: Profile, posting: Posting, language: str = "en",
     met = sum(1 for c in desirable if c.met)
     score = sum(c.strength for c in deciding) + met
     question = matcher.questions[0] if status == "cannot_tell" and matcher.questions else ""
-    return Verdict(posting_id=posting.id, status=status, checks=checks, failed=failed,
-                   missing=matcher.missing, desirable_met=met, desirable_total=len(desirable),
-                   score=score, follow_up_question=question)
+    verdict = Verdict(posting_id=posting.id, status=status, checks=checks, failed=failed,
+                      missing=matcher.missing, desirable_met=met,
+                      desirable_total=len(desirable), score=score, follow_up_question=question)
+    return verdict, matcher.read_posting

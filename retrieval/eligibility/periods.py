@@ -46,7 +46,8 @@ _OPEN = re.compile(r"\b(?:since|depuis|desde)\s+(?:(?:the\s+)?(?:start|beginning
                    + _DATE)
 # "from Sept 2022, I've worked on …": a start with no end, told in the present perfect
 _FROM_OPEN = re.compile(r"\b(?:from|starting(?: in)?|a partir de)\s+" + _DATE)
-_ONGOING = re.compile(r"\b(i've|i have (?:been|worked)|have been|has been|i'm|i am|currently|"
+_ONGOING = re.compile(r"\b(i've|i have (?:been|worked)|have been|has been|i'm|i am|im|currently|"
+                      r"i (?:work|do|run|lead|manage|teach)|"
                       r"still|to date|until now|so far|ongoing|je travaille|je suis|"
                       r"trabajo|estoy|he (?:trabajado|estado))\b")
 _SINCE_THEN = re.compile(r"\b(?:since then|ever since|depuis lors|desde entonces|from then on)\b"
@@ -80,6 +81,7 @@ _FIRST_DEGREE_TOKEN = degree_words.pattern("first", typed=True, short=True)
 _WORK_TOKEN = re.compile(
     r"\b(work\w*|job|employ\w*|intern\w*|position|role|contract|consultan\w*|analyst|officer|"
     r"assistant|researcher|coordinator|associate|volunteer\w*|been|travail\w*|emploi|poste|"
+    r"bosse\w*|taf|curre\w*|chamba\w*|"
     r"stage|trabaj\w*|empleo|puesto|pasantia|i was|j'ai ete|estuve)\b")
 _STUDY = re.compile(r"\b(student|studying|enrolled|pursuing (?:a|my)|etudiant\w*|"
                     r"estudiante|estudiando|cursando)\b")
@@ -149,7 +151,9 @@ def _degree_before(sentence: str, at: int) -> bool:
     """Whether the range at `at` dates a degree: a degree word before it in its clause and no
     work word between them."""
     back = sentence[max(0, at - 70):at]
-    back = re.split(r",\s*(?:then|and then|after that)\b|\bthen\b", back)[-1]
+    # a new clause with its own subject ("… (2021) and I worked from …", "et j'ai bossé de …")
+    back = re.split(r",\s*(?:then|and then|after that)\b|\bthen\b|\b(?:and|et|y|but|mais|pero)"
+                    r"\s+(?:i|j'|je|he|yo)\b", back)[-1]
     deg = list(_DEGREE_TOKEN.finditer(back))
     if not deg:
         return False
@@ -285,7 +289,8 @@ def _restated(durations: list[_Span], ranges: list[_Span]) -> list[_Span]:
     free = [r for r in ranges if not r.vague]
     kept: list[_Span] = []
     for d in durations:
-        twin = next((r for r in free if abs(r.months - d.months) <= max(2.0, d.months / 10)
+        # a told length is rounded ("~5 years since then (2021-now)"): within a fifth of it
+        twin = next((r for r in free if abs(r.months - d.months) <= max(2.0, d.months / 5)
                      and min(abs(r.start - d.end), abs(d.start - r.end)) <= 80), None)
         if twin is None or d.summary:
             kept.append(d)

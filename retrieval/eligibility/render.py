@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 from retrieval.models import Posting, Verdict
 from retrieval.parsing import short_title
@@ -44,15 +44,33 @@ def single_verdict_text(posting: Posting, verdict: Verdict, lex: dict[str, Any])
     return "\n".join(lines)
 
 
+ListMode = Literal["all", "fitting", "only_eligible"]
+
+
 def ranked_verdicts_text(ranked: list[tuple[Posting, Verdict]], lex: dict[str, Any],
-                         only_eligible: bool = False) -> str:
-    """Every posting with its verdict, best fit first; with `only_eligible`, only the postings
-    the candidate qualifies for (or a sentence saying there are none)."""
-    if only_eligible:
+                         mode: ListMode = "all") -> str:
+    """The postings with their verdicts, best fit first.
+
+    - "all": every posting;
+    - "fitting" ("which postings can I apply to?"): those the candidate may qualify for
+      (eligible or cannot tell yet), the others counted in one line; when none fits, every
+      posting, so that the reasons are there to read;
+    - "only_eligible" ("only list the ones I qualify for"): eligible ones, or a sentence
+      saying there are none."""
+    header = lex["multi_header"]
+    others = 0
+    if mode == "only_eligible":
         ranked = [(p, v) for p, v in ranked if v.status == "eligible"]
         if not ranked:
             return lex["none_eligible"]
-    lines = [lex["only_eligible_header"] if only_eligible else lex["multi_header"]]
+        header = lex["only_eligible_header"]
+    elif mode == "fitting":
+        fitting = [(p, v) for p, v in ranked if v.status != "not_eligible"]
+        if fitting:
+            others = len(ranked) - len(fitting)
+            ranked = fitting
+            header = lex["fitting_header"]
+    lines = [header]
     marks = {"eligible": "✅", "cannot_tell": "❔", "not_eligible": "❌"}
     # Postings checked once share their verdict's checks (`EligibilityChecker.rank`), and so
     # their reasons: each is written once (10,000 postings, a few hundred requirement sets).
@@ -64,6 +82,9 @@ def ranked_verdicts_text(ranked: list[tuple[Posting, Verdict]], lex: dict[str, A
         title = short_title(posting.title or posting.id)
         line = f"• {marks[v.status]} {title} — {lex['status'][v.status]}"
         lines.append(f"{line}: {reasons}" if reasons else line)
+    if others:
+        lines.append(lex["one_other_not_eligible"] if others == 1
+                     else lex["others_not_eligible"].format(count=others))
     lines.append(lex["multi_footer"])
     return "\n".join(lines)
 

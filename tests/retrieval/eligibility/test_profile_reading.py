@@ -33,6 +33,11 @@ def before(text: str) -> float:
     ("Depuis janvier 2022 je travaille au ministère du Travail.", 3.0),
     ("Desde enero de 2022 trabajo en una ONG.", 3.0),
     ("From Sept. 2021 to Dec. 2023 I worked at a trade union.", 2.33),
+    # a start told in the present tense is an open range
+    ("MBA 2019, from January 2022 I work on due diligence at a garment brand.", 3.0),
+    # a range after a dated degree, in a clause of its own, is work, not the degree's dates
+    ("J'ai une licence en sociologie (2019) et j'ai bossé de janvier 2020 à décembre 2021 "
+     "dans une ONG.", 2.0),
 ])
 def test_date_ranges_and_open_ranges(text: str, expected: float) -> None:
     assert years(text) == expected
@@ -76,6 +81,8 @@ def test_a_summary_replaces_the_periods_it_sums() -> None:
 @pytest.mark.parametrize(("text", "expected"), [
     ("BA in economics, then 5 years on a policy team (2017-2022).", 5.0),
     ("It was 3 years, from 2019 to 2022.", 3.0),
+    # a told length is rounded: "~5 years" beside 2019–now (6 years) is one period
+    ("Been at a development bank ~5 years since then (2019-now).", 6.0),
     ("I worked 2 years at an NGO (2018-2020) and 3 years at a ministry (2020-2023).", 5.0),
     # the durations say what an open range held
     ("Working on music policy ever since 2015: 7 years at a collecting society and then 2 "
@@ -180,6 +187,17 @@ def test_no_degree(text: str) -> None:
 def test_degree_in_progress_is_not_obtained(text: str) -> None:
     profile = parse_profile(text, TODAY)
     assert (profile.degree_level, profile.degree_in_progress) == ("first", "advanced")
+
+
+@pytest.mark.parametrize("text", [
+    "Bachelor in economics, started a master in development economics but dropped out after "
+    "one semester.",
+    "BA in economics; I dropped out of my master's after a year.",
+    "J'ai un bachelor en économie, j'ai commencé un master mais j'ai abandonné au bout d'un an.",
+])
+def test_a_degree_begun_and_left_is_not_held(text: str) -> None:
+    profile = parse_profile(text, TODAY)
+    assert (profile.degree_level, profile.degree_in_progress) == ("first", None)
 
 
 def test_a_denied_degree_is_not_held() -> None:

@@ -102,12 +102,26 @@ def test_the_question_is_shown_in_the_answer(checker) -> None:
     assert "To decide: How many years of experience in labour or international law" in answer.text
 
 
-def test_which_postings_ranks_all_postings_even_with_one_in_context(checker) -> None:
+def test_which_postings_checks_all_postings_even_with_one_in_context(checker) -> None:
     answer = checker.answer("MA in economics and three years at the labour ministry on "
                             "employment policy. English native. Which postings can I apply to?",
                             [NORMES])
+    assert answer is not None
+    assert answer.text.startswith("Postings you can apply to, best fit first:")
+    # the postings that fit are listed and cited; the others are counted, not named
+    listed = [line for line in answer.text.splitlines() if line.startswith("• ")]
+    assert listed and all("not eligible" not in line for line in listed)
+    assert len(answer.posting_ids) == len(listed)
+    assert len(listed) == 4 and "1 other posting asks for something you do not have." in answer.text
+
+
+def test_how_do_i_fit_each_posting_lists_every_verdict(checker) -> None:
+    answer = checker.answer("MA in economics and three years at the labour ministry on "
+                            "employment policy. English native. How do I fit each of the "
+                            "postings?", None)
     assert answer is not None and len(answer.posting_ids) == 5
     assert answer.text.startswith("How your profile fits the postings")
+    assert "❌" in answer.text
 
 
 def test_only_the_ones_i_qualify_for(checker) -> None:
