@@ -11,6 +11,21 @@ from retrieval.parsing import split_sentences
 from retrieval.text import fold
 from retrieval.understanding import Query, not_stated_topics
 
+# "Closing Date: Jan 11, 2027", "Date limite de candidature (minuit, heure de Paris): 15 …"
+_LABEL_LINE = re.compile(r"^\W{0,4}[^\W\d][^:]{1,70}:\s*\S")
+
+
+def _evidence(text: str, pattern: re.Pattern[str]) -> list[str]:
+    """What a posting says on a topic: its `Label: value` lines that match, else the sentences
+    of its text that match (lines joined first: prose is often wrapped). A label line is
+    taken alone, not with the header block its lines would join into."""
+    lines = [line.strip() for line in text.splitlines()]
+    labelled = [line for line in lines if len(line) <= 240 and _LABEL_LINE.match(line)
+                and pattern.search(fold(line))]
+    if labelled:
+        return labelled
+    return [s for s in split_sentences(text.replace("\n", " ")) if pattern.search(fold(s))]
+
 
 class NotStatedAnswers(AnswererBase):
     """Mixed into `ExtractiveAnswerer`, whose attributes (snap, postings, retriever,
@@ -20,11 +35,7 @@ class NotStatedAnswers(AnswererBase):
         f = frames(q.language)
         topic = not_stated_topics()[q.not_stated or ""]
         name = topic["name"].get(q.language, topic["name"]["en"])
-        evidence: list[tuple[Posting, str]] = []
-        for p in posts:
-            for sentence in split_sentences(p.text.replace("\n", " ")):
-                if topic["evidence"].search(fold(sentence)):
-                    evidence.append((p, sentence))
+        evidence = [(p, s) for p in posts for s in _evidence(p.text, topic["evidence"])]
         if evidence and topic.get("first"):
             evidence.sort(key=lambda ps: not re.search(topic["first"], fold(ps[1])))
         if evidence:
