@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 
 from retrieval.answering.base import AnswererBase
 from retrieval.answering.common import (
@@ -34,7 +35,18 @@ class FieldAnswers(AnswererBase):
         f = frames(q.language)
         t = p.short_title
         if q.not_stated and not fields_asked(q):
-            return self._not_stated(q, [p])
+            topic = self._not_stated(q, [p])
+            if not [i for i in q.intents if i in FIELD_HANDLERS and i != "summary"]:
+                return topic
+            # "what's the grade and the deadline?": the field, then the topic (unless the
+            # field's answer already quotes what the posting says on it)
+            fields = self._one(replace(q, not_stated=None), p)
+            if topic.found and all(c.excerpt in fields.text for c in topic.citations):
+                return fields
+            return fields.model_copy(update={
+                "text": f"{fields.text}\n\n{topic.text}",
+                "citations": [*fields.citations, *topic.citations],
+                "found": fields.found and topic.found})
         wrong_premises = {c.intent: c for c in self.premises.contradictions(q, p)}
         # The main intent, then the main intent of each further part of the question.
         asked = [i for i in q.intents if i in FIELD_HANDLERS][:1] + q.part_intents
