@@ -213,7 +213,7 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
                 if verdict is not None:
                     return verdict
             told = self.eligibility.parse_profile(q.clean)
-            if told.has_facts() and not named and not (own and "?" in q.clean):
+            if told.has_facts() and self._amends_profile(q, named, own):
                 verdict = self.eligibility.answer(self.eligibility.corrected(previous.profile,
                                                                             q.clean),
                                                   context or None, q.language)
@@ -225,6 +225,20 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
                 q.continues or len(words(q.clean)) <= 8):
             return replace(q, intents=asked[:1], part_intents=asked[1:])
         return q
+
+    def _amends_profile(self, q: Query, named: list[str], own: list[str]) -> bool:
+        """Whether a message with facts about the writer, after a verdict, adds to or corrects
+        the profile it used: "wait, I also worked at the ministry of labour from 2020 to 2022
+        on labour market statistics" (words a posting's body uses name no posting here), "my
+        English is more like B1, is that a problem?" (the question asks about the verdict).
+        Not when it names a posting ("and the NORMES one?") or asks for a field ("my English
+        is B1 — which languages does it need?")."""
+        if named and (naming_words(q.english) or not self.eligibility.about_writer(q.clean)):
+            return False
+        if not own or "?" not in q.clean:
+            return True
+        asked = [part for part in re.findall(r"[^.!?,;:]*\?", q.clean) if part.strip()]
+        return not any(set(analyse(part).intents) & FIELD_INTENTS for part in asked)
 
     def _tells_about_self(self, q: Query) -> bool:
         """A message that tells something about the writer and asks nothing: no question

@@ -157,7 +157,9 @@ def _degree_before(sentence: str, at: int) -> bool:
     deg = list(_DEGREE_TOKEN.finditer(back))
     if not deg:
         return False
-    return not _WORK_TOKEN.search(back[deg[-1].end():])
+    between = back[deg[-1].end():]
+    # "licenciatura in sociology 2021, from feb 2023 to now": the degree has its year already
+    return not _WORK_TOKEN.search(between) and not re.search(r"\b(?:19|20)\d{2}\b", between)
 
 
 def _timing(sentence: str, at: int, text: str, before_text: str) -> Timing:

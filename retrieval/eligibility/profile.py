@@ -28,6 +28,7 @@ _LEVEL_WORDS: list[tuple[str, str]] = [
      r"not bad|pas mal|moyen)", "good"),
     (r"(basic|some|little|elementary|beginner|a1|a2|notions?|basico|basica|basique|debutant|"
      r"limited|weak|poor|rusty|faible|debil|flojo|principiante|a bit of|un peu|un poco|"
+     r"school\w*|tourist|survival|broken|so-so|so so|scolaire|de base|"
      r"not (?:very |that )?(?:great|good|fluent))", "basic"),
 ]
 # "zero French", "no French", "I don't speak French": not spoken at all

@@ -43,6 +43,34 @@ def test_a_profile_correction_rechecks_the_same_posting(talk) -> None:
     assert "not" in a.text.lower() and "English" in a.text
 
 
+def test_work_remembered_later_is_added_to_the_profile(talk) -> None:
+    """The second message uses words of other postings' bodies ("labour market statistics");
+    it names none of them: it adds two years to the profile the verdict used."""
+    a = talk("i have a masters in economics (finished 2024), bachelor econ 2020, 1 year as "
+             "research assistant at an employment think tank (2024-2025). english native. can "
+             "i apply for the innovation + AI job?",
+             "wait i forgot, after my bachelor i also worked at the ministry of labour from "
+             "sept 2020 to aug 2022 on labour market statistics")
+    assert a.intent == "eligibility" and a.posting_ids == [AI]
+    assert "not eligible" not in a.text.lower() and "(eligible)" in a.text
+
+
+def test_a_correction_asking_about_the_verdict_rechecks(talk) -> None:
+    a = talk("BA economics 2022. from jan 2023 to march 2025 i was a policy researcher at a video "
+             "game industry association, on working conditions of game developers. my english is "
+             "ok, spanish native. can i apply for the creative sectors + digital economy job?",
+             "to be honest my english is more like B1, is that a problem? spanish is my mother "
+             "tongue")
+    assert a.intent == "eligibility" and a.posting_ids == [SECTOR]
+    assert "Spanish" in a.text
+
+
+def test_a_correction_asking_for_a_field_gets_the_field(talk) -> None:
+    a = talk("I have a master's in law and 3 years in labour law, fluent English. Am I eligible "
+             "for the NORMES job?", "my english is B1, which languages does it need?")
+    assert a.intent == "languages" and a.posting_ids == [NORMES]
+
+
 def test_a_field_question_carries_over_to_the_posting_named_next(talk) -> None:
     a = talk("Who supervises the NORMES post?", "and for the due diligence one?")
     assert "Roelans" in a.text and a.posting_ids == [MULTI]
