@@ -266,8 +266,14 @@ def supervisor_in_prose(text: str) -> str:
     # an initial ("Ms. A. Bell") ends no sentence either
     protected = re.sub(r"\b([A-Z])\.(?=\s+[A-Z][a-z])", "\\1\u2024", protected)
     pattern = (r"(?:under the (?:direct |overall )?supervision of|supervised by|(reports?|"
-               r"reporting) to|(?:direct |immediate |first[- ]level )?supervisor (?:is|will be))"
-               r"\s+(.+?)(?=,\s*(?:and\s+)?(?:under|with|who|in close)\b|[.;](?:\s|$)|"
+               r"reporting) to|(?:direct |immediate |first[- ]level )?supervisor (?:is|will be)|"
+               # "sous la supervision directe de Mme X, …, le/la titulaire …", "bajo la
+               # supervisión directa de la Sra. X, el/la JPO …"
+               r"sous la supervision (?:directe |immédiate )?(?:de la |du |de |d')|"
+               r"bajo la supervisi[oó]n (?:directa |inmediata )?(?:de la |del |de )|"
+               r"supervis[ée]e? par|supervisad[oa] por)"
+               r"\s*(.+?)(?=,\s*(?:and\s+)?(?:under|with|who|in close|le|la|les|el|los|il|"
+               r"elle|qui|quien|que)\b|[.;](?:\s|$)|"
                r"\sand under\b|"
                # "…, Ms. X, and works closely with …": the sentence goes on about the JPO
                r",?\s+and\s+(?:will\s+|also\s+)?[a-z]+s\b)")

@@ -51,6 +51,7 @@ from retrieval.parsing.values import (
     split_sentences,
 )
 from retrieval.parsing.vocabulary import norm_label, vocabulary
+from retrieval.text import fold
 
 # ---- the parser -------------------------------------------------------------------------------
 
@@ -194,6 +195,7 @@ class PostingParser:
         # section labels whose value follows on the same line, like a field's
         value_labels = {label for label, key in section_labels.items() if key == "supervisor"}
         sections: list[_Section] = [_Section("header")]
+        parent_level = ""  # the level of the requirements heading the sub-headings stand under
         i = 0
         while i < len(lines):
             line = lines[i]
@@ -210,9 +212,12 @@ class PostingParser:
                 labelled = _label_without_colon(text)
             if line.bullet and labelled and not (
                     (labelled[0] in fields or labelled[0] in value_labels)
-                    and sections[-1].key in {"header", "general"}):
+                    and (sections[-1].key in {"header", "general"}
+                         or (sections[-1].key in {"supervision", "supervisor"}
+                             and fields.get(labelled[0], "").startswith("supervisor_")))):
                 # a bullet is a field only in the general-information block ("- Reports to:
-                # Dr. X, Chief of …" among the grade and the location is the supervisor)
+                # Dr. X, Chief of …" among the grade and the location is the supervisor), or
+                # the supervisor's own rows under Supervision ("2. Name of Supervisor: Ms. X")
                 labelled = None
             if labelled and labelled[0] in fields and labelled[0] not in section_labels:
                 name = fields[labelled[0]]
@@ -232,8 +237,15 @@ class PostingParser:
                 key = hints.get(i)
             heading_line = Line(labelled[0], heading_marker=True) if labelled else line
             if key and self._accept_heading(key, sections[-1].key, heading_line):
-                sections.append(_Section(key, level=heading_level(
-                    labelled[0] if labelled else text)))
+                level = heading_level(labelled[0] if labelled else text)
+                if key == "qualifications":
+                    parent_level = level
+                elif key in _REQUIREMENT_SECTIONS:
+                    # "DESIRABLE QUALIFICATIONS" then "Education", "Languages": theirs too
+                    level = level or parent_level
+                else:
+                    parent_level = ""
+                sections.append(_Section(key, level=level))
                 rest = labelled[1] if labelled and labelled[0] in vocabulary().sections else ""
                 if rest:
                     sections[-1].lines.append(Line(rest))
@@ -559,6 +571,7 @@ class PostingParser:
             general += [f"Contract: {value}" for value in facts.unfiled]
             posting.duration = duration_in_text("\n".join(general), labelled=True)
         self._supervisor_fields(posting, facts)
+        self._supervisor_address(posting)
         if not posting.supervisor.describe():
             who = supervisor_in_prose(text)
             if who:
@@ -588,6 +601,22 @@ class PostingParser:
             "email": current.email or (email_m.group(0) if email_m else ""),
             "raw": current.raw or ", ".join(v for v in given.values() if v),
         })
+
+    @staticmethod
+    def _supervisor_address(posting: Posting) -> None:
+        """A named supervisor without an address gets the posting's address built from their
+        name ("Name of Supervisor: Ms. Ingrid Kamau-Solberg" … "E-mail:
+        ingrid.kamau-solberg@un.org" on a line of its own)."""
+        who = posting.supervisor
+        if not who.name or who.email:
+            return
+        names = [fold(w) for w in re.findall(r"[\w'-]{3,}", who.name)
+                 if not re.fullmatch(HONORIFIC, w, re.I)]
+        for m in EMAIL_RE.finditer(posting.text):
+            local = fold(m.group(0).split("@")[0])
+            if names and names[-1] in local:
+                posting.supervisor = who.model_copy(update={"email": m.group(0)})
+                return
 
     @staticmethod
     def _acronyms(posting: Posting) -> dict[str, str]:

@@ -38,6 +38,11 @@ BLIND3 = DATA / "agencies_blind3"
 # written in Spanish with numbered capitals headings and lettered duties, an ICAO HR export
 # whose requirements are prose
 BLIND4 = DATA / "agencies_blind4"
+# and three more in the session after that: a WHO notice in its own plain layout, a UNESCO
+# posting in French (markdown table, "Qualifications requises / souhaitables" over
+# sub-headings, the supervisor in prose), a UN-Habitat terms of reference with Roman-numbered
+# sections and numbered supervisor rows
+BLIND5 = DATA / "agencies_blind5"
 
 
 @pytest.fixture(scope="module")
@@ -180,6 +185,18 @@ CASES += [
                  "de projet de l'OMM à Dakar", "osawadogo-renard@wmo.int"),
      ("diplôme universitaire du deuxième cycle (master ou équivalent)", "au moins 3 ans",
       "excellente maîtrise du français")),
+    (BLIND5 / "unhabitat_nairobi.txt", "Associate Programme Management Officer (Urban Data "
+     "and Geospatial Analysis)", "UN-Habitat", "Nairobi", "P-2", "2 years",
+     ("Ms. Ingrid Kamau-Solberg", "Chief, Data and Analytics Section",
+      "ingrid.kamau-solberg@un.org"),
+     ("Advanced university degree (Master's degree or equivalent)", "A minimum of 3 years",
+      "fluency in English")),
+    (BLIND5 / "unesco_dakar.md", "Administrateur(trice) adjoint(e) de programme – Éducation "
+     "(JPO)", "UNESCO", "Dakar, Sénégal", "P-1", "1 an",
+     ("Mme Aminata Diallo-Kane", "Spécialiste principale de programme (EFTP) et Cheffe de "
+      "l'unité Éducation", "a.diallo-kane@unesco.org"),
+     ("Diplôme universitaire supérieur (master ou équivalent)", "Au minimum 2 ans",
+      "Excellente connaissance (écrite et orale) du français")),
     (BLIND3 / "unescap_bangkok.txt", "Associate Economic Affairs Officer (Paperless Trade "
      "Facilitation)", "ESCAP", "Bangkok, Thailand", "P-2", "2 years (1 + 1)",
      ("Mr. Tomasz Wierzbicki-Lam", "Chief, Trade Policy and Facilitation Section",
@@ -383,6 +400,10 @@ def test_header_pairs_split_on_any_separator(line: str, pairs: int) -> None:
 @pytest.mark.parametrize(("text", "who"), [
     ("Consolidate the semi-annual progress reports to donors and prepare the meeting.", ""),
     ("The JPO reports to the Chief of Unit, Mr. X.", "Chief of Unit, Mr. X"),
+    ("Sous la supervision directe de Mme A. Diallo, Cheffe de l'unité, le/la titulaire "
+     "contribuera à …", "Mme A. Diallo, Cheffe de l'unité"),
+    ("Bajo la supervisión directa de la Sra. Ana Ruiz, Jefa de la Unidad, el/la JPO apoyará …",
+     "Sra. Ana Ruiz, Jefa de la Unidad"),
     ("Reports to the Head of Section.", "Head of Section"),
     ("Your direct supervisor is Ms. A. Bell, Policy Specialist (a.bell@un.org). Then",
      "Ms. A. Bell, Policy Specialist (a.bell@un.org)"),
@@ -469,3 +490,15 @@ def test_lettered_items_are_list_items() -> None:
 ])
 def test_headings_in_other_languages(heading: str, section: str) -> None:
     assert exact_or_fuzzy_section(heading) == section
+
+
+def test_sub_headings_take_the_level_of_the_requirements_heading_above(
+        parser: PostingParser) -> None:
+    """"QUALIFICATIONS SOUHAITABLES" then "Éducation", "Langues": desirable, not a second
+    minimum; the duties under "Vue d'ensemble des fonctions du poste"."""
+    p = parser.parse(read_text(BLIND5 / "unesco_dakar.md"), "u", "u.md")
+    assert "Formation complémentaire" in p.education.desirable
+    assert "Formation complémentaire" not in p.education.minimum
+    assert "portugais" in p.languages.desirable and "portugais" not in p.languages.minimum
+    assert "Afrique de l'Ouest" in p.experience.desirable
+    assert p.duties[0].startswith("Appuyer la mise en œuvre du projet régional")
