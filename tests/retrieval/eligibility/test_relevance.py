@@ -61,7 +61,7 @@ def test_related_or_unplaced_experience_is_never_called_unrelated(checker, text,
 
 
 def test_texts_in_other_languages_are_not_judged(checker) -> None:
-    verdict, reason = status(
+    _verdict, reason = status(
         checker, "Master en droit (2020), depuis 2021 je travaille comme serveuse dans un "
         "restaurant. Anglais courant.", NORMES)
     assert "does not appear" not in reason
