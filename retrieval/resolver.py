@@ -156,6 +156,7 @@ class PostingResolver:
         # a line break): a posting's body is counted from its lines'.
         line_tokens: dict[str, list[str]] = {}
         self._names = [self._names_of(p) for p in postings]
+        self._names_by_id = {n.posting.id: n for n in self._names}
         bodies = [_body_tokens(p.text, line_tokens) for p in postings]
         del line_tokens
         n = max(len(postings), 1)
@@ -315,7 +316,8 @@ class PostingResolver:
             return []
         named = [(p, s) for p, s, ident in ranked if ident]
         if named:
-            return self._by_identifiers(question, english, named)
+            return self._by_place(self._by_identifiers(question, english, named),
+                                  question, english)
         top = ranked[0][1]
         if top < 1.5:
             return []
@@ -323,7 +325,19 @@ class PostingResolver:
         if top >= 1.6 * second:
             return [ranked[0][0].id]
         # Near-ties: the question fits several postings about equally.
-        return [p.id for p, s, _ in ranked if s >= 0.8 * top][:3]
+        return self._by_place([p.id for p, s, _ in ranked if s >= 0.8 * top][:3],
+                              question, english)
+
+    def _by_place(self, ids: list[str], question: str, english: str | None) -> list[str]:
+        """Of postings the question fits about equally, those in the place it names ("the WHO
+        digital health JPO in Geneva", when another is in Manila). A city many postings share
+        weighs little in the scores, yet tells these few apart."""
+        if len(ids) < 2:
+            return ids
+        asked = set(content_tokens(english or question))
+        where = {i: len(asked & self._names_by_id[i].where_tokens) for i in ids}
+        best = max(where.values())
+        return [i for i in ids if where[i] == best] if best else ids
 
 
     def _by_identifiers(self, question: str, english: str | None,

@@ -47,7 +47,7 @@ information details
 # A required part and a desirable part asked side by side: "required … and which … desirable",
 # "essential and which are desirable", "exigées et lesquelles sont souhaitables", "what do
 # they ask for … and what is a plus" ("qué piden … y qué es deseable").
-_REQUIRED_WORDS = (r"\b(required|requires|require|essential|mandatory|minimum|must|need|needs|"
+_REQUIRED_WORDS = (r"\b(required|requires|require|essential|mandatory|minimum|min|must|need|needs|"
                    r"needed|obligatoire\w*|exig\w+|requis\w*|obligatori\w+|imprescindible\w*|"
                    r"requerid\w+|demand\w*|piden|pide|necesit\w+)\b")
 _AND = r".{0,60}\b(and|or|et|ou|y|o|versus|vs)\b.{0,40}"

@@ -40,3 +40,11 @@ def asked_kinds(folded_question: str) -> list[str]:
 def names_kind(sentence: str, kinds: list[str]) -> bool:
     """Whether a sentence names a thing of one of these kinds."""
     return any(p.search(sentence) for kind in kinds for p in _kinds()[kind][1])
+
+
+def asking_words(folded_question: str) -> set[str]:
+    """The words with which the question asks for a kind ("how many people", "how often"):
+    they say what kind of thing is wanted, not a word the answer must hold ("people" in
+    "keeping people informed" answers no "how many people?")."""
+    return {w for _kind, (asks, _names) in _kinds().items()
+            for m in asks.finditer(folded_question) for w in re.findall(r"\w+", m.group(0))}

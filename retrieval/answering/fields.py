@@ -6,6 +6,7 @@ import re
 from collections.abc import Callable
 from dataclasses import replace
 
+from retrieval.answering.answer_types import asked_kinds
 from retrieval.answering.base import AnswererBase
 from retrieval.answering.common import (
     FIELD_INTENTS,
@@ -291,8 +292,18 @@ class FieldAnswers(AnswererBase):
         parts: list[str] = []
         cites: list[Citation] = []
         any_found = False
+        # "how often would I meet my supervisor at UN-Habitat?", "what tools does the WHO JPO
+        # use?" over the few postings named: the sentences of each that answer it
+        finer_too = len(posts) <= 3 and bool(asked_kinds(q.folded))
         for p in posts:
             text, c, ok = self._field(q, p, intents[0], f)
+            finer, finer_cites = self._finer(q, p, text, intents[:1]) if finer_too else ([], [])
+            if finer and (intents[0] == "summary" or not ok):
+                text = f"{f['general_found'].format(t=p.short_title)}\n{bullets(finer)}"
+                c, ok = finer_cites, True
+            elif finer:
+                text = f"{text}\n{f['finer']}\n{bullets(finer)}"
+                c = [*c, *finer_cites]
             if text:
                 parts.append(text)
             cites += c

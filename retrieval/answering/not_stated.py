@@ -39,9 +39,19 @@ class NotStatedAnswers(AnswererBase):
         if evidence and topic.get("first"):
             evidence.sort(key=lambda ps: not re.search(topic["first"], fold(ps[1])))
         if evidence:
-            lines = [f"• {p.short_title}: {s}" for p, s in evidence[:4]]
+            # Over one posting, its first four sentences on the topic; over several, the first
+            # of each ("are any of these jobs only open to certain nationalities?")
+            shown = evidence[:4] if len(posts) == 1 else list(
+                {p.id: (p, s) for p, s in reversed(evidence)}.values())[::-1]
+            lines = [f"• {p.short_title}: {s}" for p, s in shown]
+            if 1 < len(posts) <= 3:
+                # the few postings a question named: each is accounted for ("the WHO digital
+                # health JPO" names two; one gives a closing date, the other none)
+                answered = {p.id for p, _s in shown}
+                lines += [f["not_stated_one"].format(t=p.short_title, topic=name)
+                          for p in posts if p.id not in answered]
             return Answer(text="\n".join(lines), found=True, intent=q.not_stated or "",
-                          citations=[cite(p, "background", s) for p, s in evidence[:4]],
+                          citations=[cite(p, "background", s) for p, s in shown],
                           posting_ids=[p.id for p in posts])
         if len(posts) == 1:
             head = f["not_stated_one"].format(t=posts[0].short_title, topic=name)

@@ -10,7 +10,7 @@ from functools import cache, lru_cache
 
 from langchain_core.documents import Document
 
-from retrieval.answering.answer_types import asked_kinds, names_kind
+from retrieval.answering.answer_types import asked_kinds, asking_words, names_kind
 from retrieval.answering.base import AnswererBase
 from retrieval.answering.common import cite, section_items
 from retrieval.answering.questions import intent_words
@@ -67,10 +67,10 @@ class SentenceSelection(AnswererBase):
         answer may come from any section: "would I go on missions?" is answered under
         Supervision."""
         asked_field = frozenset().union(*(q.intent_words.get(i, frozenset()) for i in intents))
-        skip = (_naming(p) | set(content_tokens(answered)) | _field_words() | _QUESTION_WORDS
-                | asked_field)
-        weights = self._weights(q, skip)
         kinds = asked_kinds(q.folded)  # "what software…": sentences naming tools answer it
+        skip = (_naming(p) | set(content_tokens(answered)) | _field_words() | _QUESTION_WORDS
+                | asked_field | set(content_tokens(" ".join(asking_words(q.folded)))))
+        weights = self._weights(q, skip)
         if not weights and not kinds:
             return [], []
         total = sum(weights.values()) or 1.0

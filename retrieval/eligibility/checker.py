@@ -203,7 +203,8 @@ class EligibilityChecker:
         lex = lexicon_for(language)
         folded = fold(question).replace("’", "'")
         only_eligible = bool(_ONLY_ELIGIBLE.search(folded))
-        if _WHICH_POSTINGS.search(folded) or only_eligible:
+        which = bool(_WHICH_POSTINGS.search(folded))
+        if which or only_eligible:
             posting_ids = None  # "which postings can I apply to?" is about all of them
         if posting_ids:
             postings = [p for p in (self.catalog.get(i) for i in posting_ids) if p is not None]
@@ -218,8 +219,11 @@ class EligibilityChecker:
             ranked = [(posting, verdict)]
         else:
             ranked = self.rank(profile, postings, language)
+            # Postings the question names ("the WHO digital health JPO", two of them) each
+            # get their verdict; "which postings can I apply to?" lists those that may fit.
             mode: ListMode = ("only_eligible" if only_eligible
-                              else "all" if _EACH_POSTING.search(folded) else "fitting")
+                              else "fitting" if (which or not posting_ids)
+                              and not _EACH_POSTING.search(folded) else "all")
             text = ranked_verdicts_text(ranked, lex, mode)
             # cite what the answer lists
             if mode == "only_eligible":
