@@ -335,7 +335,8 @@ class PostingResolver:
         if len(ids) < 2:
             return ids
         asked = set(content_tokens(english or question))
-        where = {i: len(asked & self._names_by_id[i].where_tokens) for i in ids}
+        where = {i: len(asked & set(content_tokens(self._names_by_id[i].posting.duty_station)))
+                 for i in ids}
         best = max(where.values())
         return [i for i in ids if where[i] == best] if best else ids
 

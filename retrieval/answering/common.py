@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import cache
 
 from retrieval.chunking import section_label
 from retrieval.eligibility.vocabulary import LANGUAGE_WORD, lexicon_for
@@ -38,6 +39,13 @@ FIELD_INTENTS = {
     "post_number", "issue_date", "duties", "key_outputs", "education", "experience", "skills",
     "languages", "competencies", "learning", "training", "background", "requirements",
 }
+
+
+@cache
+def question_patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """(a clause-opening question word, a word asking where): lexicon/intents.yaml."""
+    lex = load_yaml("intents.yaml")
+    return re.compile(lex["question_words"]), re.compile(lex["place_words"])
 
 
 def fields_asked(q: Query) -> bool:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import replace
-from functools import cache
 
-from retrieval.answering.common import FIELD_INTENTS, fields_asked, frames
+from retrieval.answering.common import FIELD_INTENTS, fields_asked, frames, question_patterns
 from retrieval.answering.conversation import Turn
 from retrieval.answering.corpus import CorpusAnswers
 from retrieval.answering.fields import FieldAnswers
@@ -18,7 +17,6 @@ from retrieval.answering.sentences import Sentence, SentenceSelection
 from retrieval.answering.similarity import SentenceSimilarity
 from retrieval.compare import PostingComparer
 from retrieval.eligibility import EligibilityChecker
-from retrieval.lexicon import load_yaml
 from retrieval.models import Answer
 from retrieval.resolver import PostingResolver, naming_words
 from retrieval.retriever import HybridRetriever
@@ -32,13 +30,6 @@ NOTED = "profile_noted"
 # the answer to "am I eligible for …?" from someone who has said nothing about themselves yet:
 # what the posting requires and what to tell; the reply is checked against the same postings
 PROFILE_WANTED = "profile_wanted"
-
-
-@cache
-def _asking_words() -> tuple[re.Pattern[str], re.Pattern[str]]:
-    """(a clause-opening question word, a word asking where): lexicon/intents.yaml."""
-    lex = load_yaml("intents.yaml")
-    return re.compile(lex["question_words"]), re.compile(lex["place_words"])
 
 
 class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, SentenceSelection):
@@ -156,7 +147,7 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
                 # the posting requires is the answer.
                 intents = ["requirements", *intents]
             elif not intents and not told and not q.not_stated and (
-                    q.corpus_scope or not _asking_words()[0].match(q.folded)):
+                    q.corpus_scope or not question_patterns()[0].match(q.folded)):
                 # "am I eligible for the AI job?", "which postings can I apply to?" from
                 # someone who has told nothing yet ("how can I apply", "how often do I meet
                 # Oliver" are other questions)
@@ -205,7 +196,7 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
                # "what about the one in Amman?", "sorry, I meant the Geneva one" name a
                # posting; they ask no summary and no duty station
                and not (q.continues and (i == "summary" or (
-                   i == "duty_station" and not _asking_words()[1].search(q.folded))))] + (
+                   i == "duty_station" and not question_patterns()[1].search(q.folded))))] + (
             [q.not_stated] if q.not_stated else [])
         if previous.intent == "eligibility" and previous.profile and "eligibility" not in q.intents:
             if named and not own and (q.continues or len(words(q.clean)) <= 12):
@@ -246,7 +237,7 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
         native language" names a language), too little for a verdict on its own."""
         clauses = [c.strip(" ¿¡-") for c in re.split(r"[,;:.!]|\b(?:and|or|et|ou|y|o)\b",
                                                      q.folded)]
-        if "?" in q.clean or any(_asking_words()[0].match(c) for c in clauses) \
+        if "?" in q.clean or any(question_patterns()[0].match(c) for c in clauses) \
                 or opens_yes_no(q):
             return False
         profile = self.eligibility.parse_profile(q.clean)
@@ -286,6 +277,9 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
         naming = naming_words(q.clean)
         if not claimed or {fold(c) for c in claimed} <= naming:
             return named  # "am I eligible for the NORMES job?": the unit names the posting
+        if named and not any(self.premises.contradictions(q, self.snap.by_id[i])
+                             for i in named if i in self.snap.by_id):
+            return named  # "the UNESCO JPO in Beirut": true of the posting named, it names it
         theirs = list(dict.fromkeys(
             [i for s in self.premises.people_in(q) for i in self.premises.people[s]]
             + [i for u in self.premises.units_in(q) for i in self.premises.units[u]]))

@@ -16,6 +16,7 @@ from retrieval.answering.common import (
     fields_asked,
     frames,
     inline,
+    question_patterns,
     trim,
 )
 from retrieval.answering.polar import is_polar, polar_lead, requirement_verdict
@@ -37,7 +38,10 @@ class FieldAnswers(AnswererBase):
         t = p.short_title
         if q.not_stated and not fields_asked(q):
             topic = self._not_stated(q, [p])
-            if not [i for i in q.intents if i in FIELD_HANDLERS and i != "summary"]:
+            # (a place the question names, "the WHO JPO in Geneva", asks no duty station)
+            asked = [i for i in q.intents if i in FIELD_HANDLERS and i != "summary"
+                     and (i != "duty_station" or question_patterns()[1].search(q.folded))]
+            if not asked:
                 return topic
             # "what's the grade and the deadline?": the field, then the topic (unless the
             # field's answer already quotes what the posting says on it)
