@@ -73,6 +73,8 @@ _NAMING_PHRASE = re.compile(r"((?:[\w'-]+\s+){1,3})(?:jpo|post|posting|job|posit
 # "the one about domestic workers", "the job on spectrum management": the words after it
 # (after "the", not "my": "my role on labour rights" tells about the writer)
 _NAMED_AFTER = re.compile(r"\b(?:the|that) (?:jpo|post|posting|job|position|vacancy|one)s?\s+"
+                          # "the job in geneva about standards": the place may come first
+                          r"(?:(?:in|at) [\w'-]+(?: [\w'-]+)? )?"
                           r"(?:about|on|dealing with|working on|covering|focused on|related to)"
                           r"\s+([\w'-]+(?:\s+[\w'-]+){0,2}?)(?=\s*[.,;:?!]|\s+(?:who|what|"
                           r"which|where|when|how|is|are|do|does|and)\b|\s*$)")

@@ -273,13 +273,14 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
         the question clearly names another posting, when it is a claim about that one: "lisa
         tortell supervises the creative economy post, right?" is about the creative one."""
         named = self.resolver.resolve(q.clean, q.english)
-        claimed = self.premises.claimed_values(q)
+        # an organisation names its postings ("the UNESCO JPO in Beirut"); it is no claim
+        # about a unit, though a posting's unit may carry its name
+        organisations = {fold(p.organisation) for p in self.postings if p.organisation}
+        claimed = [c for c in self.premises.claimed_values(q) if fold(c) not in organisations]
         naming = naming_words(q.clean)
         if not claimed or {fold(c) for c in claimed} <= naming:
             return named  # "am I eligible for the NORMES job?": the unit names the posting
-        if named and not any(self.premises.contradictions(q, self.snap.by_id[i])
-                             for i in named if i in self.snap.by_id):
-            return named  # "the UNESCO JPO in Beirut": true of the posting named, it names it
+
         theirs = list(dict.fromkeys(
             [i for s in self.premises.people_in(q) for i in self.premises.people[s]]
             + [i for u in self.premises.units_in(q) for i in self.premises.units[u]]))
