@@ -92,6 +92,7 @@ def naming_words(text: str) -> set[str]:
 
 
 _NO_ROWS = np.zeros(0, dtype=np.int32)
+_ADDRESS = re.compile(r"\S+@\S+|\bhttps?://\S+|\bwww\.\S+")
 _Key = TypeVar("_Key")
 
 
@@ -197,7 +198,9 @@ class PostingResolver:
         # Every word the postings use, sorted: a question word none of them has may be the
         # start of one ("the telecom job" → telecommunication, "admin" → administration).
         self._vocabulary = sorted(set(name_df) | set(body_df) | set(where_df))
-        lowercase_words = {w for p in postings for w in re.findall(r"\b[a-z]{3,}\b", p.text)}
+        # (addresses left out: "a.diallo-kane@unesco.org" makes no ordinary word of UNESCO)
+        lowercase_words = {w for p in postings
+                           for w in re.findall(r"\b[a-z]{3,}\b", _ADDRESS.sub(" ", p.text))}
         for names in self._names:
             names.case_sensitive = {a for a in names.identifiers if a.lower() in lowercase_words}
         self._rows = _NameRows(self._names, bodies, body_df, max(1, n // 2))

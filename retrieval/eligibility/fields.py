@@ -114,3 +114,11 @@ def field_relation(have: str, need: list[str], related_ok: bool) -> Literal[
     if have_groups & ambiguous:
         return "unclear"
     return "unrelated"
+
+
+@lru_cache(maxsize=1)
+def not_a_field() -> dict[str, frozenset[str]]:
+    """Stems of the words that name no field of work (`lexicon/fields.yaml` not_a_field):
+    "generic" (about experience itself), "weak" (a level, not an area), "workplaces"."""
+    return {kind: frozenset(stem_words(" ".join(words)))
+            for kind, words in load_yaml("fields.yaml")["not_a_field"].items()}

@@ -14,6 +14,7 @@ from retrieval.eligibility.fields import (
     field_groups,
     field_relation,
     matched_field,
+    not_a_field,
 )
 from retrieval.eligibility.profile import LEVEL_RANK
 from retrieval.eligibility.relevance import ExperienceRelevance
@@ -30,15 +31,11 @@ from retrieval.text import fold
 
 # ---- matching -------------------------------------------------------------------------------
 
-_GENERIC_DOMAIN = frozenset(stem_words(
-    "area areas field fields relevant related experience work working level national "
-    "international other similar sector practical professional one of the a an or and in "
-    "including at on with for of to my our their as from by his her its"))
-_WEAK = frozenset(stem_words("international national global regional"))
-_WORKPLACE = frozenset(stem_words(
-    "ministry government ngo ngos un united nations organisation organization company firm "
-    "bank university agency office employer consultancy private public sector startup start "
-    "up think tank embassy department corporation institution"))
+_GENERIC_DOMAIN = not_a_field()["generic"] | frozenset(stem_words(
+    "one of the a an or and in including at on with for of to my our their as from by his her "
+    "its"))
+_WEAK = not_a_field()["weak"]
+_WORKPLACE = not_a_field()["workplaces"]
 
 
 def _domain_relation(have: str, need: str) -> Literal["ok", "assumed", "unclear"]:

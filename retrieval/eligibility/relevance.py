@@ -27,21 +27,19 @@ from functools import lru_cache
 
 import numpy as np
 
+from retrieval.eligibility.fields import not_a_field
 from retrieval.eligibility.vocabulary import stem_words
 from retrieval.text import STOPWORDS, fold
 from retrieval.understanding import detect_language
 
 Embed = Callable[[list[str]], Sequence[Sequence[float]]]
 
-_GENERIC = frozenset(stem_words(
-    "area areas field fields relevant related experience work worked working job jobs level "
-    "national international global regional other similar sector practical professional "
-    "year years month months now since then before after until currently full part time "
-    "team lead head manager officer assistant associate intern internship role position"))
-_WORKPLACE = frozenset(stem_words(
-    "ministry government ngo ngos un united nations organisation organization company firm "
-    "bank university agency office employer consultancy private public startup start up "
-    "think tank embassy department corporation institution"))
+# words about experience itself, or about when and as what, name no subject
+_GENERIC = not_a_field()["generic"] | frozenset(stem_words(
+    "worked job jobs year years month months now since then before after until currently full "
+    "part time team lead head manager officer assistant associate intern internship role "
+    "position"))
+_WORKPLACE = not_a_field()["workplaces"]
 _STOP_STEMS = frozenset(stem_words(" ".join(STOPWORDS)))
 _CACHE_SIZE = 4096
 
