@@ -151,6 +151,9 @@ class Query:
     language: str = "en"
     intents: list[str] = field(default_factory=list)
     not_stated: str | None = None
+    # further topics the postings rarely state, asked in the same message ("how do I apply,
+    # and what's the deadline?")
+    other_topics: list[str] = field(default_factory=list)
     injection: bool = False
     corpus_scope: bool = False
     greeting: bool = False
@@ -190,6 +193,9 @@ def analyse(text: str, glosses: dict[str, str] | None = None) -> Query:
     q.intents, q.not_stated = _detect(_asked_part(clean, language) or probe)
     if not q.intents and not q.not_stated:
         q.intents, q.not_stated = _detect(probe)
+    if q.not_stated:
+        q.other_topics = [k for k, t in comp["not_stated"].items()
+                          if k != q.not_stated and t["ask"].search(probe)]
     q.corpus_scope = any(p.search(probe) for p in comp["corpus"]) or bool(
         re.search(r"\bwhich (posting|post|position|job|vacancy|jpo|announcement)\b(?! number)",
                   probe))

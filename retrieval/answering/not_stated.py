@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from retrieval.answering.base import AnswererBase
 from retrieval.answering.common import cite, frames, section_items
@@ -32,6 +33,15 @@ class NotStatedAnswers(AnswererBase):
     eligibility) and other parts it uses."""
 
     def _not_stated(self, q: Query, posts: list[Posting]) -> Answer:
+        if q.other_topics:
+            # each topic asked, in the order of the lexicon ("how do I apply, and what's the
+            # deadline?": the application instructions and the closing date)
+            answers = [self._not_stated(replace(q, not_stated=topic, other_topics=[]), posts)
+                       for topic in [q.not_stated, *q.other_topics[:2]]]
+            return answers[0].model_copy(update={
+                "text": "\n\n".join(dict.fromkeys(a.text for a in answers)),
+                "citations": [c for a in answers for c in a.citations],
+                "found": any(a.found for a in answers)})
         f = frames(q.language)
         topic = not_stated_topics()[q.not_stated or ""]
         name = topic["name"].get(q.language, topic["name"]["en"])

@@ -66,6 +66,12 @@ def test_not_stated_topics(ask, question: str, topic: str) -> None:
     assert "What the posting does say" in a.text and a.citations
 
 
+def test_two_topics_asked_together_are_both_answered(ask) -> None:
+    a = ask("What is the salary of the NORMES JPO, and is there an age limit?")
+    assert not a.found
+    assert "does not state the salary" in a.text and "does not state an age limit" in a.text
+
+
 def test_cross_posting_law_degree(ask) -> None:
     a = ask("Which postings require a law degree?")
     assert "Standards Policy and Development" in a.text
