@@ -41,7 +41,8 @@ _IN_PROGRESS_BEFORE = re.compile(
     r"(?:(?:my|a|an|the|un|une|mon|ma|mi|el|la)\s+)?(?:\w+\s+){0,2}$")
 _IN_PROGRESS_AFTER = re.compile(
     r"^[^,.;]{0,40}?\b(in progress|ongoing|underway|under way|expected|to be completed|"
-    r"not (?:yet )?(?:finished|completed|done)|unfinished|en cours|en curso|pending|due in|"
+    r"(?:not|isn'?t|is not|wasn'?t)\s+(?:yet\s+|actually\s+|really\s+|quite\s+)?"
+    r"(?:finished|completed|done)|unfinished|en cours|en curso|pending|due in|"
     r"(?:will|should) (?:finish|graduate|complete))\b"
     # "I'm a full-time master's student": studying for it
     r"|^'?s?\s*(?:\w+\s+){0,2}?(student|candidate|programme student|program student)\b")

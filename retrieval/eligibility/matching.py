@@ -335,17 +335,16 @@ class _Matcher:
 
     def _unrelated(self, req: Requirement, need_domain: str) -> bool:
         """Whether all the experience told is in another field than the one asked for (see
-        `relevance.py`): far in meaning from the requirement, and sharing no subject word
-        with the posting's title and duties."""
-        if self.relevance is None or not self.relevance.active \
-                or (req.min_years is None and not need_domain):
-            return False  # a rule on the most experience accepted names no area
+        `relevance.py`): far in meaning from the area the requirement names, and sharing no
+        subject word with the posting's title and duties."""
+        if self.relevance is None or not self.relevance.active or not need_domain:
+            # "relevant work experience of 2 to 4 years" names no area to be far from
+            return False
         haves = [h for h in (self.p.experience_domain,
                              *(x.context for x in self.p.experience_periods)) if h]
         if not haves or any(_domain_relation(h, need_domain) == "ok" for h in haves):
             return False
-        need = need_domain or req.source_text
-        if not self.relevance.far_from(haves, need):
+        if not self.relevance.far_from(haves, need_domain):
             return False
         self.read_posting = True
         topic = " ".join([self.posting.title, *self.posting.duties])

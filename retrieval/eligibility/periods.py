@@ -34,8 +34,20 @@ from retrieval.models import ExperiencePeriod
 Timing = Literal["before_first_degree", "after_first_degree", "unstated"]
 
 _DATE_LANGUAGES = ["en", "fr", "es", "de"]
+# "03/2021", "09.2023", "1-2020": a month by its number, spelled out before the text is read
+_NUMERIC_MONTH = re.compile(r"\b(0?[1-9]|1[0-2])\s?[/.-]\s?((?:19|20)\d{2})\b")
+_MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", "august",
+                "september", "october", "november", "december")
+
+
+def spell_numeric_months(text: str) -> str:
+    """'from 03/2021 to 06/2023' → 'from march 2021 to june 2023'."""
+    return _NUMERIC_MONTH.sub(lambda m: f"{_MONTH_NAMES[int(m.group(1)) - 1]} {m.group(2)}",
+                              text)
 # a month word (checked by dateparser, not by a list here) and a four-digit year
-_DATE = r"(?:([a-z]{3,10})\.?\s+(?:de\s+|of\s+)?)?((?:19|20)\d{2})"
+_DATE = (r"(?:(?:fin|debut|mi|end of|beginning of|start of|early|late|mid|finales de|"
+         r"principios de|mediados de|inicios de)\s+)?"
+         r"(?:([a-z]{3,10})\.?\s+(?:de\s+|of\s+)?)?((?:19|20)\d{2})")
 _PRESENT = (r"(?:present|now|today|date|current|currently|ongoing|aujourd'hui|maintenant|"
             r"presente|hoy|la fecha|la actualidad|actualidad|ahora)")
 _RANGE = re.compile(
@@ -69,6 +81,8 @@ _SUMMARY = re.compile(r"\b(so|that's|that is|i\.e\.|in total|altogether|overall|
                       r"c'est-a-dire|o sea|en total|es decir|exactamente|exactement)\b"
                       r"(?:\s+\w+){0,3}[\s~≈±]*$")  # "so ~3 yrs"
 _TIME_OFF = re.compile(r"\b(travel\w*|gap year|break|sabbatical|parental leave|maternity|"
+                       r"job[- ]hunting|looking for (?:a )?(?:job|work)|between jobs|"
+                       r"je cherche|cherche du travail|busco trabajo|buscando trabajo|"
                        r"unemployed|off work|voyag\w*|viaj\w*|chomage|desemplead\w*|conge|"
                        r"caring for|care of|(?:haven't|have not|hasn't|not|never|no longer|"
                        r"stopped) (?:been )?work\w*|sans emploi|sin trabajo|no he trabajado|"

@@ -7,7 +7,7 @@ from datetime import date
 
 from retrieval.eligibility.degrees import degree_facts
 from retrieval.eligibility.fields import field_canonicals
-from retrieval.eligibility.periods import experience_periods
+from retrieval.eligibility.periods import experience_periods, spell_numeric_months
 from retrieval.eligibility.vocabulary import LANGUAGE_RE, LANGUAGE_WORD, NUM, nationality_in
 from retrieval.lexicon import degrees as degree_words
 from retrieval.models import ExperiencePeriod, Profile
@@ -297,7 +297,7 @@ def parse_profile(text: str, today: date | None = None) -> Profile:
     """A candidate profile from free text (English, French, Spanish, and German read through
     the glossary). `today` dates open periods ("since January 2022"); by default the real
     date."""
-    text = english_reading(text)
+    text = spell_numeric_months(english_reading(text))
     folded = fold(text).replace("’", "'")
     profile = Profile()
     degrees = degree_facts(text.replace("’", "'"), folded)

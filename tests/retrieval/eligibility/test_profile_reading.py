@@ -33,6 +33,9 @@ def before(text: str) -> float:
     ("Depuis janvier 2022 je travaille au ministère du Travail.", 3.0),
     ("Desde enero de 2022 trabajo en una ONG.", 3.0),
     ("From Sept. 2021 to Dec. 2023 I worked at a trade union.", 2.33),
+    # months by their number, and "fin octobre", "end of March"
+    ("From 03/2021 to 06/2022 I was at an NGO on domestic workers' rights.", 1.33),
+    ("J'ai bossé de mai 2022 à fin octobre 2024 dans un think tank.", 2.5),
     # a start told in the present tense is an open range
     ("MBA 2019, from January 2022 I work on due diligence at a garment brand.", 3.0),
     # a range after a dated degree, in a clause of its own, is work, not the degree's dates
@@ -90,6 +93,10 @@ def test_a_summary_replaces_the_periods_it_sums() -> None:
 ])
 def test_a_duration_beside_its_dates_is_one_period(text: str, expected: float) -> None:
     assert years(text) == expected
+
+
+def test_job_hunting_since_then_is_no_period() -> None:
+    assert years("From 2019 to 2021 I was at a think tank. Since then job hunting.") == 2.0
 
 
 def test_since_then_without_work_is_no_period() -> None:
