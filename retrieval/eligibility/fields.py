@@ -119,6 +119,7 @@ def field_relation(have: str, need: list[str], related_ok: bool) -> Literal[
 @lru_cache(maxsize=1)
 def not_a_field() -> dict[str, frozenset[str]]:
     """Stems of the words that name no field of work (`lexicon/fields.yaml` not_a_field):
-    "generic" (about experience itself), "weak" (a level, not an area), "workplaces"."""
+    "generic" (about experience itself), "weak" (a level, not an area), "workplaces",
+    "roles_and_time"."""
     return {kind: frozenset(stem_words(" ".join(words)))
             for kind, words in load_yaml("fields.yaml")["not_a_field"].items()}

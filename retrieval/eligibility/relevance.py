@@ -35,10 +35,7 @@ from retrieval.understanding import detect_language
 Embed = Callable[[list[str]], Sequence[Sequence[float]]]
 
 # words about experience itself, or about when and as what, name no subject
-_GENERIC = not_a_field()["generic"] | frozenset(stem_words(
-    "worked job jobs year years month months now since then before after until currently full "
-    "part time team lead head manager officer assistant associate intern internship role "
-    "position"))
+_GENERIC = not_a_field()["generic"] | not_a_field()["roles_and_time"]
 _WORKPLACE = not_a_field()["workplaces"]
 _STOP_STEMS = frozenset(stem_words(" ".join(STOPWORDS)))
 _CACHE_SIZE = 4096
