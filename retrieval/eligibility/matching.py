@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from functools import lru_cache
 from typing import Literal
 
 from retrieval.eligibility.fields import (
@@ -38,6 +39,7 @@ _WEAK = not_a_field()["weak"]
 _WORKPLACE = not_a_field()["workplaces"]
 
 
+@lru_cache(maxsize=65536)  # one profile meets the same areas across thousands of postings
 def _domain_relation(have: str, need: str) -> Literal["ok", "assumed", "unclear"]:
     if not need or not re.search(r"[a-z]", fold(need)):
         return "assumed"

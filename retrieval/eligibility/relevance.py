@@ -41,6 +41,7 @@ _STOP_STEMS = frozenset(stem_words(" ".join(STOPWORDS)))
 _CACHE_SIZE = 4096
 
 
+@lru_cache(maxsize=8192)
 def subject_stems(text: str) -> frozenset[str]:
     """The stems of a text that name what the work was about (not where, not when)."""
     return frozenset(s for s in stem_words(re.sub(r"\d+", " ", text))
@@ -48,6 +49,7 @@ def subject_stems(text: str) -> frozenset[str]:
                      and s not in _STOP_STEMS)
 
 
+@lru_cache(maxsize=8192)
 def _english(text: str) -> bool:
     """The model and the floor were measured on English: a French requirement or a Spanish
     self-description is not judged (their words would look far from any English ones)."""
@@ -69,6 +71,8 @@ class ExperienceRelevance:
         self._embed = embed
         self._below = below
         self._vectors: dict[str, np.ndarray] = {}
+        # one profile is checked against thousands of postings, which share few areas
+        self._far: dict[tuple[tuple[str, ...], str], bool] = {}
 
     @property
     def active(self) -> bool:
@@ -77,6 +81,15 @@ class ExperienceRelevance:
     def far_from(self, haves: list[str], need: str) -> bool:
         """Whether every told experience that names a subject is far, in meaning, from the
         requirement's area `need` (False when none names one)."""
+        key = (tuple(haves), need)
+        found = self._far.get(key)
+        if found is None:
+            if len(self._far) > _CACHE_SIZE:
+                self._far.clear()
+            found = self._far[key] = self._far_from(haves, need)
+        return found
+
+    def _far_from(self, haves: list[str], need: str) -> bool:
         judged = [h for h in haves if subject_stems(h)]
         if not self.active or not judged or not need.strip() \
                 or not all(_english(t) for t in (need, *judged)):
