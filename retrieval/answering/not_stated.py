@@ -51,8 +51,10 @@ class NotStatedAnswers(AnswererBase):
         if evidence:
             # Over one posting, its first four sentences on the topic; over several, the first
             # of each ("are any of these jobs only open to certain nationalities?")
-            shown = evidence[:4] if len(posts) == 1 else list(
-                {p.id: (p, s) for p, s in reversed(evidence)}.values())[::-1]
+            first_of: dict[str, tuple[Posting, str]] = {}
+            for p, s in evidence:
+                first_of.setdefault(p.id, (p, s))
+            shown = evidence[:4] if len(posts) == 1 else list(first_of.values())
             lines = [f"• {p.short_title}: {s}" for p, s in shown]
             if 1 < len(posts) <= 3:
                 # the few postings a question named: each is accounted for ("the WHO digital

@@ -14,6 +14,7 @@ from retrieval.eligibility.profile import corrected_text, english_reading, parse
 from retrieval.eligibility.relevance import ExperienceRelevance
 from retrieval.eligibility.render import (
     ListMode,
+    listed,
     ranked_verdicts_text,
     single_verdict_text,
     verdict_excerpt,
@@ -225,11 +226,7 @@ class EligibilityChecker:
                               else "fitting" if (which or not posting_ids)
                               and not _EACH_POSTING.search(folded) else "all")
             text = ranked_verdicts_text(ranked, lex, mode)
-            # cite what the answer lists
-            if mode == "only_eligible":
-                ranked = [(p, v) for p, v in ranked if v.status == "eligible"] or ranked
-            elif mode == "fitting":
-                ranked = [(p, v) for p, v in ranked if v.status != "not_eligible"] or ranked
+            ranked = listed(ranked, mode) or ranked  # cite what the answer lists
         stated = any(c.requirement.kind in {"nationality", "age"} for _p, v in ranked
                      for c in v.checks)
         if not stated and (_AGE_NATIONALITY.search(fold(question)) or profile.age

@@ -47,6 +47,17 @@ def single_verdict_text(posting: Posting, verdict: Verdict, lex: dict[str, Any])
 ListMode = Literal["all", "fitting", "only_eligible"]
 
 
+def listed(ranked: list[tuple[Posting, Verdict]], mode: ListMode
+           ) -> list[tuple[Posting, Verdict]]:
+    """The postings a list in `mode` shows (see `ranked_verdicts_text`); empty when
+    "only_eligible" finds none. "fitting" falls back to every posting when none fits."""
+    if mode == "only_eligible":
+        return [(p, v) for p, v in ranked if v.status == "eligible"]
+    if mode == "fitting":
+        return [(p, v) for p, v in ranked if v.status != "not_eligible"] or ranked
+    return ranked
+
+
 def ranked_verdicts_text(ranked: list[tuple[Posting, Verdict]], lex: dict[str, Any],
                          mode: ListMode = "all") -> str:
     """The postings with their verdicts, best fit first.
@@ -57,19 +68,16 @@ def ranked_verdicts_text(ranked: list[tuple[Posting, Verdict]], lex: dict[str, A
       posting, so that the reasons are there to read;
     - "only_eligible" ("only list the ones I qualify for"): eligible ones, or a sentence
       saying there are none."""
+    shown = listed(ranked, mode)
+    if not shown:
+        return lex["none_eligible"]
     header = lex["multi_header"]
-    others = 0
     if mode == "only_eligible":
-        ranked = [(p, v) for p, v in ranked if v.status == "eligible"]
-        if not ranked:
-            return lex["none_eligible"]
         header = lex["only_eligible_header"]
-    elif mode == "fitting":
-        fitting = [(p, v) for p, v in ranked if v.status != "not_eligible"]
-        if fitting:
-            others = len(ranked) - len(fitting)
-            ranked = fitting
-            header = lex["fitting_header"]
+    elif mode == "fitting" and any(v.status != "not_eligible" for _p, v in shown):
+        header = lex["fitting_header"]
+    others = len(ranked) - len(shown)
+    ranked = shown
     lines = [header]
     marks = {"eligible": "✅", "cannot_tell": "❔", "not_eligible": "❌"}
     # Postings checked once share their verdict's checks (`EligibilityChecker.rank`), and so
