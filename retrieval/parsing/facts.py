@@ -272,8 +272,8 @@ def supervisor_in_prose(text: str) -> str:
                r"sous la supervision (?:directe |immédiate )?(?:de la |du |de |d')|"
                r"bajo la supervisi[oó]n (?:directa |inmediata )?(?:de la |del |de )|"
                r"supervis[ée]e? par|supervisad[oa] por)"
-               r"\s*(.+?)(?=,\s*(?:and\s+)?(?:under|with|who|in close|le|la|les|el|los|il|"
-               r"elle|qui|quien|que)\b|[.;](?:\s|$)|"
+               r"\s*(.+?)(?=,\s*(?:and\s+|y\s+|et\s+)?(?:under|with|who|in close|le|la|les|el|"
+               r"los|il|elle|qui|quien|que|bajo|sous|con|avec)\b|[.;](?:\s|$)|"
                r"\sand under\b|"
                # "…, Ms. X, and works closely with …": the sentence goes on about the JPO
                r",?\s+and\s+(?:will\s+|also\s+)?[a-z]+s\b)")

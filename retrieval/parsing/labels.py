@@ -24,6 +24,10 @@ def split_label(text: str) -> tuple[str, str] | None:
     vocab = vocabulary()
     if label in vocab.fields or label in vocab.sections or label in vocab.sublabels:
         return label, m.group(2).strip()
+    # "Competencies (UNAIDS competency framework): …", "Education (required): …"
+    bare = norm_label(re.sub(r"\([^)]*\)", " ", strip_numbering(m.group(1))))
+    if bare != label and (bare in vocab.fields or bare in vocab.sections):
+        return bare, m.group(2).strip()
     return None
 
 

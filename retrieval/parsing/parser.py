@@ -37,6 +37,7 @@ from retrieval.parsing.requirements import (
     _TEMPLATE_HINT,
     _is_intro,
     _requirement_block,
+    experience_caps,
     requirements_in_prose,
     split_by_topic,
 )
@@ -570,6 +571,12 @@ class PostingParser:
                        for ln in section.lines if not ln.blank]
             general += [f"Contract: {value}" for value in facts.unfiled]
             posting.duration = duration_in_text("\n".join(general), labelled=True)
+        block = posting.experience
+        if not any(experience_caps(t) for t in (block.minimum, block.desirable)):
+            # the cap said under Eligibility belongs with the experience asked
+            caps = [c.lstrip("-•o ").strip() for c in experience_caps(text)]
+            if caps:
+                block.minimum = "\n".join([block.minimum, *caps]).strip()
         self._supervisor_fields(posting, facts)
         self._supervisor_address(posting)
         if not posting.supervisor.describe():

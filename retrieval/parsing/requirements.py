@@ -10,6 +10,7 @@ from retrieval.models import RequirementBlock
 from retrieval.parsing.labels import is_asset, sublabel
 from retrieval.parsing.lines import Line
 from retrieval.parsing.values import split_sentences
+from retrieval.text import fold
 
 _TEMPLATE_HINT = re.compile(
     r"^(indicate|please (complete|indicate|describe)|background information should)", re.I)
@@ -46,6 +47,13 @@ def _requirement_block(content: list[Line], level: str = "") -> RequirementBlock
         kept: list[str] = []
         for item in minimum:
             for sentence in split_sentences(item) if not item.startswith("- ") else [item]:
+                # "… (R or Stata); familiarity with Power BI is desirable.": two levels
+                clauses = re.split(r";\s+", sentence)
+                assets = [is_asset(c) for c in clauses]
+                if any(assets) and not all(assets):
+                    for clause, asset in zip(clauses, assets, strict=True):
+                        (desirable if asset else kept).append(clause.strip())
+                    continue
                 (desirable if is_asset(sentence) else kept).append(sentence)
         minimum = kept if kept else minimum
     return RequirementBlock(minimum="\n".join(minimum).strip(),
@@ -151,3 +159,20 @@ def requirements_in_prose(texts: list[str]) -> dict[tuple[str, str], str]:
             for topic in topics:
                 found.setdefault((topic, level), []).append(sentence)
     return {key: " ".join(v) for key, v in found.items()}
+
+
+# "Candidates with more than four years of relevant work experience will not be considered":
+# a cap on experience, often stated under Eligibility rather than with the experience asked
+_EXPERIENCE_CAP = re.compile(
+    r"\b(?:more than|over|in excess of|exceeding|plus de|mas de|mehr als)\s+\S+\s*(?:\(\d+\)\s*)?"
+    r"(?:years?|ans|annees|anos|jahre)\b.*\b(?:not (?:be )?considered|not eligible|ineligible|"
+    r"excluded|cannot be considered|not qualify|(?:should|need|must) not apply|"
+    r"not (?:be )?accepted|ne (?:seront|sont|pourront) pas|no (?:seran|son|podran)|"
+    r"nicht beruecksichtigt|nicht berucksichtigt)", re.I)
+
+
+def experience_caps(text: str) -> list[str]:
+    """The sentences of `text` that cap the years of experience a candidate may have."""
+    return [s for s in split_sentences(re.sub(r"\s+", " ", text))
+            if _EXPERIENCE_CAP.search(fold(s))]
+

@@ -29,8 +29,8 @@ ROLE_WORDS = {
 @lru_cache(maxsize=65536)  # lists over every posting shorten every title per answer
 def short_title(title: str) -> str:
     """'Junior Professional Officer in X' → 'X'."""
-    t = re.sub(r"^\s*junior professional officer\s*(\(jpo\))?\s*(in|on|for|–|-|:)?\s*", "",
-               title, flags=re.I)
+    t = re.sub(r"^\s*(?:junior professional officer|oficial profesional junior)\s*(\(jpo\))?"
+               r"\s*(in|on|for|en|–|-|:|,)?\s*", "", title, flags=re.I)
     return t.strip() or title.strip()
 
 
@@ -63,9 +63,19 @@ def duration_in_months(text: str) -> int | None:
     return round(value * (12 if m.group(2).lower().startswith(("year", "yr")) else 1))
 
 
+_ABBREVIATION_END = re.compile(r"(?i:\b(?:e\.g|i\.e|cf|incl|approx|vs|nos?|nr)\.)$|\b"
+                               + HONORIFIC + r"\.$")
+
+
 def split_sentences(text: str) -> list[str]:
     parts = re.split(r"(?<=[.;!?])\s+(?=[A-Z(\"'“])", text.strip())
-    return [p.strip() for p in parts if p.strip()]
+    out: list[str] = []
+    for part in (p.strip() for p in parts):
+        if out and _ABBREVIATION_END.search(out[-1]):
+            out[-1] += " " + part  # "tools (e.g. Power BI)" is one sentence
+        elif part:
+            out.append(part)
+    return out
 
 
 def _parse_supervisor(text: str) -> Supervisor:
@@ -95,6 +105,12 @@ def _parse_supervisor(text: str) -> Supervisor:
     elif len(parts) > 1 and re.match(HONORIFIC + r"\.?\s+[A-Z]", parts[1]) \
             and len(parts[1].split()) <= 6:
         name, role = parts[1].strip(" ,;:"), first  # "Chief of Child Protection, Ms. X"
+    else:
+        # "Country Director, UNAIDS Brazil — Ms. Helena Duarte": the name closes the line
+        last = re.search(r"(?:[,;—–]|\s-\s)\s*(" + HONORIFIC + r"\.?\s+[A-Z][^,;—–()]{1,60})$",
+                         rest)
+        if last and len(last.group(1).split()) <= 6:
+            name, role = last.group(1).strip(), rest[:last.start()].strip(" ,;:—–-")
     return Supervisor(name=name, role=role, email=email, raw=raw)
 
 

@@ -7,7 +7,9 @@ from pathlib import Path
 import pytest
 
 from retrieval.loaders import LoadError, read_text
-from retrieval.parsing import PostingParser, duration_in_months, extract_acronyms
+from retrieval.parsing import PostingParser, duration_in_months, extract_acronyms, split_sentences
+from retrieval.parsing.prose import prose_sentences
+from retrieval.parsing.values import _parse_supervisor
 from tests.conftest import CORPUS, EXTRA_POSTINGS
 
 parser = PostingParser()
@@ -215,3 +217,29 @@ def test_latin1_text_is_read(tmp_path: Path) -> None:
 ])
 def test_duration_in_months(text: str, months: int | None) -> None:
     assert duration_in_months(text) == months
+
+
+def test_abbreviations_and_honorifics_end_no_sentence() -> None:
+    assert split_sentences("Tools (e.g. Power BI) help. Ask Mr. Andrés Cárdenas. No. 5 "
+                           "is next.") == ["Tools (e.g. Power BI) help.",
+                                           "Ask Mr. Andrés Cárdenas.", "No. 5 is next."]
+
+
+def test_prose_sentences_keep_headings_and_label_lines_apart() -> None:
+    text = ("ELIGIBILITY\n - This JPO position is sponsored by the Government of the\n"
+            "Netherlands and is open only to nationals of the Netherlands.\n"
+            "Sponsor: Government of Switzerland (open to Swiss nationals)\n"
+            "Estimated start date: March 2026\n")
+    assert prose_sentences(text) == [
+        "- This JPO position is sponsored by the Government of the Netherlands and is open "
+        "only to nationals of the Netherlands.",
+        "Sponsor: Government of Switzerland (open to Swiss nationals)",
+        "Estimated start date: March 2026"]
+
+
+def test_a_supervisor_named_after_their_title() -> None:
+    s = _parse_supervisor("Country Director, UNAIDS Brazil — Ms. Helena Vasconcelos Duarte "
+                          "(duarteh@unaids.org)")
+    assert (s.name, s.role, s.email) == ("Ms. Helena Vasconcelos Duarte",
+                                         "Country Director, UNAIDS Brazil", "duarteh@unaids.org")
+

@@ -43,6 +43,11 @@ BLIND4 = DATA / "agencies_blind4"
 # sub-headings, the supervisor in prose), a UN-Habitat terms of reference with Roman-numbered
 # sections and numbered supervisor rows
 BLIND5 = DATA / "agencies_blind5"
+# and three at the start of the session after that: a UNAIDS job-description form (numbered
+# blocks, a key/value table, the supervisor as "Title — Ms. Name"), a CEPAL posting written in
+# Spanish (the supervisor in prose, "Categoría y nivel"), an ECA notice whose experience cap
+# stands under Eligibility
+BLIND6 = DATA / "agencies_blind6"
 
 
 @pytest.fixture(scope="module")
@@ -203,6 +208,27 @@ CASES += [
       "wierzbicki-lam@un.org"),
      ("An advanced university degree (Master's degree or equivalent)",
       "A minimum of two years", "Fluency in English")),
+]
+
+CASES += [
+    (BLIND6 / "unaids_brasilia.md", "Junior Professional Officer – Strategic Information and "
+     "Community-led Monitoring", "UNAIDS", "Brasília, Brazil", "P-2", "2 years (24 months)",
+     ("Ms. Helena Vasconcelos Duarte", "Country Director, UNAIDS Brazil", "duarteh@unaids.org"),
+     ("An advanced university degree (Master's or equivalent) in public health",
+      "A minimum of two years", "Fluency in English and a second UN language")),
+    (BLIND6 / "cepal_mexico.txt", "Oficial Profesional Junior en Asuntos Sociales (Protección "
+     "Social y Cuidados)", "ECLAC", "Ciudad de México, México", "P-2, escalón 1",
+     "Un (1) año", ("Sr. Rodrigo Alarcón Quiroga", "Oficial Superior de Asuntos Sociales y Jefe "
+                    "de la Unidad de Desarrollo Social", "rodrigo.alarcon@cepal.org"),
+     ("Título universitario de maestría", "Un mínimo de dos (2) años",
+      "Se requiere dominio del español y del inglés")),
+    (BLIND6 / "uneca_kigali.txt", "Junior Professional Officer, Economic Affairs (Regional "
+     "Integration and Trade)", "ECA", "Kigali, Rwanda", "", "Initial appointment of one year",
+     ("Mr. Tesfaye Gebremariam Alemu", "Chief, Regional Integration and Trade Section, SRO-EA",
+      "tesfaye.alemu@un.org"),
+     ("An advanced university degree (Master's degree or equivalent) in economics",
+      "more than four years of relevant work experience will not be considered",
+      "fluency in English (both oral and written) is required")),
 ]
 
 
@@ -405,6 +431,10 @@ def test_header_pairs_split_on_any_separator(line: str, pairs: int) -> None:
     ("Bajo la supervisión directa de la Sra. Ana Ruiz, Jefa de la Unidad, el/la JPO apoyará …",
      "Sra. Ana Ruiz, Jefa de la Unidad"),
     ("Reports to the Head of Section.", "Head of Section"),
+    # the guidance of a second person, after ", y bajo …", is not the supervisor's role
+    ("trabajará bajo la supervisión directa del Sr. Rodrigo Alarcón, Jefe de la Unidad "
+     "(r.alarcon@cepal.org), y bajo la orientación general de la Directora, Sra. M. Echeverría.",
+     "Sr. Rodrigo Alarcón, Jefe de la Unidad (r.alarcon@cepal.org)"),
     ("Your direct supervisor is Ms. A. Bell, Policy Specialist (a.bell@un.org). Then",
      "Ms. A. Bell, Policy Specialist (a.bell@un.org)"),
 ])
@@ -502,3 +532,16 @@ def test_sub_headings_take_the_level_of_the_requirements_heading_above(
     assert "portugais" in p.languages.desirable and "portugais" not in p.languages.minimum
     assert "Afrique de l'Ouest" in p.experience.desirable
     assert p.duties[0].startswith("Appuyer la mise en œuvre du projet régional")
+
+
+def test_one_sentence_with_a_required_and_a_desirable_clause_is_split(
+        parser: PostingParser) -> None:
+    p = parser.parse(read_text(BLIND6 / "unaids_brasilia.md"), "unaids", "unaids.md")
+    assert p.skills.minimum == "Proficiency in at least one statistical package (R or Stata)"
+    assert "Power BI" in p.skills.desirable and "(e.g. Power BI)" in p.skills.desirable
+    # a label with a bracketed note still opens its section
+    assert p.competencies and p.competencies[0].startswith("working in teams")
+    assert "Community-led monitoring" in " ".join(p.key_outputs)
+    # the nationality rule stands under "Eligibility and application", not in another section
+    assert "only to nationals of Finland" in p.background
+
