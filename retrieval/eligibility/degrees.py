@@ -36,6 +36,7 @@ _IN_PROGRESS_BEFORE = re.compile(
     r"\b(currently|now|still|presently|actuellement|en train de|actualmente|ahora)?\s*"
     r"(doing|studying|pursuing|completing|finishing|enrolled in|working on|in the middle of|"
     r"halfway through|prepare|prepares|fais|termine|curso|cursando|estudiando|terminando|"
+    r"haciendo|hago|realizando|"
     r"graduating with|about to finish|final (?:year|semester|term) of|last (?:year|semester|term)"
     r" of|en (?:derniere|ultima) annee de|ultimo (?:ano|semestre) de)\s+"
     r"(?:(?:my|a|an|the|un|une|mon|ma|mi|el|la)\s+)?(?:\w+\s+){0,2}$")

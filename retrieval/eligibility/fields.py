@@ -3,6 +3,7 @@ field relates to the fields a posting asks for."""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Literal
 
@@ -123,3 +124,17 @@ def not_a_field() -> dict[str, frozenset[str]]:
     "roles_and_time"."""
     return {kind: frozenset(stem_words(" ".join(words)))
             for kind, words in load_yaml("fields.yaml")["not_a_field"].items()}
+
+
+@lru_cache(maxsize=1)
+def _abbreviations() -> tuple[re.Pattern[str], dict[str, str]]:
+    table: dict[str, str] = load_yaml("fields.yaml")["work_abbreviations"]
+    names = sorted(table, key=len, reverse=True)
+    return re.compile(r"(?<![\w&])(" + "|".join(re.escape(n) for n in names) + r")(?![\w&])"), table
+
+
+def expand_work_abbreviations(folded: str) -> str:
+    """"3 yrs m&e at an ngo" → "3 yrs monitoring and evaluation at an ngo" (folded text)."""
+    pattern, table = _abbreviations()
+    return pattern.sub(lambda m: table[m.group(1)], folded)
+

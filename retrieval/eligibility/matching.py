@@ -23,6 +23,7 @@ from retrieval.eligibility.render import join_items
 from retrieval.eligibility.requirements import derive_requirements
 from retrieval.eligibility.vocabulary import (
     format_number,
+    format_span,
     lexicon_for,
     nationality_in,
     stem_words,
@@ -264,7 +265,7 @@ class _Matcher:
             excluded = min(p.years_before_first_degree, have)
             rule = r["rule_after_degree"]
             if excluded:
-                rule += r["rule_excluded"].format(years=format_number(excluded))
+                rule += r["rule_excluded"].format(years=format_span(excluded, self.lex))
             return round(have - excluded, 2), rule
         if p.years_before_first_degree:
             return have, r["rule_all"]
@@ -281,21 +282,24 @@ class _Matcher:
                 self._miss("years")
                 self._ask(req, "years" if req.domain else "years_any", domain=req.domain)
             elif req.min_years is not None and have < req.min_years:
-                parts.append((False, r["years_below"].format(need=format_number(req.min_years),
-                                                             have=format_number(have)) + rule, 0))
+                parts.append((False, r["years_below"].format(
+                    need=format_number(req.min_years), have=format_span(have, self.lex))
+                    + rule, 0))
             elif req.max_years is not None and have > req.max_years:
-                parts.append((False, r["years_above"].format(need=format_number(req.max_years),
-                                                             have=format_number(have)) + rule, 0))
+                parts.append((False, r["years_above"].format(
+                    need=format_number(req.max_years), have=format_span(have, self.lex))
+                    + rule, 0))
             elif req.min_years is not None and req.max_years is not None:
                 parts.append((True, r["years_range"].format(
-                    have=format_number(have), min=format_number(req.min_years),
+                    have=format_span(have, self.lex), min=format_number(req.min_years),
                     max=format_number(req.max_years)) + rule, 2))
             elif req.min_years is not None:
-                parts.append((True, r["years_min"].format(have=format_number(have),
+                parts.append((True, r["years_min"].format(have=format_span(have, self.lex),
                                                           need=format_number(req.min_years))
                               + rule, 2))
             else:
-                parts.append((True, r["years_ok"].format(have=format_number(have)) + rule, 2))
+                parts.append((True, r["years_ok"].format(have=format_span(have, self.lex))
+                              + rule, 2))
         need_domain = req.domain or ""
         relation = _domain_relation(p.experience_domain, need_domain)
         named_too = _ALSO_NAMED.search(req.source_text)
@@ -315,10 +319,14 @@ class _Matcher:
                           if need_domain else r["domain_unrelated_post"], 0))
         elif short is not None:
             parts.append((False, r["years_in_domain_short"].format(
-                have=format_number(short), need=format_number(req.min_years),
+                have=format_span(short, self.lex), need=format_number(req.min_years),
                 domain=need_domain), 0))
         elif relation == "ok":
             parts.append((True, r["domain_ok"].format(have=p.experience_domain), 2))
+        elif relation == "unclear" and self._secondary(req):
+            # "Experience in data analysis and reporting is required" beside the years asked
+            # elsewhere: one area among several, assumed as the other unnamed areas are
+            parts.append((True, r["domain_assumed"].format(need=need_domain), 1))
         elif relation == "unclear":
             parts.append((None, r["domain_unclear"].format(have=p.experience_domain,
                                                            need=need_domain), 0))
@@ -334,6 +342,12 @@ class _Matcher:
             # a desirable experience is not granted on assumption
             parts.append((None, r["desirable_unknown"], 0))
         return self._combine(req, parts)
+
+    def _secondary(self, req: Requirement) -> bool:
+        """An experience requirement that states no years while another minimum one does."""
+        return req.min_years is None and req.max_years is None and any(
+            q is not req and q.kind == "experience" and q.level == "minimum"
+            and q.min_years is not None for q in self.reqs)
 
     def _unrelated(self, req: Requirement, need_domain: str) -> bool:
         """Whether all the experience told is in another field than the one asked for (see

@@ -58,6 +58,11 @@ _OPEN = re.compile(r"\b(?:since|depuis|desde)\s+(?:(?:the\s+)?(?:start|beginning
                    + _DATE)
 # "from Sept 2022, I've worked on …": a start with no end, told in the present perfect
 _FROM_OPEN = re.compile(r"\b(?:from|starting(?: in)?|a partir de)\s+" + _DATE)
+# "i started there in march 2023", "joined the NGO in 2021": an open range, unless its end is
+# told ("started in 2019 and left in 2021")
+_STARTED = re.compile(r"\b(?:started|began|joined|commence|empece|comence)\b(?:\s+[\w']+){0,5}?"
+                      r"\s+(?:in|on|en)\s+" + _DATE)
+_ENDED = re.compile(r"\b(left|quit|until|till|ended|stopped|finished|to (?:19|20)\d{2})\b")
 _ONGOING = re.compile(r"\b(i've|i have (?:been|worked)|have been|has been|i'm|i am|im|currently|"
                       r"i (?:work|do|run|lead|manage|teach)|"
                       r"still|to date|until now|so far|ongoing|je travaille|je suis|"
@@ -75,6 +80,11 @@ _DURATION = re.compile(
 _AFTER_DURATION_NOT_WORK = re.compile(
     r"\s*(old|of age|de edad|degree|programme|program|course|diploma|ago|later|from now|of "
     r"(?:study|studies|university|college|law school)|studying|in school)\b")
+# "i have like 6 yrs experience total", "5 ans au total": the sum of what was told
+_TOTAL_AFTER = re.compile(r"^\s*(?:\w+\s+){0,3}?(?:in total|total|altogether|overall|en total|"
+                          r"au total|en tout)\b")
+# "lived in london 6 yrs", "grew up in texas": time spent, no work
+_LIVED = re.compile(r"\b(lived|living|grew up|resided|raised|born|vivi\w*|vecu|habite)\b")
 _PART_OF_TOTAL = re.compile(r"\b(including|of which|among them|incl|dont|de los cuales)\b[^,.;]*$")
 _SUMMARY = re.compile(r"\b(so|that's|that is|i\.e\.|in total|altogether|overall|all in all|"
                       r"exactly|precisely|which is|which makes|that makes|soit|en tout|au total|"
@@ -86,7 +96,8 @@ _TIME_OFF = re.compile(r"\b(travel\w*|gap year|break|sabbatical|parental leave|m
                        r"unemployed|off work|voyag\w*|viaj\w*|chomage|desemplead\w*|conge|"
                        r"caring for|care of|(?:haven't|have not|hasn't|not|never|no longer|"
                        r"stopped) (?:been )?work\w*|sans emploi|sin trabajo|no he trabajado|"
-                       r"je n'ai pas travaille)\b")
+                       r"je n'ai pas travaille|sin trabajar|sans travailler|"
+                       r"without (?:working|a job|work))\b")
 _FIRST = degree_words.names("first", typed=True, short=True)
 _STUDY_WORDS = degree_words.names("study")
 _ANY_DEGREE = degree_words.names("advanced", "first", "generic", "study", typed=True, short=True)
@@ -279,6 +290,17 @@ def _ranges(sentence: str, today: date, last_date: date | None,
             if first <= last:
                 spans.append(_Span(m.start(), m.end(), _months_between(first, last, False),
                                    "unstated", first, last, open=True))
+    for m in _STARTED.finditer(sentence):
+        if any(s.start <= m.start(1) < s.end or s.start <= m.start(2) < s.end for s in spans) \
+                or _ENDED.search(re.split(r"[.;]", sentence[m.end():])[0]) \
+                or _degree_before(sentence, m.start()) \
+                or _DEGREE_TOKEN.search(m.group(0)) or _STUDY.search(m.group(0)):
+            continue  # "i started my master in 2022" dates a degree
+        first, _ = _date(m.group(1), m.group(2), False)
+        last = date(today.year, today.month, 1)
+        if first <= last:
+            spans.append(_Span(m.start(), m.end(), _months_between(first, last, False),
+                               "unstated", first, last, open=True))
     for m in _SINCE_THEN.finditer(sentence):
         since = last_date or degrees.any_degree
         # "since then I've been caring for my father and haven't worked": no work period
@@ -328,14 +350,15 @@ def _durations(sentence: str, taken: list[_Span], age: int | None) -> list[_Span
         before = sentence[:m.start()]
         if _PART_OF_TOTAL.search(before[-40:]):
             continue  # "3 years, including 2 in labour law": already counted
-        clause = re.split(r"[,;:]|\bthen\b|\band\b|\bpuis\b|\bluego\b", before)[-1]
-        if _TIME_OFF.search(clause):
+        clause = re.split(r"[,;:(]|\bthen\b|\band\b|\bpuis\b|\bluego\b", before)[-1]
+        if _TIME_OFF.search(clause) or _LIVED.search(clause):
             continue
         value = 1.0 if amount in {"a", "an", "un", "una", "une"} else number_of(amount)
         value += 0.5 if m.group(3) else 0.0
         months = value if m.group(4).startswith(("month", "mois", "mes")) else value * 12
         spans.append(_Span(m.start(), m.end(), months, "unstated",
-                           summary=bool(_SUMMARY.search(before[-30:]))))
+                           summary=bool(_SUMMARY.search(before[-30:])
+                                        or _TOTAL_AFTER.match(sentence[m.end():]))))
     return spans
 
 
@@ -365,6 +388,10 @@ def experience_periods(folded: str, today: date, age: int | None = None
             for s in summaries:
                 s.timing = next((o.timing for o in others if o.timing != "unstated"), s.timing)
             spans = summaries
+        if periods and spans and all(s.summary for s in spans):
+            # "… since march 2025 a trainee. i have like 6 yrs experience total": the total
+            # of the periods already told, whose dates say what each one counts for
+            spans = []
         for s in spans:
             text = sentence[s.start:s.end]
             if s.timing == "unstated":
@@ -380,9 +407,14 @@ def experience_periods(folded: str, today: date, age: int | None = None
 
 def _context(sentence: str, span: _Span) -> str:
     """The clause a period was told in, without the period's words: what the work was."""
-    joint = r"\bthen\b|\bafter that\b|\bbefore that\b|\bafterwards\b|\bpuis\b|\bluego\b"
+    joint = (r"\bthen\b|\bafter that\b|\bbefore that\b|\bafterwards\b|\bpuis\b|\bluego\b|"
+             r"\bbut\b|\bmais\b|\bpero\b")
     before = re.split(joint, sentence[:span.start])[-1]
     after = re.split(joint, sentence[span.end:])[0]
+    if len(re.findall(r"[a-z]{3,}", after)) >= 3:
+        # "msc economics 2022, since sept 2022 i'm a software developer …": the work is
+        # told after the dates; the clause before the comma is another fact
+        before = re.split(r"[,;]", before)[-1]
     rest = f"{before} {after}"
     rest = re.sub(r"\b(?:then|after that|from|to|since|until|i was|i worked|i have worked|"
                   r"i've worked|i've been|worked|working|jobs?|for)\b|[():,–-]", " ", rest)

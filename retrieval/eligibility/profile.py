@@ -6,7 +6,7 @@ import re
 from datetime import date
 
 from retrieval.eligibility.degrees import degree_facts
-from retrieval.eligibility.fields import field_canonicals
+from retrieval.eligibility.fields import expand_work_abbreviations, field_canonicals
 from retrieval.eligibility.periods import experience_periods, spell_numeric_months
 from retrieval.eligibility.vocabulary import LANGUAGE_RE, LANGUAGE_WORD, NUM, nationality_in
 from retrieval.lexicon import degrees as degree_words
@@ -25,10 +25,10 @@ _LEVEL_WORDS: list[tuple[str, str]] = [
      r"tres bon\w*|muy buen[oa]?|full professional)", "fluent"),
     (r"(good|working|intermediate|upper[- ]intermediate|intermedio|intermediaire|b1|b2|bon|"
      r"bonne|buen|bueno|buena|decent|conversational|solid|okay\w*|ok|correct\w*|aceptable|"
-     r"not bad|pas mal|moyen)", "good"),
+     r"not bad|pas mal|moyen|regular|fair)", "good"),
     (r"(basic|some|little|elementary|beginner|a1|a2|notions?|basico|basica|basique|debutant|"
      r"limited|weak|poor|rusty|faible|debil|flojo|principiante|a bit of|un peu|un poco|"
-     r"school\w*|tourist|survival|broken|so-so|so so|scolaire|de base|"
+     r"school\w*|tourist|survival|broken|so-so|so so|scolaire|de base|passable|mediocre|"
      r"not (?:very |that )?(?:great|good|fluent))", "basic"),
 ]
 # "zero French", "no French", "I don't speak French": not spoken at all
@@ -158,11 +158,18 @@ def _degree_field(folded: str, prefer_advanced: bool = False) -> tuple[str, str,
             window = folded[max(0, m.start() - 30):m.end() + 12]
             b = next(reversed(list(re.finditer(
                 rf"((?:[a-z']+\s+){{1,3}})(?:{_DEGREE_NAMES})", window))), None)
-            if b:
+            # "doing a master's", "haciendo un posgrado": an article right before the
+            # degree's name leaves no room for a field
+            if b and not re.search(r"\b(?:a|an|the|my|un|una|une|el|la|le|mi|mon|ma)\s+$",
+                                   b.group(1)):
                 cand = [w for w in _NOT_FIELD.sub(" ", b.group(1)).split()
                         if re.search(r"[a-z]{2}", w)]  # not the "'s" of "master's degree"
                 suffixes = [" ".join(cand[i:]) for i in range(len(cand) - 1, -1, -1)]
                 known = [x for x in suffixes if field_canonicals(x)]
+                # "soc bachelor (sociology)": the field spelled out in brackets after it
+                spelled = re.match(r"\s*\(([a-z][a-z ]{2,40})\)", after)
+                if not known and spelled and field_canonicals(spelled.group(1)):
+                    known = [spelled.group(1).strip()]
                 field = known[0] if known else " ".join(cand[-2:])
         if not field.strip():
             # "MA industrial relations", "BSc Statistics 2018", "bsc econ": the field named
@@ -194,8 +201,11 @@ def _degree_field(folded: str, prefer_advanced: bool = False) -> tuple[str, str,
 _NOT_EXPERIENCE = r"(?!\s*(?:years?|ans|anos)\s+(?:of|d|de)\b)"  # "3 years of …" is not an age
 _AGE_RE = re.compile(
     r"\b(?:too (?:old|young)|age limit)\D{0,25}?\b(\d{2})\b" + _NOT_EXPERIENCE
-    + r"|\b(\d{2})\s*(?:years? old|yo|ans\b(?!\s*d'?\s*experience)|anos de edad)"
+    + r"|\b(\d{2})\s*(?:years? old|y/?o|ans\b(?!\s*d'?\s*experience)|anos de edad)"
     + r"|\b(?:aged?|age:?|i am|i'm|j'ai|tengo)\s+(\d{2})\b" + _NOT_EXPERIENCE)
+
+_AGE_AFTER_NATIONALITY = re.compile(
+    r"(?:^|\b(?:i am|i'm|im)\s+)([a-z]+)\s*,\s*(\d{2})\s*(?:[,.;]|$)")
 
 
 def _experience_facts(folded: str, today: date
@@ -205,6 +215,11 @@ def _experience_facts(folded: str, today: date
     a = _AGE_RE.search(folded)
     if a:
         age = int(next(g for g in a.groups() if g))
+    else:
+        # "im finnish, 29, MSc …", "dutch, 30, masters in …": an age told after a nationality
+        n = _AGE_AFTER_NATIONALITY.search(folded)
+        if n and nationality_in(n.group(1)) and 18 <= int(n.group(2)) <= 70:
+            age = int(n.group(2))
     periods = experience_periods(folded, today, age)
     domain = ""
     for period in periods:
@@ -227,6 +242,7 @@ def _experience_facts(folded: str, today: date
             if not re.search(r"\b(never|not|no|n't|without)\s+(?:\w+\s+)?$",
                              folded[max(0, d.start() - 20):d.start()]):
                 domain = d.group(1).strip()  # "never worked on AI" is no domain
+                domain += _second_area(folded[d.end(1):])
                 break
 
     return periods, domain, relevant, age
@@ -243,13 +259,24 @@ _NOT_AN_AREA = {"since", "then", "before", "after", "that", "it", "yet", "specif
                 "so", "far", "there", "this", "any", "the", "a"}
 
 
+def _second_area(rest: str) -> str:
+    """" and labour law" after "working on ILO conventions": the area's second half, when it
+    is a short noun phrase closing the clause (not "and i speak french")."""
+    m = re.match(r"\s+(and|or|et|y)\s+([a-z' /-]{3,40}?)(?=\s*(?:[,.;!?]|$))", rest)
+    if not m or len(m.group(2).split()) > 4 or re.search(
+            r"\b(i|i'm|im|my|me|je|j|yo|mi|speak|have|am|was|is|are|now|then)\b", m.group(2)):
+        return ""
+    return f" {m.group(1)} {m.group(2)}"
+
+
 def _domain_after(text: str) -> str:
+    """The area named right after a period ("5 years working on migration and asylum")."""
     m = re.match(r"'?\s*(?:of\s+)?(?:relevant\s+|professional\s+|work\s+|working\s+|practical\s+)*"
                  r"(?:experience\s+|work\s+)?(?:d'?\s*experience\s+|de experiencia\s+)?"
                  r"(?:working\s+|work\s+)?(?:in|on|at|with|as|en|dans|chez|a)\s+(?:the\s+)?"
                  r"(?:field\s+of\s+|area\s+of\s+)?([a-z' /-]+?)(?=\s*(?:[,.;!?]|\band\b|\bbut\b|"
                  r"\bet\b|\by\b|\d|$))", text)
-    return m.group(1).strip() if m else ""
+    return m.group(1).strip() + _second_area(text[m.end(1):]) if m else ""
 
 
 def _original(text: str, folded: str, piece: str) -> str:
@@ -313,7 +340,9 @@ def parse_profile(text: str, today: date | None = None) -> Profile:
         profile.degree_level or (profile.degree_field and not degrees.in_progress)
         or (not degrees.in_progress and re.search(
             r"\b(degree|diploma|graduated|diplome|titulo|studied)\b", folded)))
-    periods, domain, relevant, age = _experience_facts(folded, today or date.today())
+    # what the work was about, abbreviations spelled out ("3 yrs M&E at an NGO")
+    periods, domain, relevant, age = _experience_facts(expand_work_abbreviations(folded),
+                                                       today or date.today())
     if periods:
         profile.experience_periods = periods
         profile.years_experience = round(sum(p.years for p in periods), 2)

@@ -29,6 +29,7 @@ import numpy as np
 
 from retrieval.eligibility.fields import not_a_field
 from retrieval.eligibility.vocabulary import stem_words
+from retrieval.lexicon import load_yaml
 from retrieval.text import STOPWORDS, fold
 from retrieval.understanding import detect_language
 
@@ -41,9 +42,17 @@ _STOP_STEMS = frozenset(stem_words(" ".join(STOPWORDS)))
 _CACHE_SIZE = 4096
 
 
+# "at an ngo in helsinki", "a union in lima": the town after a workplace says where, not what
+_WORKPLACE_TOWN = re.compile(
+    r"\b(" + "|".join(sorted(load_yaml("fields.yaml")["not_a_field"]["workplaces"], key=len,
+                              reverse=True))
+    + r")s?\s+(?:in|at|based in)\s+[a-z]+(?:\s+(?:city|de|do|da|del|el|la)\s+[a-z]+)?")
+
+
 @lru_cache(maxsize=8192)
 def subject_stems(text: str) -> frozenset[str]:
     """The stems of a text that name what the work was about (not where, not when)."""
+    text = _WORKPLACE_TOWN.sub(r"\1", text)
     return frozenset(s for s in stem_words(re.sub(r"\d+", " ", text))
                      if len(s) > 2 and s not in _GENERIC and s not in _WORKPLACE
                      and s not in _STOP_STEMS)

@@ -12,6 +12,7 @@ from retrieval.eligibility.vocabulary import (
     LANGUAGE_RE,
     LANGUAGE_WORD,
     NUM_P,
+    UN_LANGUAGES,
     YEAR,
     number_of,
 )
@@ -25,7 +26,8 @@ from retrieval.text import fold
 
 # the trailing "… would be an asset" of a desirable sentence, dropped from extracted values
 _CUE_TAIL = re.compile(r"\s+(?:would|will|is|are)\s+(?:be\s+)?(?:an?\s+|considered\s+)?"
-                       r"(?:asset|desirable|advantage|advantageous|preferred|plus|useful)"
+                       r"(?:asset|desirable|advantage|advantageous|preferred|plus|useful|"
+                       r"required|essential|mandatory|expected|needed)"
                        r"(?:[\s,.;].*)?$", re.I)
 _ALT_RE = re.compile(
     r"first[- ]?(level )?(university )?degree.{0,80}?(combination with|plus|and|with)\s+" + NUM_P
@@ -185,10 +187,21 @@ def _languages(sentence: str, level: Literal["minimum", "desirable"]) -> list[Re
                        r"knowledge|some|proficien\w*)\b)", sentence, flags=re.I)
     reqs = [_language(clause, level) for clause in clauses]
     out = [r for r in reqs if r]
+    if len(out) == 1 and out[0].additional and len(out[0].languages) <= out[0].additional \
+            and _UN_LANGUAGE.search(fold(sentence)):
+        # "Fluency in English and a second UN language": English, and one more of the six
+        first = out[0]
+        others = [iso for iso in UN_LANGUAGES if iso not in first.languages]
+        out = [first.model_copy(update={"mode": "all_of", "additional": 0}),
+               first.model_copy(update={"languages": others, "mode": "one_of",
+                                        "additional": first.additional - 1})]
     for r in out:
         r.source_text = sentence
     return out
 
+
+_UN_LANGUAGE = re.compile(r"\b(?:un|united nations|official) languages?\b|"
+                          r"\blangues? (?:officielles?|de l'onu)\b|\bidiomas? oficial")
 
 # "English and French are the working languages of the United Nations Secretariat.": what the
 # organisation works in, not what the post asks (the next sentence says that)

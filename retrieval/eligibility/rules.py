@@ -7,7 +7,7 @@ import re
 
 from retrieval.eligibility.vocabulary import nationality_in
 from retrieval.models import Posting, Requirement
-from retrieval.parsing import split_sentences
+from retrieval.parsing.prose import prose_sentences
 from retrieval.text import fold
 
 # "open to Belgian nationals only", "open only to nationals of Belgium and Luxembourg",
@@ -23,7 +23,11 @@ _NATIONALS = re.compile(
     # "ouvert aux seuls ressortissants luxembourgeois", "abierto solo a nacionales de Chile"
     r"|\b(?:ouvert|reserve) aux (?:seuls )?ressortissants (?:de |du |des |d')?([a-z'-]{3,30})"
     r"|\babierto (?:solo |solamente |unicamente )?a (?:los )?(?:nacionales|ciudadanos) de "
-    r"([a-z][a-z '-]{2,40}?)(?=[.,;)]|$)")
+    r"([a-z][a-z '-]{2,40}?)(?=[.,;)]|$)"
+    # "dirigida exclusivamente a personas de nacionalidad española"
+    r"|\b(?:exclusivamente|solo|solamente|unicamente|exclusivement|uniquement) a (?:las |los )?"
+    r"(?:personas|candidat[oa]s|candidates|personnes) de (?:nacionalidad|nationalite) "
+    r"([a-z'-]{3,30})")
 # "an age limit of 32", "not older than 32", "under the age of 33", "32 years or younger"
 _AGE_LIMIT = re.compile(
     r"\bage limit (?:is |of )?(\d{2})\b|\bmaximum age (?:is |of )?(\d{2})\b"
@@ -34,7 +38,7 @@ _AGE_LIMIT = re.compile(
 def who_may_apply(posting: Posting) -> list[Requirement]:
     """Nationality and age rules a posting states anywhere in its text."""
     reqs: list[Requirement] = []
-    for sentence in split_sentences(re.sub(r"\s+", " ", posting.text or "")):
+    for sentence in prose_sentences(posting.text or ""):
         folded = fold(sentence)
         m = _NATIONALS.search(folded)
         if m and not any(r.kind == "nationality" for r in reqs):

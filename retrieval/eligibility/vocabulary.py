@@ -12,6 +12,8 @@ from retrieval.text import fold, stem, words
 
 SECTION = "Qualifications and experience"
 ILO_LANGUAGES = ["en", "fr", "es"]
+# the six official languages of the United Nations
+UN_LANGUAGES = ["ar", "zh", "en", "fr", "ru", "es"]
 
 
 def lexicon_for(language: str) -> dict[str, Any]:
@@ -60,6 +62,20 @@ def format_number(value: float | None) -> str:
     if value is None:
         return "?"
     return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def format_span(years: float, lex: dict[str, Any]) -> str:
+    """A length of experience the way the candidate would say it: "16 months" below two
+    years, "3 years", "3 years and 1 month" — never "1.33" or "3.08"."""
+    unit = lex["span"]
+    months = round(years * 12)
+    whole, rest = divmod(months, 12)
+    if months < 24 and rest:
+        return f"{months} {unit['month'] if months == 1 else unit['months']}"
+    text = f"{whole} {unit['year'] if whole == 1 else unit['years']}"
+    if rest:
+        text += f" {unit['joint']} {rest} {unit['month'] if rest == 1 else unit['months']}"
+    return text
 
 
 def stem_words(text: str) -> list[str]:

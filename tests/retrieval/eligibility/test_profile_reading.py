@@ -259,3 +259,46 @@ def test_fields_in_spanish_are_read_not_corrected(ask) -> None:
             "the Ministry of Labour on domestic workers. Spanish native, English fluent (C2). "
             "Am I eligible for the vulnerable work JPO?")
     assert "(eligible)" in a.text.splitlines()[0], a.text
+
+
+# ---- stories told the way candidates tell them (blind set 4) ----------------------------------
+
+def test_time_spent_studying_or_living_somewhere_is_no_work() -> None:
+    spanish = parse_profile(
+        "soy licenciada en ciencias políticas (2020). de 04/2021 a 03/2024 fui investigadora en "
+        "un observatorio. desde entonces estoy haciendo un posgrado, sin trabajar.", TODAY)
+    assert spanish.years_experience == 3.0  # April 2021 – March 2024 only
+    assert spanish.degree_in_progress == "advanced" and spanish.degree_level == "first"
+    assert "estoy haciendo" not in spanish.other_degree_fields
+    lived = parse_profile("english is C2 (lived in london 6 yrs), french B1", TODAY)
+    assert lived.years_experience is None
+
+
+def test_a_told_total_does_not_add_to_the_periods_it_sums() -> None:
+    p = parse_profile(
+        "i worked at a job centre as caseworker 2015-2019, then did a bachelor in sociology "
+        "2019-2022 (finished july 2022). since march 2024 im a trainee at a think tank. "
+        "i have like 6 yrs experience total", TODAY)
+    assert p.years_experience == 4.83  # 4 years before the degree + 10 months since
+    assert p.years_before_first_degree == 4.0
+
+
+def test_a_start_told_alone_is_an_open_range() -> None:
+    assert years("sorry, i started there in march 2023 not 2021") == 1.83
+    assert years("i started my master in 2022, english fluent") is None
+    assert years("i joined the ngo in 2021 and left in 2023") is None  # its end is told
+
+
+def test_the_field_spelled_out_in_brackets() -> None:
+    assert parse_profile("soc bachelor (sociology) 2020", TODAY).degree_field == "sociology"
+
+
+def test_an_age_after_a_nationality() -> None:
+    assert parse_profile("im finnish, 29, MSc epidemiology", TODAY).age == 29
+    assert parse_profile("dutch, 30, masters in economics", TODAY).age == 30
+    assert parse_profile("i am happy, 25 years in the trade", TODAY).age is None
+
+
+def test_abbreviations_of_the_work_are_read_as_its_words() -> None:
+    p = parse_profile("MSc epidemiology, 3 yrs M&E at an ngo in helsinki", TODAY)
+    assert p.experience_periods[0].context.startswith("monitoring and evaluation")

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from retrieval.eligibility import EligibilityChecker
+from retrieval.eligibility import EligibilityChecker, lexicon_for
+from retrieval.eligibility.vocabulary import format_span
 from retrieval.parsing import PostingParser
 from tests.support.corpus_ids import AI, CREATIVE, DUE_DILIGENCE, NORMES, VULNERABLE
 from tests.support.corpus_postings import ListCatalog, parse_corpus
@@ -34,7 +35,7 @@ def test_ai_posting_counts_only_experience_after_the_first_degree(checker) -> No
     v = verdict(checker, BEFORE_UNI, AI)
     assert v.status == "not_eligible"
     exp = next(c for c in v.failed if c.requirement.kind == "experience")
-    assert "0.75" in exp.reason and "after the first university degree" in exp.reason
+    assert "9 months" in exp.reason and "after the first university degree" in exp.reason
     assert "3 years before it are not counted" in exp.reason
     assert exp.requirement.counted_from == "first_degree"
     assert "after obtaining the first university degree" in exp.requirement.counting_text
@@ -44,7 +45,7 @@ def test_other_postings_count_all_experience_and_say_so(checker) -> None:
     v = verdict(checker, BEFORE_UNI, CREATIVE)
     exp = next(c for c in v.checks if c.requirement.kind == "experience"
                and c.requirement.level == "minimum")
-    assert exp.met is True and "3.75" in exp.reason
+    assert exp.met is True and "3 years and 9 months" in exp.reason
     assert "does not say from when experience counts" in exp.reason
 
 
@@ -216,7 +217,7 @@ def test_postings_without_such_rules_say_so_when_asked(checker) -> None:
     # two jobs told apart: only the one in due diligence counts towards its two years
     ("LLM 2019. jobs: mar 2019–feb 2020 paralegal in tax law; mar 2020–sep 2021 human rights "
      "due diligence officer at a mining company; haven't worked since. english native.",
-     DUE_DILIGENCE, "not_eligible", "1.58 years are in responsible business/due diligence"),
+     DUE_DILIGENCE, "not_eligible", "19 months are in responsible business/due diligence"),
     ("MBA + 4 years in brand marketing at a consumer goods company, never did any CSR or due "
      "diligence work. fluent english.", DUE_DILIGENCE, "not_eligible",
      "no experience in csr or due diligence work"),
@@ -258,3 +259,28 @@ def test_what_the_organisation_works_in_is_no_requirement_and_examples_name_the_
                          "ArcGIS. Fluent English, no French.", "p")
     assert v.status == "eligible", [c.reason for c in v.checks]
     assert all("fr" not in c.requirement.languages for c in v.checks)
+
+
+@pytest.mark.parametrize(("years", "language", "said"), [
+    (1 + 4 / 12, "en", "16 months"), (1.5, "es", "18 meses"), (3.0, "en", "3 years"),
+    (3 + 1 / 12, "en", "3 years and 1 month"), (2 + 5 / 12, "fr", "2 ans et 5 mois"),
+    (1.0, "de", "1 Jahr"),
+])
+def test_lengths_of_experience_are_said_as_the_candidate_would(years: float, language: str,
+                                                                said: str) -> None:
+    """"you have 16 months", never "1.33"; whole years with their months."""
+    assert format_span(years, lexicon_for(language)) == said
+
+
+def test_experience_capped_under_eligibility_is_checked(checker) -> None:
+    """A cap said as who is excluded ("more than four years … will not be considered")."""
+    from retrieval.models import Posting, RequirementBlock
+    posting = Posting(id="eca", title="Economic Affairs", experience=RequirementBlock(
+        minimum="A minimum of two years of experience in trade policy is required.\n"
+                "Candidates with more than four years of relevant work experience will not be "
+                "considered."))
+    v = checker.check(checker.parse_profile("master in economics, 5 years in trade policy, "
+                                            "fluent english"), posting, "en")
+    assert v.status == "not_eligible"
+    assert any("at most 4 years" in c.reason and "5 years" in c.reason for c in v.checks)
+
