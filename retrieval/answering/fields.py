@@ -19,7 +19,7 @@ from retrieval.answering.common import (
     question_patterns,
     trim,
 )
-from retrieval.answering.polar import is_polar, polar_lead, requirement_verdict
+from retrieval.answering.polar import is_polar, opens_yes_no, polar_lead, requirement_verdict
 from retrieval.chunking import section_label
 from retrieval.models import Answer, Citation, Posting
 from retrieval.parsing import EMAIL_RE, WEB_ADDRESS, split_sentences
@@ -88,7 +88,9 @@ class FieldAnswers(AnswererBase):
         wrong = _false_claims(q, p, "\n".join(parts))
         if wrong:
             parts.insert(0, f["premise_wrong"].format(name=", ".join(wrong)))
-        elif not wrong_premises and parts and is_polar(q):
+        elif not wrong_premises and parts and (
+                is_polar(q) or (chosen[0] == "languages" and opens_yes_no(q))):
+            # ("is English a must or is French OK?" offers two languages, yet asks yes or no)
             # "Does it need Spanish?", "is it in Geneva?": the verdict first, then the text.
             lead = self._polar_lead(q, p, chosen[0])
             if lead:

@@ -7,25 +7,30 @@ from dataclasses import replace
 
 from retrieval.answering.base import AnswererBase
 from retrieval.answering.common import cite, frames, section_items
+from retrieval.answering.scope import posting_label
+from retrieval.eligibility.vocabulary import nationalities
 from retrieval.models import Answer, Citation, Posting
 from retrieval.parsing import split_sentences
+from retrieval.parsing.prose import LABEL_LINE, prose_sentences
 from retrieval.text import fold
 from retrieval.understanding import Query, not_stated_topics
 
+
 # "Closing Date: Jan 11, 2027", "Date limite de candidature (minuit, heure de Paris): 15 …"
-_LABEL_LINE = re.compile(r"^\W{0,4}[^\W\d][^:]{1,70}:\s*\S")
-
-
 def _evidence(text: str, pattern: re.Pattern[str]) -> list[str]:
     """What a posting says on a topic: its `Label: value` lines that match, else the sentences
-    of its text that match (lines joined first: prose is often wrapped). A label line is
-    taken alone, not with the header block its lines would join into."""
-    lines = [line.strip() for line in text.splitlines()]
-    labelled = [line for line in lines if len(line) <= 240 and _LABEL_LINE.match(line)
-                and pattern.search(fold(line))]
+    of its text that match (`prose_sentences`: a label line alone, headings left out)."""
+    labelled = [line.strip() for line in text.splitlines() if len(line.strip()) <= 240
+                and LABEL_LINE.match(line.strip()) and pattern.search(fold(line))]
     if labelled:
         return labelled
-    return [s for s in split_sentences(text.replace("\n", " ")) if pattern.search(fold(s))]
+    return [s for s in prose_sentences(text) if pattern.search(fold(s))]
+
+
+def _countries_named(folded: str) -> set[str]:
+    """The countries a text names by a country or nationality word ("dutch", "Finland")."""
+    table = nationalities()
+    return {table[w] for w in re.findall(r"[a-z]+", folded) if w in table}
 
 
 class NotStatedAnswers(AnswererBase):
@@ -48,6 +53,15 @@ class NotStatedAnswers(AnswererBase):
         evidence = [(p, s) for p in posts for s in _evidence(p.text, topic["evidence"])]
         if evidence and topic.get("first"):
             evidence.sort(key=lambda ps: not re.search(topic["first"], fold(ps[1])))
+        countries = _countries_named(q.folded)
+        if countries and len(posts) > 1:
+            # "which jpos are sponsored by finland?", "… open to dutch nationals?": the
+            # postings whose sentences name that country first; over many postings, only they
+            naming = [(p, s) for p, s in evidence if _countries_named(fold(s)) & countries]
+            if naming and len(posts) > 3:
+                evidence = naming
+            else:
+                evidence.sort(key=lambda ps: (ps[0], ps[1]) not in naming)
         if evidence:
             # Over one posting, its first four sentences on the topic; over several, the first
             # of each ("are any of these jobs only open to certain nationalities?")
@@ -55,7 +69,8 @@ class NotStatedAnswers(AnswererBase):
             for p, s in evidence:
                 first_of.setdefault(p.id, (p, s))
             shown = evidence[:4] if len(posts) == 1 else list(first_of.values())
-            lines = [f"• {p.short_title}: {s}" for p, s in shown]
+            # each posting named with its organisation and city where the corpus's differ
+            lines = [f"• {posting_label(p, self.postings, short=True)}: {s}" for p, s in shown]
             if 1 < len(posts) <= 3:
                 # the few postings a question named: each is accounted for ("the WHO digital
                 # health JPO" names two; one gives a closing date, the other none)

@@ -79,6 +79,10 @@ def polar_lead(verdict: PolarVerdict, language: str) -> str:
 def requirement_verdict(q: Query, intent: str,
                         requirements: list[Requirement]) -> PolarVerdict | None:
     """Yes/no for a question about one posting's languages, education or experience."""
+    if intent == "languages" and opens_yes_no(q):
+        either = _either_language_verdict(q, requirements)
+        if either is not None:
+            return either
     if not is_polar(q):
         return None
     m = _markers()
@@ -126,6 +130,28 @@ def _language_verdict(q: Query, requirements: list[Requirement],
     if any(r.kind == "language" and r.level == "minimum" for r in requirements):
         return PolarVerdict("no", f["polar_lang_absent"].format(lang=lang))
     return None  # the posting states no language requirement at all
+
+
+def _either_language_verdict(q: Query, requirements: list[Requirement]) -> PolarVerdict | None:
+    """"Is English a must, or is French OK?": both readings at once, about two languages. When
+    one requirement accepts either of them, the first is no must: "No: English or French"."""
+    m = _markers()
+    if not (m.required.search(q.folded) and m.enough.search(q.folded)):
+        return None
+    asked = [iso for _at, iso in sorted({(mt.start(), iso) for word, iso in LANGUAGE_NAMES.items()
+                                         for mt in re.finditer(rf"\b{word}\b", q.english)})]
+    asked = list(dict.fromkeys(asked))
+    if len(asked) != 2:
+        return None
+    either = next((r for r in requirements if r.kind == "language" and r.level == "minimum"
+                   and r.mode == "one_of" and not r.additional
+                   and set(asked) <= set(r.languages)), None)
+    if either is None:
+        return None
+    f, names = frames(q.language), lexicon_for(q.language)["language_names"]
+    listed = ", ".join(names.get(o, o) for o in either.languages)
+    return PolarVerdict("no", f["polar_lang_one_of"].format(lang=names.get(asked[0], asked[0]),
+                                                           langs=listed))
 
 
 # ---- education -----------------------------------------------------------------------------
@@ -190,3 +216,18 @@ def _years_verdict(q: Query, experience: list[Requirement]) -> PolarVerdict | No
         return PolarVerdict("yes" if low <= have <= high else "no", reason)
     reason = f["polar_years_min"].format(low=format_number(low))
     return PolarVerdict("yes" if have >= low else "no", reason)
+
+
+def section_verdict(q: Query, section: str) -> PolarVerdict | None:
+    """Yes/no for "does the UNAIDS JPO need R or Stata?" from where its best sentence stands:
+    among the minimum requirements (yes) or the desirable ones (not required). None when the
+    question does not ask whether something is required, or the sentence is no requirement."""
+    level = section.partition(".")[2]
+    if level not in {"minimum", "desirable"} or not opens_yes_no(q) \
+            or not _markers().required.search(q.folded) or _markers().enough.search(q.folded):
+        return None
+    f = frames(q.language)
+    if level == "minimum":
+        return PolarVerdict("yes", f["polar_section_minimum"])
+    return PolarVerdict("no", f["polar_section_desirable"])
+

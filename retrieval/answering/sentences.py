@@ -13,6 +13,7 @@ from langchain_core.documents import Document
 from retrieval.answering.answer_types import asked_kinds, asking_words, names_kind
 from retrieval.answering.base import AnswererBase
 from retrieval.answering.common import cite, section_items
+from retrieval.answering.polar import polar_lead, section_verdict
 from retrieval.answering.questions import intent_words
 from retrieval.lexicon import load_yaml
 from retrieval.models import Citation, Posting
@@ -54,6 +55,10 @@ class SentenceSelection(AnswererBase):
             cites.append(cite(post, str(doc.metadata["section"]), sentence))
         if found:
             head = f["general_found"].format(t=p.short_title) if p else ""
+            verdict = section_verdict(q, str(picked[0][1].metadata["section"])) if p else None
+            if verdict is not None:
+                # "does the UNAIDS JPO need R or Stata?" → "Yes: the posting asks for it…"
+                head = f"{polar_lead(verdict, q.language)}\n{head}"
         else:
             head = f["general_missing"]
         return "\n".join(x for x in [head, *lines] if x), cites, found

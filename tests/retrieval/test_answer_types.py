@@ -17,6 +17,7 @@ from retrieval.text import fold
     ("what day is the weekly check-in with the supervisor?", ["day"]),
     ("how often do I get a one-to-one with my supervisor?", ["frequency"]),
     ("how big is the team for the crop monitoring jpo?", ["headcount"]),
+    ("which cities is the community-led monitoring in?", ["place"]),
     ("who supervises the AI post?", []),
 ])
 def test_what_a_question_asks_for(question: str, kinds: list[str]) -> None:
@@ -40,6 +41,9 @@ def test_what_a_question_asks_for(question: str, kinds: list[str]) -> None:
     ("El/la JPO se integrará a un equipo de aproximadamente 25 personas.", ["headcount"], True),
     ("Le/la JPO rejoindra une équipe de sept personnes.", ["headcount"], True),
     ("The JPO will join the unit in 2026.", ["headcount"], False),
+    ("CLM runs in five municipalities: São Paulo, Rio de Janeiro, Porto Alegre, Manaus and "
+     "Salvador.", ["place"], True),
+    ("Second-level supervisor: Regional Director (Panama City)", ["place"], False),
 ])
 def test_what_a_sentence_names(sentence: str, kinds: list[str], names: bool) -> None:
     assert names_kind(sentence, kinds) is names

@@ -274,6 +274,11 @@ def test_a_spanish_part_asking_when_it_was_published(ask) -> None:
     # a nationality is no language; "can a … apply" asks whether that person may
     ("can a japanese national apply for the job?", ["eligibility"], None),
     ("does the job need japanese?", ["languages"], None),
+    # a place asked of postings, or a place that only names the posting
+    ("which posts are in geneva", ["duty_station"], None),
+    ("can i go for the artificial intelligence jpo in geneva?", [], None),
+    ("which postings are at grade P2?", ["grade"], None),
+    ("which of these jpos is open to dutch nationals?", [], "nationality"),
 ])
 def test_what_a_question_asks(question: str, intents: list[str], not_stated: str | None) -> None:
     q = analyse(question)

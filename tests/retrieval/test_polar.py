@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from retrieval.answering.polar import is_polar
+from retrieval.answering.polar import is_polar, section_verdict
 from retrieval.understanding import analyse
 from tests.support.corpus_ids import AI, MULTI, NORMES, SECTOR, VULN
 
@@ -25,6 +25,11 @@ from tests.support.corpus_ids import AI, MULTI, NORMES, SECTOR, VULN
      "Yes: data science is among the accepted fields"),
     ("is 5 years of experience ok for the vulnerable work post?", VULN,
      "No: the posting asks for 2 to 4 years"),
+    # both readings about two languages one requirement accepts either of
+    ("does the due diligence job need spanish or is french enough?", MULTI,
+     "No: Spanish is one of the languages accepted"),
+    ("is english a must for the vulnerable work jpo or is french ok", VULN,
+     "No: English is one of the languages accepted (English, French)"),
     # a value stated rightly
     ("is the AI job in geneva?", AI, "Yes:"),
     # French and Spanish
@@ -42,7 +47,6 @@ def test_the_verdict_comes_first(ask, question: str, posting: str, first_line: s
 @pytest.mark.parametrize("question", [
     "what languages does the due diligence job need?",  # not a yes/no question
     "is the due diligence job in geneva or in turin?",  # asks which
-    "does the due diligence job need spanish or is french enough?",  # both readings
 ])
 def test_no_verdict_where_none_is_asked(ask, question: str) -> None:
     first = ask(question).text.splitlines()[0]
@@ -66,3 +70,19 @@ def test_a_wrong_value_is_still_corrected_not_confirmed(ask) -> None:
 ])
 def test_yes_no_questions_are_recognised(question: str, polar: bool) -> None:
     assert is_polar(analyse(question)) is polar
+
+
+
+@pytest.mark.parametrize(("question", "section", "answer"), [
+    # a skill or tool asked of a posting: where its best sentence stands decides
+    ("does the unaids brazil jpo need R or stata?", "skills.minimum", "yes"),
+    ("does the unaids brazil jpo require power bi?", "skills.desirable", "no"),
+    ("what tools does the unaids jpo need?", "skills.minimum", None),  # not yes/no
+    ("is stata enough for the unaids jpo?", "skills.minimum", None),  # asks "enough"
+    ("does the unaids jpo need R?", "duties", None),  # a duty is no requirement
+])
+def test_a_requirement_sentence_answers_yes_or_no(question: str, section: str,
+                                                   answer: str | None) -> None:
+    verdict = section_verdict(analyse(question), section)
+    assert (verdict.answer if verdict else None) == answer
+
