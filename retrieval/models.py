@@ -223,6 +223,8 @@ class Profile(BaseModel):
     no_experience_in: list[str] = Field(default_factory=list)
     experience_relevant: bool = False  # the candidate called their experience "relevant"
     languages: dict[str, str] = Field(default_factory=dict)
+    # the CEFR level a language was given in ("english A2"), shown back as the candidate said it
+    language_cefr: dict[str, str] = Field(default_factory=dict)
     nationality: str = ""
     age: int | None = None
     skills: list[str] = Field(default_factory=list)

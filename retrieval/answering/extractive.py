@@ -135,7 +135,8 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
         if "eligibility" not in q.intents and self._asks_about_self(q):
             q = replace(q, intents=["eligibility"])
         if "eligibility" in q.intents:
-            asked = None if q.corpus_scope else (named or context_postings or None)
+            asked = None if q.corpus_scope else (self._asked_posting(q) or named
+                                                 or context_postings or None)
             about = self.eligibility.corrected(told_before, q.clean) if told_before else q.clean
             verdict = self.eligibility.answer(about, asked, q.language)
             if verdict is not None:
@@ -255,6 +256,18 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
             return False
         return self.eligibility.about_writer(q.clean) and profile.has_facts()
 
+    def _asked_posting(self, q: Query) -> list[str]:
+        """The postings the asking clause names ("… policy officer on AI and streaming
+        royalties. am i eligible for the creative sectors & digital economy jpo?"): the story
+        before it tells about the candidate, and its words may name another posting."""
+        parts = clauses(q.clean)
+        asked = [p for p in parts if "?" in p] or parts[-1:]
+        if len(asked) == len(parts):
+            return []  # the whole message asks
+        # "between the standards one, the due diligence one and the creative one, which can i
+        # apply to?": each part of a list names a posting, as in a comparison
+        return self.comparer.named_in(analyse(" ".join(asked)), self.resolver)
+
     def _asks_about_self(self, q: Query) -> bool:
         """A self-description followed by a question that asks for no field of its own ("…
         7 years at a collecting society. Is the creative economy JPO open to me?"): the
@@ -316,7 +329,8 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
         return Answer(text=text, found=True, citations=cites, intent="general", posting_ids=ids)
 
 
-MAX_LISTED = 25
+# a whole list of forty postings' lines stays within one Telegram message (4,096 characters)
+MAX_LISTED = 35
 # "who is lisa tortell?", "roelans is the director, right?", "what's oliver's role": a question
 # about the person named, answered by the supervisor line that describes them.
 _ABOUT_A_PERSON = re.compile(

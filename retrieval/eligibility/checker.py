@@ -23,7 +23,7 @@ from retrieval.eligibility.requirements import derive_requirements
 from retrieval.eligibility.vocabulary import SECTION, lexicon_for
 from retrieval.lexicon import degrees as degree_words
 from retrieval.models import Answer, AnswerMode, Citation, Posting, Profile, Requirement, Verdict
-from retrieval.text import fold
+from retrieval.text import clauses, fold
 
 # ---- answers --------------------------------------------------------------------------------
 
@@ -57,6 +57,12 @@ _CLAIM = re.compile(
     r"ten)\b|j'ai|je suis|je parle|tengo|soy|hablo|he trabajado|cuento con|"
     # "can a japanese national apply?": a candidate described by the question
     r"(?:can|could|may) (?:an?|someone|somebody|anyone)\b[^?]{0,40}\bapply)")
+def _asking_part(folded: str) -> str:
+    """The clauses of a message that ask (those with "?"), else its last clause."""
+    parts = clauses(folded)
+    return " ".join(p for p in parts if "?" in p) or (parts[-1] if parts else "")
+
+
 _ASKS_REQUIREMENT = re.compile(
     r"\b(?<!no )(need|needs|needed|require|requires|required|requirement|necessary|mandatory|"
     r"must|exige|exigee?s?|faut|necesita|requiere|requisito)\b")
@@ -68,7 +74,8 @@ _AGE_NATIONALITY = re.compile(
 
 # "Which postings can I apply to / fit me / do I qualify for?": every posting, ranked
 _WHICH_POSTINGS = re.compile(
-    r"\b(?:which|what)(?:\s+(?:of|the|these|those|your|five|jpo|un))*\s+(?:postings?|posts?|"
+    r"\b(?:which|what)(?:\s+(?:of|the|these|those|your|five|jpo|un|[a-z]{2,8}))"
+    r"{0,4}?\s+(?:postings?|posts?|"
     r"jobs?|positions?|vacanc\w+|roles?|jpos?|ones|of them)\b"
     r"|\b(?:any|all|each) (?:of )?(?:the |these |those |your |five )*(?:jpo )?(?:postings?|posts?|"
     r"jobs?|positions?|vacanc\w+|roles?|jpos?|ones)\b"
@@ -172,7 +179,10 @@ class EligibilityChecker:
             return True
         # "MEng in industrial engineering and 3 years as a labour inspector. Eligible for
         # NORMES?": a self-description needs no pronoun
-        return facts >= 2 and not _ASKS_REQUIREMENT.search(folded)
+        # "which requirements does it need?" asks about the posting; "… working on mandatory
+        # due diligence law. which can i apply to?" describes the candidate: the asking
+        # clause decides
+        return facts >= 2 and not _ASKS_REQUIREMENT.search(_asking_part(folded))
 
     def corrected(self, previous: str, correction: str) -> str:
         """The self-description `previous` as a later message corrects or completes it."""

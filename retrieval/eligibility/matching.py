@@ -423,7 +423,8 @@ class _Matcher:
         if len(have) >= needed and req.proficiency:
             low = [iso for iso in have if iso not in adequate]
             desc = join_items(
-                [f"{lex['language_names'].get(i, i)} ({lex['level'].get(spoken[i], '')})"
+                [f"{lex['language_names'].get(i, i)} ("
+                 f"{self.p.language_cefr.get(i) or lex['level'].get(spoken[i], '')})"
                  for i in low], lex)
             return RequirementCheck(requirement=req, met=False, reason=r["lang_level_low"].format(
                 need=lex["level"][req.proficiency], have=desc))

@@ -98,6 +98,13 @@ _TIME_OFF = re.compile(r"\b(travel\w*|gap year|break|sabbatical|parental leave|m
                        r"stopped) (?:been )?work\w*|sans emploi|sin trabajo|no he trabajado|"
                        r"je n'ai pas travaille|sin trabajar|sans travailler|"
                        r"without (?:working|a job|work))\b")
+# what a dated period can be instead of work (narrower than _TIME_OFF: "travel agent" works)
+_NOT_WORK = re.compile(
+    r"\b(parental leave|maternity leave|paternity leave|military service|national service|"
+    r"conscription|civil(?:ian)? service year|travell?ing|backpacking|"
+    r"(?:looking after|caring for|home with) (?:my|our)|no job|job[- ]hunting|sabbatical|"
+    r"gap year|conge parental|service militaire|servicio militar|baja (?:maternal|parental)|"
+    r"sin trabajo|sin trabajar|sans emploi)\b")
 _FIRST = degree_words.names("first", typed=True, short=True)
 _STUDY_WORDS = degree_words.names("study")
 _ANY_DEGREE = degree_words.names("advanced", "first", "generic", "study", typed=True, short=True)
@@ -348,6 +355,8 @@ def _durations(sentence: str, taken: list[_Span], age: int | None) -> list[_Span
         if _AFTER_DURATION_NOT_WORK.match(sentence[m.end():]):
             continue
         before = sentence[:m.start()]
+        if re.search(r"\b(?:not|instead of|rather than|pas|non|no|y no|ni)\s*$", before):
+            continue  # "i meant 2 years not 2 months": the length corrected away
         if _PART_OF_TOTAL.search(before[-40:]):
             continue  # "3 years, including 2 in labour law": already counted
         clause = re.split(r"[,;:(]|\bthen\b|\band\b|\bpuis\b|\bluego\b", before)[-1]
@@ -397,6 +406,8 @@ def experience_periods(folded: str, today: date, age: int | None = None
             if s.timing == "unstated":
                 s.timing = _dated_timing(s, degrees) or _timing(sentence, s.start, text, told)
             context = _context(sentence, s)
+            if _NOT_WORK.search(context):
+                continue  # "aug 2022–may 2024 parental leave", "2021-22 military service"
             if _STUDY.search(context) and not _WORK_TOKEN.search(context):
                 continue  # "since 2024 I'm a full-time master's student": study, not work
             periods.append(ExperiencePeriod(years=round(s.months / 12, 2), timing=s.timing,

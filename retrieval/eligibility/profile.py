@@ -99,6 +99,23 @@ def _language_levels(folded: str) -> tuple[dict[str, str], str]:
     return langs, nationality
 
 
+def _cefr_levels(folded: str, languages: dict[str, str]) -> dict[str, str]:
+    """iso → the CEFR level written right after or before a spoken language ("anglais niveau
+    A2", "C1 English")."""
+    found: dict[str, str] = {}
+    for m in LANGUAGE_RE.finditer(folded):
+        iso = LANGUAGE_WORD[m.group(1)]
+        if iso not in languages:
+            continue
+        after = re.match(r"\s*(?:\(|:|-|level|niveau|nivel)?\s*(?:level|niveau|nivel)?\s*"
+                         r"([abc][12])\b", folded[m.end():])
+        before = re.search(r"\b([abc][12])\s*$", folded[:m.start()])
+        level = after or before
+        if level:
+            found.setdefault(iso, level.group(1).upper())
+    return found
+
+
 # verbs and nouns of studying that a field follows directly ("studied law", "etudes de droit")
 _STUDIED = ("studied", "etudes", "estudios")
 _DEGREE_WORD = re.compile(rf"\b({'|'.join(_STUDIED)}|"
@@ -118,7 +135,7 @@ _NOT_FIELD = re.compile(
     r"an?|my|the|first|second|advanced|university|level|i|have|hold|with|in|require\w*|need\w*|a|un|una|"
     r"une|mon|mi|good|relevant|got|get|did|done|full|part|time|i'm|im|am|doing|studying|"
     r"currently|now|candidates?|applicants?|someone|somebody|person|people|nationals?|"
-    r"citizens?)\b")
+    r"citizens?|whole|entire|same|other|last|online|new|old|current|finished|completed)\b")
 
 
 _ADVANCED_WORD = degree_words.pattern("advanced", typed=True, short=True)
@@ -174,7 +191,7 @@ def _degree_field(folded: str, prefer_advanced: bool = False) -> tuple[str, str,
         if not field.strip():
             # "MA industrial relations", "BSc Statistics 2018", "bsc econ": the field named
             # right after the degree, without "in"
-            d = re.match(r"\s+((?:[a-z]+\s*){1,3})", after)
+            d = re.match(r"\s+((?:[a-z]+\s*){1,4})", after)
             named = d.group(1) if d else ""
             stop = _FIELD_STOP.search(named)
             cand = (named[:stop.start()] if stop else named).split()  # not "economics and"
@@ -354,6 +371,7 @@ def parse_profile(text: str, today: date | None = None) -> Profile:
     profile.experience_relevant = relevant
     profile.age = age
     profile.languages, said = _language_levels(folded)
+    profile.language_cefr = _cefr_levels(folded, profile.languages)
     profile.nationality = _nationality(folded) or said
     profile.skills = [s.strip() for s in re.findall(
         r"\b(?:skills? in|skilled in|knowledge of|experienced in|proficient in)\s+"

@@ -234,6 +234,9 @@ class PostingParser:
                 key = vocabulary().within_requirements.get(heading_label(text), key)
             if key is None and labelled and labelled[0] in section_labels:
                 key = section_labels[labelled[0]]
+                if sections[-1].key in _REQUIREMENT_SECTIONS:
+                    # "**Formation :** Diplôme de niveau Master …" under the qualifications
+                    key = vocabulary().within_requirements.get(labelled[0], key)
             if key is None:
                 key = hints.get(i)
             heading_line = Line(labelled[0], heading_marker=True) if labelled else line
@@ -444,6 +447,10 @@ class PostingParser:
         if not text:
             return
         who = supervisor_in_prose(text)
+        first = next((ln.text for ln in content if not ln.blank), "")
+        if not who and re.match(HONORIFIC + r"\.?\s+[A-Z]", first) and len(first) < 200:
+            # "Supervision : Mme Hadiza Oumarou, Cheffe de l'Unité – h.oumarou@wfp.org"
+            who = first
         if who and not posting.supervisor.describe():
             posting.supervisor = _parse_supervisor(who)
         posting.supervision_method = _join(posting.supervision_method, text)

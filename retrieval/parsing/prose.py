@@ -19,7 +19,8 @@ LABEL_LINE = re.compile(r"^\W{0,4}[^\W\d][^:]{1,70}:\s*\S")
 def is_heading(line: str) -> bool:
     """A short line with no closing punctuation that is all capitals or a known heading."""
     return 0 < len(line) <= 60 and not re.search(r"[.;:,]$", line) and (
-        line.isupper() or exact_or_fuzzy_section(line.lstrip("#* ")) is not None)
+        line.isupper() or line.startswith("#")
+        or exact_or_fuzzy_section(line.lstrip("#* ")) is not None)
 
 
 def prose_sentences(text: str) -> list[str]:

@@ -202,3 +202,35 @@ def test_a_correction_naming_a_topic_names_that_posting(talk) -> None:
     a = talk("tell me about the standards policy posting",
              "sorry i meant the one about domestic workers. who supervises that?")
     assert a.intent == "supervisor" and "Hobden" in a.text
+
+
+def test_the_asking_clause_names_the_posting_not_the_story(talk) -> None:
+    """The candidate's work ("AI + streaming royalties") uses another posting's words; the
+    question names the posting."""
+    a = talk("BA media studies & economics (2021). since jan 2024: policy officer at a musicians' "
+             "union, AI + streaming royalties. english C2. am i eligible for the creative "
+             "sectors & digital economy jpo?")
+    assert a.intent == "eligibility" and a.posting_ids == [SECTOR]
+
+
+def test_postings_listed_in_the_question_each_get_a_verdict(talk) -> None:
+    a = talk("LLB 2019, LLM international human rights law 2020, since jan 2022 at a trade union "
+             "working on mandatory due diligence law. spanish native, english C1. between the "
+             "standards one, the due diligence one and the creative sectors one, which can i "
+             "apply to?")
+    assert a.intent == "eligibility" and sorted(a.posting_ids) == sorted([NORMES, MULTI, SECTOR])
+    assert "yours is in international human rights" not in a.text  # an LLM is in law
+
+
+def test_a_post_open_to_me_asks_for_a_verdict(talk) -> None:
+    a = talk("BSc (Hons) Economics 2018, no masters. 2020–now senior researcher at a think tank "
+             "on automation. english native. is the ai/innovation jpo (DDG office) open to me?")
+    assert a.intent == "eligibility" and a.posting_ids == [AI]
+    assert "Not eligible" in a.text
+
+
+def test_a_cefr_level_is_shown_as_the_candidate_gave_it(talk) -> None:
+    a = talk("master en économie (2020), 3 ans au BIT sur l'emploi des jeunes (2021-2024). "
+             "français natif, anglais niveau A2. je peux candidater au JPO intelligence "
+             "artificielle ?")
+    assert a.intent == "eligibility" and "anglais (A2)" in a.text

@@ -302,3 +302,14 @@ def test_an_age_after_a_nationality() -> None:
 def test_abbreviations_of_the_work_are_read_as_its_words() -> None:
     p = parse_profile("MSc epidemiology, 3 yrs M&E at an ngo in helsinki", TODAY)
     assert p.experience_periods[0].context.startswith("monitoring and evaluation")
+
+
+def test_service_and_leave_are_no_work() -> None:
+    p = parse_profile("bsc sociology (july 2020). aug 2020–jul 2021 mandatory military service. "
+                      "aug 2021–may 2023 parental leave, home with my twins. since june 2023 "
+                      "research officer at an ngo.", TODAY)
+    assert [x.text for x in p.experience_periods] == ["since june 2023"]
+
+
+def test_a_length_corrected_away_is_not_counted() -> None:
+    assert years("sorry typo, i meant 2 years not 2 months") == 2.0
