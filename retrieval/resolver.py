@@ -321,8 +321,9 @@ class PostingResolver:
             return []
         named = [(p, s) for p, s, ident in ranked if ident]
         if named:
-            return self._by_place(self._by_identifiers(question, english, named),
-                                  question, english)
+            return self._by_whole_title(self._by_place(
+                self._by_identifiers(question, english, named), question, english),
+                question, english)
         top = ranked[0][1]
         if top < 1.5:
             return []
@@ -345,6 +346,18 @@ class PostingResolver:
         best = max(where.values())
         return [i for i in ids if where[i] == best] if best else ids
 
+
+    def _by_whole_title(self, ids: list[str], question: str, english: str | None) -> list[str]:
+        """Of postings the question fits about equally, those whose whole title it says: "the
+        UNHCR Associate Protection Officer JPO" is the one titled so, not the "Associate
+        Protection Officer (Statelessness)"."""
+        if len(ids) < 2:
+            return ids
+        asked = set(content_tokens(english or question))
+        whole = [i for i in ids
+                 if (title := set(content_tokens(self._names_by_id[i].posting.short_title)))
+                 and title <= asked]
+        return whole if whole and len(whole) < len(ids) else ids
 
     def _by_identifiers(self, question: str, english: str | None,
                         named: list[tuple[Posting, float]]) -> list[str]:

@@ -422,6 +422,9 @@ def _context(sentence: str, span: _Span) -> str:
              r"\bbut\b|\bmais\b|\bpero\b")
     before = re.split(joint, sentence[:span.start])[-1]
     after = re.split(joint, sentence[span.end:])[0]
+    # "… in a ministry, and speak fluent French": the languages are another fact
+    after = re.split(r"\b(?:and\s+)?(?:i\s+)?(?:speak|spoken|fluent|native|bilingual|mother "
+                     r"tongue|languages?)\b", after)[0]
     if len(re.findall(r"[a-z]{3,}", after)) >= 3:
         # "msc economics 2022, since sept 2022 i'm a software developer …": the work is
         # told after the dates; the clause before the comma is another fact
