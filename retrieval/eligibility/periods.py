@@ -14,7 +14,11 @@ and an open period up to today. This module does the same:
   compared with the degree dates, or else from the nearest cue ("before uni", "during my BA",
   "right after graduating", "between my bachelor's and the master's");
 - a summary ("…, so that's 3 years") replaces the periods of its sentence instead of adding to
-  them; time off ("travelled for a year") is not experience.
+  them, and a total told after them ("6 yrs experience total") adds nothing; time off
+  ("travelled for a year", parental leave, military service) is not experience.
+
+(Past 400 lines as one file: ranges, durations, summaries and their timing read the same
+sentences and degree dates, and each decides what the others may count.)
 """
 
 from __future__ import annotations

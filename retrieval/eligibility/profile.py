@@ -1,4 +1,7 @@
-"""A candidate profile read from the candidate's own words; what is not stated stays unknown."""
+"""A candidate profile read from the candidate's own words; what is not stated stays unknown.
+
+(A little over 400 lines: the readers of degrees' fields, languages, nationality, age and the
+area of the work share the folded text and each other's findings; periods are in periods.py.)"""
 
 from __future__ import annotations
 
