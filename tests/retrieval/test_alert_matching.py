@@ -77,9 +77,9 @@ def test_cannot_tell_is_neither_fits_nor_almost(matcher: AlertMatcher, lima: Pos
     (AlertFilters(organisation="ilo"), True, True),
     (AlertFilters(organisation="UNEP"), False, False),
     (AlertFilters(language="es"), True, False),  # Spanish is required in Lima only
-    # "Excellent command of English; knowledge of Swahili is an asset." is read as desirable
-    # only, so Nairobi does not *require or accept* English for its minimum.
-    (AlertFilters(language="en"), True, False),
+    # "Excellent command of English; knowledge of Swahili is an asset.": English is the
+    # minimum, Swahili the asset (one sentence, two levels), so both postings accept English
+    (AlertFilters(language="en"), True, True),
     (AlertFilters(language="fr"), False, False),
     (AlertFilters(field="economics"), True, False),  # an accepted field of the degree
     (AlertFilters(field="engineering"), False, True),
