@@ -48,6 +48,13 @@ def clauses(text: str) -> list[str]:
     return [c for c in re.split(r"(?<=[.!?;:])\s+", text.strip()) if c]
 
 
+def asking_clauses(text: str) -> list[str]:
+    """The clauses of a message that ask (those with "?"), else its last clause: "… 3 years at
+    a union on AI and royalties. am i eligible for the creative sectors jpo?" asks the last."""
+    parts = clauses(text)
+    return [p for p in parts if "?" in p] or parts[-1:]
+
+
 class _StrippedMarks(dict[int, str]):
     """A `str.translate` table filled on demand: each character as NFKD decomposes it, its
     combining marks dropped ('é' → 'e'). Decomposing character by character and dropping the

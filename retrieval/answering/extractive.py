@@ -22,7 +22,7 @@ from retrieval.resolver import PostingResolver, naming_words
 from retrieval.retriever import HybridRetriever
 from retrieval.spelling import Speller
 from retrieval.store import IndexSnapshot
-from retrieval.text import clauses, fold, words
+from retrieval.text import asking_clauses, clauses, fold, words
 from retrieval.understanding import Query, analyse, detect_language, without_titles
 
 # The intent of a turn that only told something about the writer (its text is kept).
@@ -260,9 +260,8 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
         """The postings the asking clause names ("… policy officer on AI and streaming
         royalties. am i eligible for the creative sectors & digital economy jpo?"): the story
         before it tells about the candidate, and its words may name another posting."""
-        parts = clauses(q.clean)
-        asked = [p for p in parts if "?" in p] or parts[-1:]
-        if len(asked) == len(parts):
+        asked = asking_clauses(q.clean)
+        if len(asked) == len(clauses(q.clean)):
             return []  # the whole message asks
         # "between the standards one, the due diligence one and the creative one, which can i
         # apply to?": each part of a list names a posting, as in a comparison
@@ -275,8 +274,7 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
         no questions about duration or languages."""
         if "compare" in q.intents or not self.eligibility.describes_candidate(q.clean):
             return False
-        parts = clauses(q.clean)
-        asked = " ".join(p for p in parts if "?" in p) or (parts[-1] if parts else "")
+        asked = " ".join(asking_clauses(q.clean))
         own = analyse(asked)
         return not (set(own.intents) & FIELD_INTENTS) and not own.not_stated
 

@@ -23,7 +23,7 @@ from retrieval.eligibility.requirements import derive_requirements
 from retrieval.eligibility.vocabulary import SECTION, lexicon_for
 from retrieval.lexicon import degrees as degree_words
 from retrieval.models import Answer, AnswerMode, Citation, Posting, Profile, Requirement, Verdict
-from retrieval.text import clauses, fold
+from retrieval.text import asking_clauses, fold
 
 # ---- answers --------------------------------------------------------------------------------
 
@@ -57,12 +57,6 @@ _CLAIM = re.compile(
     r"ten)\b|j'ai|je suis|je parle|tengo|soy|hablo|he trabajado|cuento con|"
     # "can a japanese national apply?": a candidate described by the question
     r"(?:can|could|may) (?:an?|someone|somebody|anyone)\b[^?]{0,40}\bapply)")
-def _asking_part(folded: str) -> str:
-    """The clauses of a message that ask (those with "?"), else its last clause."""
-    parts = clauses(folded)
-    return " ".join(p for p in parts if "?" in p) or (parts[-1] if parts else "")
-
-
 _ASKS_REQUIREMENT = re.compile(
     r"\b(?<!no )(need|needs|needed|require|requires|required|requirement|necessary|mandatory|"
     r"must|exige|exigee?s?|faut|necesita|requiere|requisito)\b")
@@ -182,7 +176,7 @@ class EligibilityChecker:
         # "which requirements does it need?" asks about the posting; "… working on mandatory
         # due diligence law. which can i apply to?" describes the candidate: the asking
         # clause decides
-        return facts >= 2 and not _ASKS_REQUIREMENT.search(_asking_part(folded))
+        return facts >= 2 and not _ASKS_REQUIREMENT.search(" ".join(asking_clauses(folded)))
 
     def corrected(self, previous: str, correction: str) -> str:
         """The self-description `previous` as a later message corrects or completes it."""
