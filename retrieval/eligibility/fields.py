@@ -118,12 +118,18 @@ def field_relation(have: str, need: list[str], related_ok: bool) -> Literal[
 
 
 @lru_cache(maxsize=1)
-def not_a_field() -> dict[str, frozenset[str]]:
-    """Stems of the words that name no field of work (`lexicon/fields.yaml` not_a_field):
+def not_a_field_words() -> dict[str, tuple[str, ...]]:
+    """The words that name no field of work, as listed (`lexicon/fields.yaml` not_a_field):
     "generic" (about experience itself), "weak" (a level, not an area), "workplaces",
     "roles_and_time"."""
+    return {kind: tuple(words) for kind, words in load_yaml("fields.yaml")["not_a_field"].items()}
+
+
+@lru_cache(maxsize=1)
+def not_a_field() -> dict[str, frozenset[str]]:
+    """The stems of `not_a_field_words`, by kind."""
     return {kind: frozenset(stem_words(" ".join(words)))
-            for kind, words in load_yaml("fields.yaml")["not_a_field"].items()}
+            for kind, words in not_a_field_words().items()}
 
 
 @lru_cache(maxsize=1)

@@ -27,9 +27,8 @@ from functools import lru_cache
 
 import numpy as np
 
-from retrieval.eligibility.fields import not_a_field
+from retrieval.eligibility.fields import not_a_field, not_a_field_words
 from retrieval.eligibility.vocabulary import stem_words
-from retrieval.lexicon import load_yaml
 from retrieval.text import STOPWORDS, fold
 from retrieval.understanding import detect_language
 
@@ -44,8 +43,7 @@ _CACHE_SIZE = 4096
 
 # "at an ngo in helsinki", "a union in lima": the town after a workplace says where, not what
 _WORKPLACE_TOWN = re.compile(
-    r"\b(" + "|".join(sorted(load_yaml("fields.yaml")["not_a_field"]["workplaces"], key=len,
-                              reverse=True))
+    r"\b(" + "|".join(sorted(not_a_field_words()["workplaces"], key=len, reverse=True))
     + r")s?\s+(?:in|at|based in)\s+[a-z]+(?:\s+(?:city|de|do|da|del|el|la)\s+[a-z]+)?")
 
 
