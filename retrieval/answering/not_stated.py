@@ -20,8 +20,9 @@ from retrieval.understanding import Query, not_stated_topics
 def _evidence(text: str, pattern: re.Pattern[str]) -> list[str]:
     """What a posting says on a topic: its `Label: value` lines that match, else the sentences
     of its text that match (`prose_sentences`: a label line alone, headings left out)."""
-    labelled = [line.strip() for line in text.splitlines() if len(line.strip()) <= 240
-                and LABEL_LINE.match(line.strip()) and pattern.search(fold(line))]
+    lines = (line.strip() for line in text.splitlines())
+    labelled = [line for line in lines if len(line) <= 240 and LABEL_LINE.match(line)
+                and pattern.search(fold(line))]
     if labelled:
         return labelled
     return [s for s in prose_sentences(text) if pattern.search(fold(s))]
