@@ -20,6 +20,7 @@ from retrieval.lexicon import degrees as degree_words
 from retrieval.models import Posting, Requirement
 from retrieval.parsing import split_sentences
 from retrieval.parsing.labels import is_asset, sublabel
+from retrieval.parsing.requirements import CAP_BEFORE_NUMBER
 from retrieval.text import fold
 
 # ---- reading requirements -------------------------------------------------------------------
@@ -135,6 +136,9 @@ def _years(folded: str) -> tuple[float | None, float | None]:
                     r"too senior|not (?:be )?accepted|ne (?:seront|sont|pourront) pas|"
                     r"no (?:seran|son|podran))", folded)
     if cap:
+        return None, number_of(cap.group(1))
+    cap = re.search(CAP_BEFORE_NUMBER + NUM_P + r"\s*" + YEAR, folded)
+    if cap:  # "candidates must not have more than five (5) years of experience"
         return None, number_of(cap.group(1))
     lo = re.search(r"(?:at least|(?:a\s+)?minimum(?:\s+of|\s+de)?|no less than|not less than|"
                    r"au moins|al menos|como minimo|"

@@ -14,6 +14,7 @@ from collections import Counter
 from dataclasses import dataclass
 
 from retrieval.parsing.headings import exact_or_fuzzy_section
+from retrieval.parsing.labels import sublabel
 
 # "- ", "• ", "1. ", "(2) ", and "3.1 " (a numbered section's items)
 BULLET_RE = re.compile(
@@ -149,11 +150,59 @@ def split_lines(raw: str) -> list[Line]:
     raw_lines = raw.replace("\r\n", "\n").replace("\r", "\n").split("\n")
     raw_lines = join_broken_lines(remove_page_furniture(raw_lines))
     lines: list[Line] = []
-    for original in raw_lines:
+    levels: list[str] | None = None  # the columns of a requirement-level table, see below
+    for n, original in enumerate(raw_lines):
+        cells = _table_cells(original)
+        if cells is None:
+            levels = None
+        elif n + 1 < len(raw_lines) and _is_table_rule(raw_lines[n + 1]):
+            levels = _level_columns(cells)
+            if levels is not None:
+                continue  # "| | Essential | Desirable |" is a header, not content
+        elif levels is not None and not _is_table_rule(original):
+            lines.extend(_level_row(cells, levels))
+            continue
         pieces = split_pairs(original)
         for piece in pieces:
             lines.append(_classify(piece, table_row=len(pieces) > 1))
     return lines
+
+
+def _table_cells(line: str) -> list[str] | None:
+    stripped = line.strip()
+    if not (stripped.startswith("|") and stripped.endswith("|") and len(stripped) > 1):
+        return None
+    return [c.strip() for c in stripped[1:-1].split("|")]
+
+
+def _is_table_rule(line: str) -> bool:
+    cells = _table_cells(line)
+    return bool(cells) and all(re.fullmatch(r":?-{2,}:?", c) for c in cells or [])
+
+
+def _level_columns(header: list[str]) -> list[str] | None:
+    """A table whose columns after the first are requirement levels ("| | Essential |
+    Desirable |", "| Critère | Obligatoire | Souhaitable |") → each column's level."""
+    levels = []
+    for cell in header[1:]:
+        level = sublabel(clean_inline(cell).rstrip(":"))
+        if level is None or level[1]:
+            return None
+        levels.append(level[0])
+    return levels if len(set(levels)) == 2 else None
+
+
+def _level_row(cells: list[str], levels: list[str]) -> list[Line]:
+    """'| Education | Master's degree … | A PhD … |' under level columns → the row's label as
+    a heading, then one 'Minimum: …' / 'Desirable: …' line per filled cell, the way postings
+    that write their requirements as lists say it."""
+    label = clean_inline(cells[0]).rstrip(":")
+    out = [Line(label, heading_marker=True)] if label else []
+    for level, cell in zip(levels, cells[1:], strict=False):
+        text = clean_inline(cell)
+        if text and text not in ("-", "–", "—"):
+            out.append(Line(f"{level.capitalize()}: {text}"))
+    return out
 
 
 def _classify(original: str, *, table_row: bool = False) -> Line:

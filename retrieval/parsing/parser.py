@@ -542,7 +542,8 @@ class PostingParser:
         if not posting.post_number:
             # "Post number: 2144", "Vacancy Notice – VN/JPO/AMM/2025/04"
             m = re.search(r"\b(?:(?:post|vacancy|reference)\s*(?:number|no\b\.?|nr\b\.?|notice)"
-                          r"|avis de vacance(?: de poste)?\s*n[°o]|anuncio de vacante\s*n[°o])"
+                          r"|avis de vacance(?: de poste)?\s*n\.?\s*[°ºo]"
+                          r"|anuncio de vacante\s*n\.?\s*[°ºo])"
                           r"\s*[:–—-]?\s*([\w/-]*\d[\w/-]*)", text, re.I)
             if m:
                 posting.post_number = m.group(1).rstrip(".,")
@@ -581,7 +582,10 @@ class PostingParser:
         block = posting.experience
         if not any(experience_caps(t) for t in (block.minimum, block.desirable)):
             # the cap said under Eligibility belongs with the experience asked
-            caps = [c.lstrip("-•o ").strip() for c in experience_caps(text)]
+            # Heading lines keep their marker, so "Upper limit on experience" opens no sentence.
+            marked = "\n".join(f"# {ln.text}" if ln.heading_marker else ln.text
+                               for ln in lines if not ln.blank)
+            caps = [c.lstrip("-•o ").strip() for c in experience_caps(marked)]
             if caps:
                 block.minimum = "\n".join([block.minimum, *caps]).strip()
         self._supervisor_fields(posting, facts)

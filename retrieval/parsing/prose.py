@@ -2,8 +2,9 @@
 
 A posting's text keeps its line breaks: a heading line ("ELIGIBILITY", "7. Eligibility and
 application") is no part of the sentence below it, and a "Label: value" line of a header block
-("Sponsor: Government of Switzerland") is a sentence of its own, not the start of a long one
-joined from the block. Paragraphs of wrapped prose are joined and split into sentences.
+("Sponsor: Government of Switzerland") or a markdown table row is a sentence of its own, not
+the start of a long one joined from the block. Paragraphs of wrapped prose are joined and split
+into sentences.
 """
 
 from __future__ import annotations
@@ -36,7 +37,9 @@ def prose_sentences(text: str) -> list[str]:
         line = raw.strip()
         if not line or is_heading(line):
             flush()
-        elif len(line) <= 240 and LABEL_LINE.match(line) and not re.search(r"[.;]$", line):
+        elif line.startswith("|") or (len(line) <= 240 and LABEL_LINE.match(line)
+                                       and not re.search(r"[.;]$", line)):
+            # a markdown table row is a sentence of its own too
             flush()
             sentences.append(line)
         else:

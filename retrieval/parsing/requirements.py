@@ -9,6 +9,7 @@ from retrieval.lexicon import load_yaml
 from retrieval.models import RequirementBlock
 from retrieval.parsing.labels import is_asset, sublabel
 from retrieval.parsing.lines import Line
+from retrieval.parsing.prose import prose_sentences
 from retrieval.parsing.values import split_sentences
 from retrieval.text import fold
 
@@ -163,16 +164,23 @@ def requirements_in_prose(texts: list[str]) -> dict[tuple[str, str], str]:
 
 # "Candidates with more than four years of relevant work experience will not be considered":
 # a cap on experience, often stated under Eligibility rather than with the experience asked
+# A cap said before its number: "candidates must not have more than five (5) years", "ne
+# doivent pas avoir plus de 5 ans", "no deben tener más de 5 años" (on folded text).
+CAP_BEFORE_NUMBER = (
+    r"(?:(?:must|should|may|shall|can)\s?not\s+(?:have|hold|possess|exceed|count)\s+"
+    r"(?:more than\s+|over\s+)?|ne\s+(?:doivent|doit|peuvent|peut)\s+pas\s+"
+    r"(?:avoir|justifier\s+de|compter)\s+plus\s+de\s+|no\s+(?:deben|debe|pueden|puede)\s+"
+    r"(?:tener|acreditar|contar\s+con)\s+mas\s+de\s+)")
 _EXPERIENCE_CAP = re.compile(
     r"\b(?:more than|over|in excess of|exceeding|plus de|mas de|mehr als)\s+\S+\s*(?:\(\d+\)\s*)?"
     r"(?:years?|ans|annees|anos|jahre)\b.*\b(?:not (?:be )?considered|not eligible|ineligible|"
     r"excluded|cannot be considered|not qualify|(?:should|need|must) not apply|"
     r"not (?:be )?accepted|ne (?:seront|sont|pourront) pas|no (?:seran|son|podran)|"
-    r"nicht beruecksichtigt|nicht berucksichtigt)", re.I)
+    r"nicht beruecksichtigt|nicht berucksichtigt)"
+    r"|\b" + CAP_BEFORE_NUMBER + r"\S+\s*(?:\(\d+\)\s*)?(?:years?|ans|annees|anos|jahre)\b", re.I)
 
 
 def experience_caps(text: str) -> list[str]:
     """The sentences of `text` that cap the years of experience a candidate may have."""
-    return [s for s in split_sentences(re.sub(r"\s+", " ", text))
-            if _EXPERIENCE_CAP.search(fold(s))]
+    return [s for s in prose_sentences(text) if _EXPERIENCE_CAP.search(fold(s))]
 
