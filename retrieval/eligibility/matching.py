@@ -427,7 +427,8 @@ class _Matcher:
                  f"{self.p.language_cefr.get(i) or lex['level'].get(spoken[i], '')})"
                  for i in low], lex)
             return RequirementCheck(requirement=req, met=False, reason=r["lang_level_low"].format(
-                need=lex["level"][req.proficiency], have=desc))
+                need=lex["level"][req.proficiency], have=desc,
+                langs=self._names(req.languages, "or" if req.mode == "one_of" else "and")))
         if req.mode == "one_of" and needed == 1:
             need = self._names(req.languages, "or")
         else:

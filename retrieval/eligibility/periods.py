@@ -105,9 +105,11 @@ _TIME_OFF = re.compile(r"\b(travel\w*|gap year|break|sabbatical|parental leave|m
 # what a dated period can be instead of work (narrower than _TIME_OFF: "travel agent" works)
 _NOT_WORK = re.compile(
     r"\b(parental leave|maternity leave|paternity leave|military service|national service|"
-    r"conscription|civil(?:ian)? service year|travell?ing|backpacking|"
-    r"(?:looking after|caring for|home with) (?:my|our)|no job|job[- ]hunting|sabbatical|"
-    r"gap year|conge parental|service militaire|servicio militar|baja (?:maternal|parental)|"
+    r"conscription|civil(?:ian)? service year|travell?ing|travel(?!\s*agen)|backpacking|"
+    r"(?:looking after|caring(?: for)?|home with) (?:my|our)|no job|job[- ]hunting|sabbatical|"
+    r"gap year|(?:a|my|career|short) gap|nothing(?! but| else)|unemploy\w*|chomage|"
+    r"desemplead\w*|conge parental|"
+    r"service militaire|servicio militar|baja (?:maternal|parental)|"
     r"sin trabajo|sin trabajar|sans emploi)\b")
 _FIRST = degree_words.names("first", typed=True, short=True)
 _STUDY_WORDS = degree_words.names("study")

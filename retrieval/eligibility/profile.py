@@ -126,7 +126,9 @@ _DEGREE_WORD = re.compile(rf"\b({'|'.join(_STUDIED)}|"
                                                typed=True, short=True) + r")\b")
 _FIELD_STOP = re.compile(
     r"\s*(?:[,.;:!?()]|\b(?:and|with|from|at|but|plus|where|who|which|et|y|avec|con|"
-    r"have|having|i|j'ai|tengo|since|for|until|next|expected|hasta|jusqu'?|de \d)\b|\d)")
+    r"have|having|i|j'ai|tengo|since|for|until|next|expected|hasta|jusqu'?|de \d|"
+    r"obtained|obtenue?|obtenido|obtenida|graduated|completed|finished|awarded|terminee?|"
+    r"part[- ]time|full[- ]time|a tiempo (?:parcial|completo)|a temps (?:partiel|plein))\b|\d)")
 
 
 # "and three years of economic research" is experience, not a second field
@@ -138,7 +140,9 @@ _NOT_FIELD = re.compile(
     r"an?|my|the|first|second|advanced|university|level|i|have|hold|with|in|require\w*|need\w*|a|un|una|"
     r"une|mon|mi|good|relevant|got|get|did|done|full|part|time|i'm|im|am|doing|studying|"
     r"currently|now|candidates?|applicants?|someone|somebody|person|people|nationals?|"
-    r"citizens?|whole|entire|same|other|last|online|new|old|current|finished|completed)\b")
+    r"citizens?|whole|entire|same|other|last|online|new|old|current|finished|completed|"
+    # the words that tell the order of degrees: "… puis master data science"
+    r"then|later|after|afterwards|puis|ensuite|apres|luego|despues|y luego|et puis)\b")
 
 
 _ADVANCED_WORD = degree_words.pattern("advanced", typed=True, short=True)
@@ -154,7 +158,7 @@ def _degree_field(folded: str, prefer_advanced: bool = False) -> tuple[str, str,
         field = ""
         after = folded[m.end():]
         lead = r"\s+(?:in\s+|de\s+)?" if m.group(1) in _STUDIED else \
-            r"(?:\s+[12]\b|\s*\([^)]*\))?\s*(?:degree\s+|diploma\s+)?(?:in|of|en|on|de)\s+"
+            r"(?:\s+[12]\b|\s*\([^)]*\))?\s*(?:degree\s+|diploma\s+)?(?:(?:in|of|en|on|de)\s+|d')"
         a = re.match(lead + r"(?:the\s+|l'|la\s+)?(.+)", after)
         if a:
             tail = a.group(1)
@@ -194,10 +198,11 @@ def _degree_field(folded: str, prefer_advanced: bool = False) -> tuple[str, str,
         if not field.strip():
             # "MA industrial relations", "BSc Statistics 2018", "bsc econ": the field named
             # right after the degree, without "in"
-            d = re.match(r"\s+((?:[a-z]+\s*){1,4})", after)
+            d = re.match(r"\s+((?:[a-z][a-z-]*\s*){1,4})", after)
             named = d.group(1) if d else ""
             stop = _FIELD_STOP.search(named)
-            cand = (named[:stop.start()] if stop else named).split()  # not "economics and"
+            named = named[:stop.start()] if stop else named  # not "economics and"
+            cand = re.sub(r"(?:\s+(?:in|of|en|de|from|at|on))+\s*$", "", named).split()
             known = [" ".join(cand[:i]) for i in range(len(cand), 0, -1)
                      if field_canonicals(" ".join(cand[:i]))]
             field = known[0] if known else ""
@@ -387,7 +392,9 @@ def parse_profile(text: str, today: date | None = None) -> Profile:
 
 # "I also speak French", "plus two years at an NGO": the new message adds to the profile
 _ADDS = re.compile(r"\b(also|as well|too|additionally|in addition|besides|another|aussi|"
-                   r"egalement|en plus|de plus|tambien|ademas|otro|otra|auch|zusatzlich)\b")
+                   r"egalement|en plus|de plus|tambien|ademas|otro|otra|auch|zusatzlich|"
+                   # "I forgot: before the ministry I had a 12-month contract": one more fact
+                   r"forgot|forgotten|left out|did ?n[o']t mention|oublie|olvide|vergessen)\b")
 _CLAUSE_SPLIT = re.compile(r"[.;!?\n]+|,\s*|\s+(?:then|and then|after that|puis|luego)\s+")
 
 
