@@ -79,8 +79,17 @@ def _compiled() -> dict[str, Any]:
         "greeting": re.compile(lex["greeting"]),
         "thanks": re.compile(lex["thanks"]),
         "follow_up": [re.compile(p) for p in lex["follow_up"]],
+        "posting_reference": [re.compile(p) for p in lex["posting_reference"]],
         "priority": list(lex["priority"]),
     }
+
+
+def without_posting_reference(folded: str) -> str:
+    """A follow-up without the words that name its posting by a field ("what about the one
+    supervised by Oliver Liang?" → "what about ?"): what is left is what it asks."""
+    for pattern in _compiled()["posting_reference"]:
+        folded = pattern.sub(" ", folded)
+    return folded
 
 
 def pattern_words(pattern: str) -> set[str]:

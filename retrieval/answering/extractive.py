@@ -23,7 +23,13 @@ from retrieval.retriever import HybridRetriever
 from retrieval.spelling import Speller
 from retrieval.store import IndexSnapshot
 from retrieval.text import asking_clauses, clauses, fold, words
-from retrieval.understanding import Query, analyse, detect_language, without_titles
+from retrieval.understanding import (
+    Query,
+    analyse,
+    detect_language,
+    without_posting_reference,
+    without_titles,
+)
 
 # The intent of a turn that only told something about the writer (its text is kept).
 NOTED = "profile_noted"
@@ -135,6 +141,8 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
         if "eligibility" not in q.intents and self._asks_about_self(q):
             q = replace(q, intents=["eligibility"])
         if "eligibility" in q.intents:
+            if after_verdict and context_postings:
+                named = self._story_named(q, named)
             asked = None if q.corpus_scope else (self._asked_posting(q) or named
                                                  or context_postings or None)
             about = self.eligibility.corrected(told_before, q.clean) if told_before else q.clean
@@ -199,13 +207,24 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
                and not (q.continues and (i == "summary" or (
                    i == "duty_station" and not question_patterns()[1].search(q.folded))))] + (
             [q.not_stated] if q.not_stated else [])
+        if own and q.continues:
+            # "what about the one supervised by Oliver Liang?": the field names the posting
+            left = analyse(without_posting_reference(q.folded))
+            own = [i for i in own if i in left.intents or i == q.not_stated]
         if previous.intent == "eligibility" and previous.profile and "eligibility" not in q.intents:
-            if named and not own and (q.continues or len(words(q.clean)) <= 12):
-                verdict = self.eligibility.answer(previous.profile, named, q.language)
+            told = self.eligibility.parse_profile(q.clean)
+            tells = told.has_facts() and self.eligibility.about_writer(q.clean)
+            # "I forgot my MSc — does that change anything for the AI post?": the asking
+            # clause names the posting; the facts' words ("I wasn't working") name none
+            asked_in = self._story_named(q, named) if tells else named
+            if asked_in and not own and (q.continues or len(words(q.clean)) <= 12 or tells):
+                # "and the NORMES one?", or the profile amended by what the message tells
+                profile = self.eligibility.corrected(previous.profile, q.clean) if tells \
+                    else previous.profile
+                verdict = self.eligibility.answer(profile, asked_in, q.language)
                 if verdict is not None:
                     return verdict
-            told = self.eligibility.parse_profile(q.clean)
-            if told.has_facts() and self._amends_profile(q, named, own):
+            if told.has_facts() and self._amends_profile(q, asked_in, own):
                 verdict = self.eligibility.answer(self.eligibility.corrected(previous.profile,
                                                                             q.clean),
                                                   context or None, q.language)
@@ -266,6 +285,16 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
         # "between the standards one, the due diligence one and the creative one, which can i
         # apply to?": each part of a list names a posting, as in a comparison
         return self.comparer.named_in(analyse(" ".join(asked)), self.resolver)
+
+    def _story_named(self, q: Query, named: list[str]) -> list[str]:
+        """The postings a message that tells about the writer, after a verdict, asks about:
+        those its asking clause names ("I forgot my MSc — does that change anything for the
+        AI post?"), none when nothing in it asks ("sorry, I only started there in Sept 2023,
+        I wasn't working before": "working" names no posting, the conversation's does)."""
+        if "?" not in q.clean:
+            return []
+        asking = asking_clauses(q.clean)
+        return named if len(asking) == len(clauses(q.clean)) else self._asked_posting(q)
 
     def _asks_about_self(self, q: Query) -> bool:
         """A self-description followed by a question that asks for no field of its own ("…
