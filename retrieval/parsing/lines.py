@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass
+from functools import cache
 
 from retrieval.parsing.headings import exact_or_fuzzy_section
 from retrieval.parsing.labels import sublabel
@@ -23,9 +24,11 @@ BULLET_RE = re.compile(
 # "Page 2 of 4" alone or at the end of a footer line ("UNESCO JPO ToR – Beirut Page 1 of 3")
 PAGE_FOOTER_RE = re.compile(
     r"^\s*(?:.{0,100}\s)?(?:page\s+\d+\s*(?:of|/)\s*\d+)\s*$|^\s*-\s*\d+\s*-\s*$", re.I)
-# a numbered line of two words or more, all in capitals: a heading of a numbered layout
+# a numbered line of two words or more, all in capitals: a heading of a numbered layout; or one
+# word, when it is a word ("6. TRAVEL", "8. VIAJES") and not an acronym ("1. UNDP")
 _NUMBERED_CAPITALS_RE = re.compile(
-    r"^\d{1,2}[.)]?\s+(?=[^a-z]*$)[^\W\d_]{2,}(?:[\s,&/-]+[^\W\d_]+){1,9}:?\s*$")
+    r"^\d{1,2}[.)]?\s+(?=[^a-z]*$)(?:[^\W\d_]{2,}(?:[\s,&/-]+[^\W\d_]+){1,9}"
+    r"|(?P<word>[^\W\d_]{4,})):?\s*$")
 RULE_RE = re.compile(r"^[-_=*—–•·\s]+$")
 _PAIR_RE = re.compile(r"^[A-Z][\w ./()&'-]{1,40}:\s*\S")
 # between the "Label: value" pairs of one header line
@@ -205,6 +208,26 @@ def _level_row(cells: list[str], levels: list[str]) -> list[Line]:
     return out
 
 
+def _numbered_capitals(line: str) -> bool:
+    m = _NUMBERED_CAPITALS_RE.match(line)
+    if not m or not m.group("word"):
+        return bool(m)
+    from wordfreq import zipf_frequency
+
+    word = m.group("word")
+    return word not in _organisation_acronyms() and max(
+        zipf_frequency(word.lower(), lang) for lang in ("en", "fr", "es")) >= 3.0
+
+
+@cache
+def _organisation_acronyms() -> frozenset[str]:
+    """"UNICEF", "UNESCO": words common enough, yet the names of organisations."""
+    from retrieval.lexicon import load_yaml
+
+    return frozenset(name for short, aliases in load_yaml("organisations.yaml").items()
+                     for name in [short, *aliases])
+
+
 def _classify(original: str, *, table_row: bool = False) -> Line:
     stripped = original.strip()
     if not stripped or RULE_RE.fullmatch(stripped):
@@ -222,7 +245,7 @@ def _classify(original: str, *, table_row: bool = False) -> Line:
     wholly_emphasised = bool(re.fullmatch(r"(\*\*|__)[^*_]+(\*\*|__):?\s*", stripped))
     bullet = bool(BULLET_RE.match(stripped)) and not re.match(r"^\*\*", stripped)
     if bullet and (exact_or_fuzzy_section(clean_inline(stripped))
-                   or _NUMBERED_CAPITALS_RE.match(stripped)):
+                   or _numbered_capitals(stripped)):
         # "4. Duties and Responsibilities", "5. CALIFICACIONES REQUERIDAS" are numbered
         # headings, not list items.
         bullet, heading_marker = False, True

@@ -98,6 +98,15 @@ _NOT_A_HEADING_RE = re.compile(
     r"(programme)?$", re.I)
 
 
+def _after_list(content: list[Line]) -> str:
+    """The paragraphs that follow a section's list: what they say is no list item, and not
+    to be lost."""
+    last = max((i for i, ln in enumerate(content) if ln.bullet), default=None)
+    if last is None:
+        return ""
+    return _paragraphs([ln for ln in content[last + 1:] if not ln.bullet])
+
+
 class PostingParser:
     """Parse announcement text into a `Posting`. One instance serves many files; `headings`
     (optional) matches unfamiliar headings by meaning."""
@@ -376,6 +385,7 @@ class PostingParser:
             if key == "training_learning":
                 # Items right under "Training and learning elements" are what the JPO learns.
                 posting.learning += [ln.text for ln in content if ln.bullet]
+                posting.training = _join(posting.training, _after_list(content))
             elif key == "supervision":
                 self._supervision_free(content, posting)
             elif key == "general":
@@ -421,6 +431,8 @@ class PostingParser:
             if not items:
                 items = [ln.text for ln in content if not _is_intro(ln.text)]
             posting.learning += items
+            # "In the first year the JPO will take part in the … course": said after the list
+            posting.training = _join(posting.training, _after_list(content))
         elif key == "background":
             posting.background = _join(posting.background, _paragraphs(content))
 

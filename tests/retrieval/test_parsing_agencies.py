@@ -48,6 +48,11 @@ BLIND5 = DATA / "agencies_blind5"
 # Spanish (the supervisor in prose, "Categoría y nivel"), an ECA notice whose experience cap
 # stands under Eligibility
 BLIND6 = DATA / "agencies_blind6"
+# and three written by a helper at the start of the session after that (none of their layouts
+# seen before): an IMO notice with dotted-leader labels and numbered capitals banners, a WIPO
+# page whose qualifications are a table with "Essential" and "Desirable" columns and whose
+# experience cap stands under a heading of its own, an UNCTAD posting in Spanish
+BLIND8 = DATA / "agencies_blind8"
 
 
 @pytest.fixture(scope="module")
@@ -545,3 +550,41 @@ def test_one_sentence_with_a_required_and_a_desirable_clause_is_split(
     # the nationality rule stands under "Eligibility and application", not in another section
     assert "only to nationals of Finland" in p.background
 
+
+
+def test_a_table_with_requirement_level_columns_is_read_row_by_row(
+        parser: PostingParser) -> None:
+    """| | Essential | Desirable | — each row's cells go to its section's two levels; before,
+    "Master's degree …: A PhD, or coursework …" was all minimum."""
+    p = parser.parse(read_text(BLIND8 / "wipo_geneva.md"), "wipo", "wipo.md")
+    assert p.education.minimum == ("Master's degree in economics, statistics, econometrics or "
+                                   "data science")
+    assert p.education.desirable.startswith("A PhD")
+    assert p.languages.minimum == "Excellent knowledge of English (written and spoken)"
+    assert "Working knowledge of French" in p.languages.desirable
+    assert p.skills.desirable == "Experience with patent data (e.g. PATSTAT)"
+    # the cap under its own heading ("Upper limit on experience") joins the experience asked,
+    # without the heading
+    cap = p.experience.minimum.splitlines()[-1]
+    assert cap.startswith("Because the JPO Programme") and "more than five (5) years" in cap
+
+
+def test_a_cap_said_before_its_number_is_a_cap() -> None:
+    from retrieval.eligibility.requirements import _years
+    from retrieval.parsing.requirements import experience_caps
+    from retrieval.text import fold
+
+    sentence = "Candidates must not have more than five (5) years of relevant experience."
+    assert experience_caps(sentence) == [sentence]
+    assert _years(fold(sentence)) == (None, 5.0)
+    assert _years(fold("Les candidats ne doivent pas avoir plus de 4 ans d'expérience.")) \
+        == (None, 4.0)
+    assert experience_caps("At least 2 years of experience.") == []
+
+
+def test_a_spanish_vacancy_number_and_a_spanish_city(parser: PostingParser) -> None:
+    p = parser.parse(read_text(BLIND8 / "unctad_ginebra_es.txt"), "unctad", "unctad.txt")
+    assert p.post_number == "UNCTAD/JPO/ES/2025-112"  # "ANUNCIO DE VACANTE N.º …"
+    assert p.duty_station.startswith("Ginebra")
+    i = parser.parse(read_text(BLIND8 / "imo_london.txt"), "imo", "imo.txt")
+    assert i.duration.startswith("Two (2) years")  # "Length of contract ... Two (2) years"
