@@ -107,10 +107,13 @@ _NOT_WORK = re.compile(
     r"\b(parental leave|maternity leave|paternity leave|military service|national service|"
     r"conscription|civil(?:ian)? service year|travell?ing|travel(?!\s*agen)|backpacking|"
     r"(?:looking after|caring(?: for)?|home with) (?:my|our)|no job|job[- ]hunting|sabbatical|"
-    r"gap year|(?:a|my|career|short) gap|nothing(?! but| else)|unemploy\w*|chomage|"
-    r"desemplead\w*|conge parental|"
+    r"gap year|(?:a|my|career|short) gap|nothing(?! but| else)|conge parental|"
     r"service militaire|servicio militar|baja (?:maternal|parental)|"
     r"sin trabajo|sin trabajar|sans emploi)\b")
+# "2021-2022 unemployed", "2020-21: au chômage": the period itself was idle (but "papers on
+# youth unemployment", "programmes for long term unemployed" are work about it)
+_IDLE = re.compile(r"\W*(?:i was |was |been |being |then )?(?:unemployed|jobless|au chomage|"
+                   r"chomage|desemplead[oa]|en paro|parad[oa]|arbeitslos)\b")
 _FIRST = degree_words.names("first", typed=True, short=True)
 _STUDY_WORDS = degree_words.names("study")
 _ANY_DEGREE = degree_words.names("advanced", "first", "generic", "study", typed=True, short=True)
@@ -412,7 +415,7 @@ def experience_periods(folded: str, today: date, age: int | None = None
             if s.timing == "unstated":
                 s.timing = _dated_timing(s, degrees) or _timing(sentence, s.start, text, told)
             context = _context(sentence, s)
-            if _NOT_WORK.search(context):
+            if _NOT_WORK.search(context) or _IDLE.match(context):
                 continue  # "aug 2022–may 2024 parental leave", "2021-22 military service"
             if _STUDY.search(context) and not _WORK_TOKEN.search(context):
                 continue  # "since 2024 I'm a full-time master's student": study, not work

@@ -5,12 +5,13 @@ area of the work share the folded text and each other's findings; periods are in
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import date
 
 from retrieval.eligibility.degrees import degree_facts
 from retrieval.eligibility.fields import expand_work_abbreviations, field_canonicals
-from retrieval.eligibility.periods import experience_periods, spell_numeric_months
+from retrieval.eligibility.periods import experience_periods, month_number, spell_numeric_months
 from retrieval.eligibility.vocabulary import LANGUAGE_RE, LANGUAGE_WORD, NUM, nationality_in
 from retrieval.lexicon import degrees as degree_words
 from retrieval.models import ExperiencePeriod, Profile
@@ -164,7 +165,10 @@ def _degree_field(folded: str, prefer_advanced: bool = False) -> tuple[str, str,
             tail = a.group(1)
             stop = _FIELD_STOP.search(tail)
             field = tail[:stop.start()] if stop else tail
-            # "economics in 2020": the date's preposition is no part of the field
+            # "economics june 2020" (a date spelled out) and "economics in 2020": the date
+            # and its preposition are no part of the field
+            field = " ".join(itertools.takewhile(lambda w: month_number(w) is None,
+                                                 field.split()))
             field = re.sub(r"(?:\s+(?:in|of|en|de|from|at|on))+\s*$", "", field)
             # "economics and statistics" stays together when both halves are fields, and
             # "empresa y derechos humanos" when the second is and the first is one word
@@ -203,6 +207,8 @@ def _degree_field(folded: str, prefer_advanced: bool = False) -> tuple[str, str,
             stop = _FIELD_STOP.search(named)
             named = named[:stop.start()] if stop else named  # not "economics and"
             cand = re.sub(r"(?:\s+(?:in|of|en|de|from|at|on))+\s*$", "", named).split()
+            # "msc economics september 2022-…" (a date spelled out): the field ends there
+            cand = list(itertools.takewhile(lambda w: month_number(w) is None, cand))
             known = [" ".join(cand[:i]) for i in range(len(cand), 0, -1)
                      if field_canonicals(" ".join(cand[:i]))]
             field = known[0] if known else ""

@@ -313,3 +313,36 @@ def test_service_and_leave_are_no_work() -> None:
 
 def test_a_length_corrected_away_is_not_counted() -> None:
     assert years("sorry typo, i meant 2 years not 2 months") == 2.0
+
+
+@pytest.mark.parametrize("idle", [
+    "2021-2022 nothing (travel).",
+    "since Dec 2024 I've had a gap, caring for my mum.",
+    "2021-2022 unemployed.",
+])
+def test_an_idle_period_is_no_work(idle: str) -> None:
+    p = parse_profile(f"BA sociology 2020. {idle} English native.", TODAY)
+    assert p.experience_periods == []
+
+
+@pytest.mark.parametrize("work", [
+    "since oct 2021 i work at the ministry of labour (programmes for long term unemployed).",
+    "from july 2020 to august 2022 research assistant (2 papers on youth unemployment).",
+    "2020-2022 worked on the skills gap in the care economy.",
+])
+def test_work_about_idleness_is_work(work: str) -> None:
+    assert parse_profile(f"BA economics 2019. {work}", TODAY).experience_periods
+
+
+@pytest.mark.parametrize("text,field,others", [
+    ("licence d'économie obtenue en juin 2022", "économie", []),
+    ("licence d'économie (2019), puis master data science en 2023", "data science",
+     ["économie"]),
+    ("bachelor in economics 06/2020, msc economics 09/2022-09/2023", "economics", []),
+    ("BA 2019, MSc Economics part-time, finished in 2022", "economics", []),
+])
+def test_a_degree_field_ends_where_its_date_or_manner_begins(text: str, field: str,
+                                                             others: list[str]) -> None:
+    """Before: "puis", "économie obtenue en juin", "economics june", "economics part"."""
+    p = parse_profile(text, TODAY)
+    assert (p.degree_field, p.other_degree_fields) == (field, others)
