@@ -81,12 +81,19 @@ _NAMED_AFTER = re.compile(r"\b(?:the|that) (?:jpo|post|posting|job|position|vaca
 _NOT_NAMING = {"the", "a", "an", "this", "that", "for", "in", "of", "to"}
 
 
-def naming_words(text: str) -> set[str]:
+# "the imo ghg jpo", "this due diligence post": the words between the article and the noun
+_DETERMINED_NAME = re.compile(r"\b(?:the|this|that)\s+((?:[\w'-]+\s+){1,3})(?:jpo|post|posting|"
+                              r"job|position|role|vacancy|one)s?\b")
+
+
+def naming_words(text: str, *, determined: bool = False) -> set[str]:
     """The words with which an English question names a posting: those right before "jpo",
     "post", "job"… ("am I eligible for the NORMES job?" → {"normes"}) and those after "the
-    one about …", folded."""
+    one about …", folded. With `determined`, only those after an article ("which meeting will
+    the JPO attend?" names no posting with "meeting")."""
     folded = fold(text)
-    phrases = [m.group(1) for m in _NAMING_PHRASE.finditer(folded)]
+    pattern = _DETERMINED_NAME if determined else _NAMING_PHRASE
+    phrases = [m.group(1) for m in pattern.finditer(folded)]
     phrases += [m.group(1) for m in _NAMED_AFTER.finditer(folded)]
     return {w for phrase in phrases for w in phrase.split() if w not in _NOT_NAMING}
 
@@ -207,8 +214,13 @@ class PostingResolver:
 
     @staticmethod
     def _names_of(p: Posting) -> _PostingNames:
-        long_forms = " ".join(p.acronyms.values())
-        name_text = " ".join([p.short_title, p.department, p.unit, long_forms])
+        # The long forms of the acronyms that name the post (in its title, department or
+        # unit) or that it keeps using: not every one its body spells out once ("Long-Term
+        # Global Aspirational Goal (LTAG)" makes "how long is the contract?" no name of it).
+        named_by = " ".join([p.short_title, p.department, p.unit])
+        long_forms = " ".join(long for short, long in p.acronyms.items()
+                              if short in named_by or p.text.count(short) >= 3)
+        name_text = " ".join([named_by, long_forms])
         toks = content_tokens(name_text)
         title_toks = content_tokens(p.short_title)
         identifiers = {a for a in p.acronyms if len(a) >= 2}

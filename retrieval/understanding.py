@@ -80,8 +80,17 @@ def _compiled() -> dict[str, Any]:
         "thanks": re.compile(lex["thanks"]),
         "follow_up": [re.compile(p) for p in lex["follow_up"]],
         "posting_reference": [re.compile(p) for p in lex["posting_reference"]],
+        "event_place": _event_place(lex["event_nouns"]),
         "priority": list(lex["priority"]),
     }
+
+
+def _event_place(nouns: list[str]) -> re.Pattern[str]:
+    """"which course and where?", "where are the workshops?": a place asked of an event."""
+    event = "(?:" + "|".join(map(re.escape, nouns)) + ")s?"
+    return re.compile(rf"\b{event} (?:and|&|et|y) (?:where|ou|donde)\b|\b(?:where|ou|donde) "
+                      rf"(?:is|are|will|would|est|sont|es|son) (?:the |that |this |these |"
+                      rf"those |le |la |les |el |los |las )?{event}\b")
 
 
 def without_posting_reference(folded: str) -> str:
@@ -219,6 +228,9 @@ def analyse(text: str, glosses: dict[str, str] | None = None) -> Query:
     q.named_people = [m.group(1) for m in NAME_RE.finditer(clean)
                       if m.start() > 0 and not _german_nouns(m.group(1), language)]
     q.part_intents = _part_intents(clean, language)
+    if "duty_station" not in q.intents and comp["event_place"].search(probe):
+        # "which course and where?": the part "where?" alone would ask the duty station
+        q.part_intents = [i for i in q.part_intents if i != "duty_station"]
     q.intent_words = matched_words(probe, q.intents)
     q.continues = any(p.search(folded) for p in comp["follow_up"])
     return q
@@ -275,6 +287,9 @@ def _probe(folded: str, english: str, language: str) -> str:
 def _detect(probe: str) -> tuple[list[str], str | None]:
     comp = _compiled()
     matched = {k for k, pats in comp["intents"].items() if any(p.search(probe) for p in pats)}
+    if "duty_station" in matched and comp["event_place"].search(probe) and not any(
+            p.search(comp["event_place"].sub(" ", probe)) for p in comp["intents"]["duty_station"]):
+        matched.discard("duty_station")  # the place of the course, not of the post
     not_stated = next((k for k, t in comp["not_stated"].items() if t["ask"].search(probe)), None)
     return [k for k in _compiled()["priority"] if k in matched], not_stated
 

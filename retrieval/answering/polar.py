@@ -29,6 +29,7 @@ from retrieval.eligibility.vocabulary import format_number
 from retrieval.lexicon import load_yaml
 from retrieval.models import Requirement
 from retrieval.parsing import number_value
+from retrieval.text import content_tokens, fold, stem
 from retrieval.understanding import Query
 
 
@@ -38,6 +39,7 @@ class _Markers:
     required: re.Pattern[str]
     enough: re.Pattern[str]
     doctorate: re.Pattern[str]
+    asset_alternative: re.Pattern[str]
 
 
 @cache
@@ -45,13 +47,15 @@ def _markers() -> _Markers:
     lex = load_yaml("intents.yaml")["polar"]
     return _Markers(polar=[re.compile(p) for p in lex["question"]],
                     required=re.compile(lex["required"]), enough=re.compile(lex["enough"]),
-                    doctorate=re.compile(lex["doctorate"]))
+                    doctorate=re.compile(lex["doctorate"]),
+                    asset_alternative=re.compile(lex["asset_alternative"]))
 
 
 def is_polar(q: Query) -> bool:
     """A yes/no question: a clause opens with an auxiliary ("does…", "est-ce que…", "¿hay…"),
     and it offers no alternatives ("is it in Geneva or Turin?" asks which)."""
-    if re.search(r"\b(or|ou|o)\b(?! (a )?related)", q.folded):
+    if re.search(r"\b(or|ou|o)\b(?! (a )?related)", q.folded) \
+            and not _markers().asset_alternative.search(q.folded):
         return False
     return opens_yes_no(q)
 
@@ -60,7 +64,8 @@ def opens_yes_no(q: Query) -> bool:
     """Whether some clause of the message opens like a yes/no question, alternatives or not
     ("do i need a masters or is a bachelors ok")."""
     text = q.folded.strip()
-    clauses = [c.strip(" ¿¡-") for c in re.split(r"[,;:?!.]|\b(?:so|and|also|then|or|ou|o)\b",
+    # (a bracket closes a clause too: "… ginebra (productos basicos) el frances es …")
+    clauses = [c.strip(" ¿¡-") for c in re.split(r"[,;:?!.()]|\b(?:so|and|also|then|or|ou|o)\b",
                                                  text)]
     return any(p.match(c) for c in clauses if c for p in _markers().polar)
 
@@ -87,7 +92,8 @@ def requirement_verdict(q: Query, intent: str,
         return None
     m = _markers()
     asks_required = bool(m.required.search(q.folded))
-    asks_enough = bool(m.enough.search(q.folded))
+    # "… mandatory or just a plus?": the "just" offers the other level, it asks no "enough"
+    asks_enough = bool(m.enough.search(q.folded)) and not m.asset_alternative.search(q.folded)
     if asks_required == asks_enough:
         return None  # neither reading, or both ("is a bachelor enough or do I need more?")
     minimum = [r for r in requirements if r.level == "minimum"]
@@ -218,13 +224,41 @@ def _years_verdict(q: Query, experience: list[Requirement]) -> PolarVerdict | No
     return PolarVerdict("yes" if have >= low else "no", reason)
 
 
+def requirement_words(q: Query) -> set[str]:
+    """The words with which a yes/no question asks whether something is required ("is python
+    actually required or just nice to have?": required, just, nice, have): they say nothing
+    about what the sentence asked for is about."""
+    m = _markers()
+    if not opens_yes_no(q) or not m.required.search(q.folded):
+        return set()
+    said = [x.group(0) for x in m.required.finditer(q.folded)]
+    said += [x.group(0) for x in m.enough.finditer(q.folded)]
+    said += [x.group(0) for x in _asset_words().finditer(q.folded)]
+    # and the words that say what kind of requirement: "is knowing MARPOL a must?"
+    return set(content_tokens(" ".join(said))) | {stem(w) for w in (
+        "actually", "really", "knowing", "know", "knowledge", "familiar", "familiarity",
+        "command", "proficiency", "using", "having")}
+
+
+@cache
+def _asset_words() -> re.Pattern[str]:
+    """What a question calls "only desirable": the postings' own asset phrases and cues."""
+    vocab = load_yaml("postings.yaml")
+    phrases = {fold(p) for p in [*vocab["asset_phrases"], *vocab["sublabel_cues"]["desirable"],
+                                 *vocab["translated"]["asset_phrases"]]}
+    return re.compile(r"\b(" + "|".join(sorted(map(re.escape, phrases), key=len, reverse=True))
+                      + r")\b")
+
+
 def section_verdict(q: Query, section: str) -> PolarVerdict | None:
     """Yes/no for "does the UNAIDS JPO need R or Stata?" from where its best sentence stands:
     among the minimum requirements (yes) or the desirable ones (not required). None when the
     question does not ask whether something is required, or the sentence is no requirement."""
     level = section.partition(".")[2]
+    # "is a bachelor's enough?" asks something else; "required or just nice to have?" not
+    enough = _markers().enough.search(q.folded) and not _asset_words().search(q.folded)
     if level not in {"minimum", "desirable"} or not opens_yes_no(q) \
-            or not _markers().required.search(q.folded) or _markers().enough.search(q.folded):
+            or not _markers().required.search(q.folded) or enough:
         return None
     f = frames(q.language)
     if level == "minimum":

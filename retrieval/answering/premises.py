@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from retrieval.answering.questions import TIME_AMOUNT
+from retrieval.answering.scope import english_place_names
 from retrieval.lexicon import load_yaml
 from retrieval.models import Posting
 from retrieval.parsing import duration_in_months
@@ -73,7 +74,7 @@ class Premises:
         cities, self.regions = _places_lexicon()
         self.places = dict(cities)
         for p in postings:
-            city = _station_city(p.duty_station)
+            city = english_place_names(_station_city(p.duty_station))
             if city and city not in self.places:
                 country = p.duty_station.split(",")[-1].strip() if "," in p.duty_station else ""
                 self.places[city] = Place(p.duty_station.split(",")[0].strip(), country, "")
@@ -110,8 +111,9 @@ class Premises:
         get to go to Vienna?", "any missions to Nairobi?")."""
         if self._place_re is None:
             return []
-        return [self.places[m.group(1)] for m in self._place_re.finditer(q.folded)
-                if not _TRAVEL_TO.search(q.folded[:m.start()])]
+        folded = english_place_names(q.folded)  # "¿la plaza en Ginebra?" claims Geneva
+        return [self.places[m.group(1)] for m in self._place_re.finditer(folded)
+                if not _TRAVEL_TO.search(folded[:m.start()])]
 
     def people_in(self, q: Query) -> list[str]:
         """Surnames of the postings' supervisors that the question names."""
@@ -139,7 +141,7 @@ class Premises:
         """The fields whose value the question states rightly ("is the AI job in Geneva?",
         "it's a P2, right?", "is it 12 months?")."""
         out: set[str] = set()
-        station = fold(p.duty_station)
+        station = english_place_names(fold(p.duty_station))
         if station and any(fold(place.name) in station for place in self.places_in(q)):
             out.add("duty_station")
         claimed = _claimed_grade(q)
@@ -153,7 +155,7 @@ class Premises:
 
     def contradictions(self, q: Query, p: Posting) -> list[Contradiction]:
         out: list[Contradiction] = []
-        station = fold(p.duty_station)
+        station = english_place_names(fold(p.duty_station))
         if station:
             for place in self.places_in(q):
                 if fold(place.name) not in station and fold(place.country or "-") not in station:

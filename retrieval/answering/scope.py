@@ -99,6 +99,21 @@ def _places() -> tuple[dict[str, tuple[str, str]], dict[str, str], dict[str, str
 
 
 @cache
+def _other_names() -> tuple[dict[str, str], re.Pattern[str]]:
+    names = {fold(k): fold(v) for k, v in (load_yaml("places.yaml").get("other_names")
+                                            or {}).items()}
+    return names, re.compile(r"\b(" + "|".join(sorted(map(re.escape, names), key=len,
+                                                      reverse=True)) + r")\b")
+
+
+def english_place_names(folded: str) -> str:
+    """Folded text with the cities and countries other languages name written the English
+    way the lexicon lists them ("ginebra, suiza" → "geneva, switzerland")."""
+    names, pattern = _other_names()
+    return pattern.sub(lambda m: names[m.group(1)], folded) if names else folded
+
+
+@cache
 def _organisation_names() -> dict[str, tuple[str, ...]]:
     return {k: tuple(v) for k, v in load_yaml("organisations.yaml").items()}
 
@@ -106,7 +121,8 @@ def _organisation_names() -> dict[str, tuple[str, ...]]:
 def posting_place(p: Posting) -> PostingPlace:
     """The city, country and region of a posting's duty station ("Riohacha, Colombia")."""
     cities, countries, _regions = _places()
-    parts = [fold(x).strip() for x in p.duty_station.split(",") if x.strip()]
+    parts = [english_place_names(fold(x).strip()) for x in p.duty_station.split(",")
+             if x.strip()]
     city = parts[0] if parts else ""
     country = parts[-1] if len(parts) > 1 else ""
     known = cities.get(city)

@@ -13,11 +13,14 @@ from langchain_core.documents import Document
 from retrieval.answering.answer_types import asked_kinds, asking_words, names_kind
 from retrieval.answering.base import AnswererBase
 from retrieval.answering.common import cite, section_items
-from retrieval.answering.polar import polar_lead, section_verdict
+from retrieval.answering.polar import polar_lead, requirement_words, section_verdict
 from retrieval.answering.questions import intent_words
 from retrieval.lexicon import load_yaml
 from retrieval.models import Citation, Posting
 from retrieval.parsing import EMAIL_RE, WEB_ADDRESS, split_sentences
+from retrieval.parsing.labels import sublabel
+from retrieval.parsing.prose import is_heading
+from retrieval.resolver import naming_words
 from retrieval.text import content_tokens, fold, stem, words
 from retrieval.understanding import FIELD_WORDS, Query, detect_language, to_english
 
@@ -40,7 +43,8 @@ class SentenceSelection(AnswererBase):
         else:
             docs = self.retriever.with_postings(None, self.snap).invoke(
                 q.english if q.language != "en" else q.clean)
-        picked, found = self._best_sentences(q, docs, skip=_naming(p) if p else set())
+        picked, found = self._best_sentences(
+            q, docs, skip=(_naming(p, q) if p else set()) | requirement_words(q))
         if not picked:
             text = f["not_in_posting"].format(t=p.short_title) if p else f["nothing"]
             return text, [], False
@@ -73,7 +77,7 @@ class SentenceSelection(AnswererBase):
         Supervision."""
         asked_field = frozenset().union(*(q.intent_words.get(i, frozenset()) for i in intents))
         kinds = asked_kinds(q.folded)  # "what software…": sentences naming tools answer it
-        skip = (_naming(p) | set(content_tokens(answered)) | _field_words() | _QUESTION_WORDS
+        skip = (_naming(p, q) | set(content_tokens(answered)) | _field_words() | _QUESTION_WORDS
                 | asked_field | set(content_tokens(" ".join(asking_words(q.folded)))))
         weights = self._weights(q, skip)
         if not weights and not kinds:
@@ -175,6 +179,10 @@ class SentenceSelection(AnswererBase):
                 if kinds and names_kind(sentence, kinds):
                     s += kind_weight
                 text = sentence.lstrip("-• ")
+                if is_heading(text):
+                    continue  # "TRAVEL": a heading kept in a section's text answers nothing
+                level = sublabel(text)  # "Minimum: …" is the same sentence as "…"
+                text = level[1] if level and level[1] else text
                 if s > 0 and text not in by_sentence:
                     by_sentence[text] = doc
                     scored.append((s / total, "", text))
@@ -241,10 +249,15 @@ def _stems(sentence: Sentence) -> frozenset[str]:
     return _stems_of(sentence.words)
 
 
-def _naming(p: Posting) -> set[str]:
-    """Words that only name the posting: they say nothing about what is asked of it."""
+def _naming(p: Posting, q: Query | None = None) -> set[str]:
+    """Words that only name the posting: they say nothing about what is asked of it. With the
+    question, also the words it names the posting with ("is python required for the imo ghg
+    jpo?": "imo ghg" name it; "python" is what is asked)."""
+    said = " ".join(naming_words(q.english, determined=True)) \
+        if q is not None and q.language == "en" else ""
     return set(content_tokens(" ".join([p.short_title, p.department, p.unit, p.duty_station,
-                                        p.organisation, p.supervisor.name, *p.acronyms])))
+                                        p.organisation, p.supervisor.name, *p.acronyms,
+                                        said])))
 
 
 @cache

@@ -210,7 +210,9 @@ _UN_LANGUAGE = re.compile(r"\b(?:un|united nations|official) languages?\b|"
 # "English and French are the working languages of the United Nations Secretariat.": what the
 # organisation works in, not what the post asks (the next sentence says that)
 _ORGANISATION_LANGUAGES = re.compile(
-    r"\b(?:are|is) the (?:official |working |two |six )*(?:and working )?languages? of\b")
+    r"\b(?:are|is) the (?:official |working |two |six )*(?:and working )?languages? of\b"
+    r"|\b(?:sont|est) les? (?:deux |six )?langues? (?:officielles? |de travail )+(?:de|du|des)\b"
+    r"|\b(?:son|es) (?:los|el) (?:dos |seis )?idiomas? (?:oficiales? |de trabajo )+(?:de|del)\b")
 
 
 def _language(sentence: str, level: Literal["minimum", "desirable"]) -> Requirement | None:

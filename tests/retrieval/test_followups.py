@@ -234,3 +234,39 @@ def test_a_cefr_level_is_shown_as_the_candidate_gave_it(talk) -> None:
              "français natif, anglais niveau A2. je peux candidater au JPO intelligence "
              "artificielle ?")
     assert a.intent == "eligibility" and "anglais (A2)" in a.text
+
+
+def test_a_posting_named_by_its_supervisor_after_a_verdict_is_checked_too(talk) -> None:
+    """"what about the one supervised by Oliver Liang?" names a posting by a field; it asks for
+    no supervisor (it got the supervisor before)."""
+    a = talk("BSc Economics 2020, MSc Economics 2022. since 06/2024 research assistant on "
+             "platform workers' conditions. English C2. can I apply to the due diligence JPO?",
+             "ah ok. what about the one supervised by Oliver Liang?")
+    assert a.intent == "eligibility" and a.posting_ids == [SECTOR]
+
+
+def test_a_forgotten_job_told_after_a_verdict_is_added(talk) -> None:
+    """21 months at the ministry, then a forgotten 12-month contract: 33 months, eligible."""
+    a = talk("LLB 2022, LLM public international law 2023. since 03/2025 legal officer in the "
+             "international law department of a foreign ministry. English C2. can I apply "
+             "for the NORMES standards JPO?",
+             "sorry I forgot: before the ministry I had a full-time 12-month contract "
+             "(01/2024–12/2024) as legal assistant on international labour standards at a "
+             "trade union federation. does that change it?")
+    assert a.intent == "eligibility" and a.posting_ids == [NORMES]
+    assert "not eligible" not in a.text.lower()
+
+
+def test_a_redated_job_keeps_the_posting_asked_before(talk) -> None:
+    """"I wasn't working before Sept 2023" names no posting by its word "working"."""
+    a = talk("Bachelor in law (2020). I've been at a music rights collecting society since 2021 "
+             "as legal officer. English & Spanish fluent. could I apply for the creative "
+             "sectors JPO?",
+             "oh wait, sorry — I only started there in Sept 2023. 2021 was when I started job "
+             "hunting, I wasn't working before Sept 2023")
+    assert a.intent == "eligibility" and a.posting_ids == [SECTOR]
+
+
+def test_asking_whether_ones_experience_is_enough_asks_for_a_verdict(talk) -> None:
+    a = talk("BA Economics 2021, 3 years as analyst. do I have enough experience for the AI JPO?")
+    assert a.intent == "eligibility" and a.posting_ids == [AI]

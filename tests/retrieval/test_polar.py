@@ -32,6 +32,11 @@ from tests.support.corpus_ids import AI, MULTI, NORMES, SECTOR, VULN
      "No: English is one of the languages accepted (English, French)"),
     # a value stated rightly
     ("is the AI job in geneva?", AI, "Yes:"),
+    # "… or just a plus?" offers the other level: still a yes/no question
+    ("is a master's required for the creative economy jpo or just nice to have?", SECTOR,
+     "No: the posting requires a first university degree"),
+    ("el español es obligatorio o solo suma para el puesto de diligencia debida?", MULTI,
+     "No necesariamente:"),
     # French and Spanish
     ("le poste due diligence exige-t-il l'espagnol ?", MULTI, "Pas forcément :"),
     ("¿se requiere un doctorado para el puesto de normas?", NORMES, "No: el anuncio exige"),
@@ -80,9 +85,24 @@ def test_yes_no_questions_are_recognised(question: str, polar: bool) -> None:
     ("what tools does the unaids jpo need?", "skills.minimum", None),  # not yes/no
     ("is stata enough for the unaids jpo?", "skills.minimum", None),  # asks "enough"
     ("does the unaids jpo need R?", "duties", None),  # a duty is no requirement
+    # "or just nice to have" offers the desirable level; its "just" asks no "enough"
+    ("is python actually required for the imo ghg jpo or just nice to have?",
+     "skills.minimum", "yes"),
+    ("is knowing MARPOL a must for the imo job?", "skills.desirable", "no"),
 ])
 def test_a_requirement_sentence_answers_yes_or_no(question: str, section: str,
                                                    answer: str | None) -> None:
     verdict = section_verdict(analyse(question), section)
     assert (verdict.answer if verdict else None) == answer
 
+
+
+def test_the_words_that_ask_whether_something_is_required_are_not_what_is_asked() -> None:
+    from retrieval.answering.polar import requirement_words
+    from retrieval.text import content_tokens
+
+    words = requirement_words(analyse("is python or r actually required for the imo jpo or "
+                                      "just nice to have?"))
+    assert set(content_tokens("required just nice have actually")) <= words
+    assert not set(content_tokens("python")) & words
+    assert requirement_words(analyse("which tools does the imo jpo use?")) == set()

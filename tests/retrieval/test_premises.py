@@ -96,3 +96,22 @@ def test_a_department_named_in_full_is_checked(ask) -> None:
 def test_a_claim_about_a_person_gets_their_role_with_the_rest(ask) -> None:
     a = ask("lisa tortell is an economist right? which section is she in")
     assert "Legal Specialist" in a.text and "Standards Policy and Development Section" in a.text
+
+
+@pytest.mark.parametrize("question", [
+    "is the unctad jpo in geneva?",
+    "¿la plaza de la unctad es en Ginebra?",
+    "le poste de la CNUCED est à Genève ?",
+])
+def test_a_city_named_in_another_language_is_the_same_city(question: str) -> None:
+    """A posting written in Spanish says "Ginebra, Suiza"; "Geneva" is no wrong premise."""
+    from retrieval.answering.premises import Premises
+    from retrieval.models import Posting
+    from retrieval.understanding import analyse
+
+    posting = Posting(id="unctad", source="unctad.txt", duty_station="Ginebra, Suiza")
+    premises = Premises([posting])
+    q = analyse(question)
+    assert premises.contradictions(q, posting) == []
+    assert "duty_station" in premises.confirmations(q, posting)
+    assert premises.contradictions(analyse("is the unctad jpo in vienna?"), posting)
