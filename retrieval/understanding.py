@@ -67,9 +67,12 @@ def _compiled() -> dict[str, Any]:
     # a language's name asks about languages: every name the lexicon knows, written once
     names = sorted({n for ns in load_yaml("languages.yaml").values() for n in ns}, key=len,
                    reverse=True)
-    # ("a japanese national", "Dutch citizens" name a nationality, not a language)
+    # ("a japanese national", "Dutch citizens", "the French ministry" name a nationality or a
+    # country, not a language)
     intents["languages"].append(re.compile(
-        r"\b(" + "|".join(names) + r")\b(?!\s+(?:nationals?|citizens?|passport))"))
+        r"\b(" + "|".join(names) + r")\b(?!\s+(?:nationals?|nationality|citizens?|passports?|"
+        r"ministry|ministries|government|embassy|authorities|people|universit\w*|"
+        r"compan\w*|institutions?|republic)\b)"))
     return {
         "intents": intents,
         "not_stated": {k: {**v, "ask": re.compile(v["ask"]), "evidence": re.compile(v["evidence"])}

@@ -149,12 +149,18 @@ def _either_language_verdict(q: Query, requirements: list[Requirement]) -> Polar
     asked = list(dict.fromkeys(asked))
     if len(asked) != 2:
         return None
+    f, names = frames(q.language), lexicon_for(q.language)["language_names"]
+    binding = next((r for r in requirements if r.kind == "language" and r.level == "minimum"
+                    and r.mode == "all_of" and asked[0] in r.languages), None)
+    if binding is not None:
+        # "One of these languages must be English": the first one asked is a must after all
+        return PolarVerdict("yes", f["polar_lang_binding"].format(
+            lang=names.get(asked[0], asked[0]), quote=binding.source_text))
     either = next((r for r in requirements if r.kind == "language" and r.level == "minimum"
                    and r.mode == "one_of" and not r.additional
                    and set(asked) <= set(r.languages)), None)
     if either is None:
         return None
-    f, names = frames(q.language), lexicon_for(q.language)["language_names"]
     listed = ", ".join(names.get(o, o) for o in either.languages)
     return PolarVerdict("no", f["polar_lang_one_of"].format(lang=names.get(asked[0], asked[0]),
                                                            langs=listed))

@@ -308,3 +308,15 @@ def test_required_and_desirable_asked_together(question: str) -> None:
 def test_submitting_an_application_asks_how_to_apply() -> None:
     q = analyse("Could you tell me how to submit an application for the AI position?")
     assert q.not_stated == "application"
+
+
+@pytest.mark.parametrize(("question", "language"), [
+    ("is it for french nationals?", False),
+    ("do i apply through the french ministry?", False),
+    ("does it need french?", True),
+])
+def test_a_language_name_before_a_country_noun_names_the_country(question: str,
+                                                                 language: bool) -> None:
+    from retrieval.understanding import analyse
+
+    assert ("languages" in analyse(question).intents) is language

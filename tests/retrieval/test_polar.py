@@ -30,6 +30,9 @@ from tests.support.corpus_ids import AI, MULTI, NORMES, SECTOR, VULN
      "No: Spanish is one of the languages accepted"),
     ("is english a must for the vulnerable work jpo or is french ok", VULN,
      "No: English is one of the languages accepted (English, French)"),
+    # ("One of these languages must be English", said among the desirable ones, is binding)
+    ("is english mandatory for the NORMES jpo or can i do it with french only", NORMES,
+     "Yes: English is required: the posting says “One of these languages must be English.”"),
     # a value stated rightly
     ("is the AI job in geneva?", AI, "Yes:"),
     # "… or just a plus?" offers the other level: still a yes/no question
