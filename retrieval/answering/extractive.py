@@ -13,6 +13,7 @@ from retrieval.answering.not_stated import NotStatedAnswers
 from retrieval.answering.polar import opens_yes_no
 from retrieval.answering.posting_words import PostingWords
 from retrieval.answering.premises import Premises
+from retrieval.answering.scope import names_a_place
 from retrieval.answering.sentences import Sentence, SentenceSelection
 from retrieval.answering.similarity import SentenceSimilarity
 from retrieval.compare import PostingComparer
@@ -101,6 +102,12 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
         named = self._named(q)
         if named:
             q = without_titles(q, [self.snap.by_id[i] for i in named if i in self.snap.by_id])
+        if "duty_station" in q.intents and not question_patterns()[1].search(q.folded) \
+                and not question_patterns()[1].search(fold(q.english)) \
+                and not self.premises.places_in(q) and not names_a_place(q.folded):
+            # "how many workers are in the informal economy?": "are in" before no place
+            q = replace(q, intents=[i for i in q.intents if i != "duty_station"],
+                        part_intents=[i for i in q.part_intents if i != "duty_station"])
         if named and "supervisor" not in q.intents and self.premises.people_in(q) \
                 and _ABOUT_A_PERSON.search(q.english) \
                 and (q.confirming or not set(q.intents) & FIELD_INTENTS):

@@ -106,6 +106,14 @@ def _other_names() -> tuple[dict[str, str], re.Pattern[str]]:
                                                       reverse=True)) + r")\b")
 
 
+def names_a_place(folded: str) -> bool:
+    """Whether a folded question names a city, country or region the lexicon knows."""
+    cities, countries, regions = _places()
+    said = english_place_names(folded)
+    return any(re.search(rf"\b{re.escape(name)}\b", said)
+               for name in (*cities, *countries, *regions) if name in said)
+
+
 def english_place_names(folded: str) -> str:
     """Folded text with the cities and countries other languages name written the English
     way the lexicon lists them ("ginebra, suiza" → "geneva, switzerland")."""

@@ -320,3 +320,12 @@ def test_a_language_name_before_a_country_noun_names_the_country(question: str,
     from retrieval.understanding import analyse
 
     assert ("languages" in analyse(question).intents) is language
+
+
+def test_are_in_before_no_place_asks_no_duty_station(ask) -> None:
+    """"how many workers are in the informal economy": "are in" names no place; nor does
+    "says something about" ask for the posting's summary card."""
+    a = ask("vulnerable work posting says something about how many workers are in the "
+            "informal economy, how many?")
+    assert a.intent not in {"duty_station", "summary"}, a.text
+    assert "All 5 postings are based in" in ask("which posts are in geneva?").text
