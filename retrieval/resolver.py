@@ -339,12 +339,29 @@ class PostingResolver:
         top = ranked[0][1]
         if top < 1.5:
             return []
+        # "the ilo santiago youth employment jpo": the IFAD one in Rome fits its words better,
+        # but not its place; a posting fitting well enough in the place named is the one meant
+        pool = [(p, s) for p, s, _ in ranked[:6] if s >= 0.3 * top]
+        placed = self._in_named_place([p.id for p, _ in pool], question, english)
+        if placed and ranked[0][0].id not in placed:
+            ranked = [(p, s, i) for p, s, i in ranked if p.id in placed]
+            top = ranked[0][1]
         second = ranked[1][1] if len(ranked) > 1 else 0.0
         if top >= 1.6 * second:
             return [ranked[0][0].id]
         # Near-ties: the question fits several postings about equally.
         return self._by_place([p.id for p, s, _ in ranked if s >= 0.8 * top][:3],
                               question, english)
+
+    def _in_named_place(self, ids: list[str], question: str, english: str | None) -> list[str]:
+        """Of these postings, those whose duty station the question names, when some are
+        elsewhere; else none."""
+        asked = set(content_tokens(english or question)) | set(content_tokens(question))
+        where = {i: len(asked & set(content_tokens(self._names_by_id[i].posting.duty_station)))
+                 for i in ids}
+        best = max(where.values(), default=0)
+        inside = [i for i in ids if where[i] == best]
+        return inside if best and len(inside) < len(ids) else []
 
     def _by_place(self, ids: list[str], question: str, english: str | None) -> list[str]:
         """Of postings the question fits about equally, those in the place it names ("the WHO
@@ -366,10 +383,15 @@ class PostingResolver:
         if len(ids) < 2:
             return ids
         asked = set(content_tokens(english or question))
-        whole = [i for i in ids
-                 if (title := set(content_tokens(self._names_by_id[i].posting.short_title)))
-                 and title <= asked]
-        return whole if whole and len(whole) < len(ids) else ids
+        titles = {i: set(content_tokens(self._names_by_id[i].posting.short_title)) for i in ids}
+        whole = [i for i in ids if titles[i] and titles[i] <= asked]
+        if whole and len(whole) < len(ids):
+            return whole
+        # "the WHO digital health standards JPO": the one whose title says more of it
+        said = {i: len(titles[i] & asked) for i in ids}
+        most = max(said.values())
+        more = [i for i in ids if said[i] == most]
+        return more if most >= 2 and len(more) == 1 else ids
 
     def _by_identifiers(self, question: str, english: str | None,
                         named: list[tuple[Posting, float]]) -> list[str]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 from dataclasses import replace
 
@@ -19,13 +20,21 @@ from retrieval.understanding import Query, not_stated_topics
 # "Closing Date: Jan 11, 2027", "Date limite de candidature (minuit, heure de Paris): 15 …"
 def _evidence(text: str, pattern: re.Pattern[str]) -> list[str]:
     """What a posting says on a topic: its `Label: value` lines that match, else the sentences
-    of its text that match (`prose_sentences`: a label line alone, headings left out)."""
-    lines = (line.strip() for line in text.splitlines())
+    of its text that match (`prose_sentences`: a label line alone, headings left out), else a
+    label line and the first sentence of the line after it."""
+    lines = [line.strip() for line in text.splitlines() if line.strip()]
     labelled = [line for line in lines if len(line) <= 240 and LABEL_LINE.match(line)
                 and pattern.search(fold(line))]
     if labelled:
         return labelled
-    return [s for s in prose_sentences(text) if pattern.search(fold(s))]
+    said = [s for s in prose_sentences(text) if pattern.search(fold(s))]
+    if said:
+        return said
+    # a label on a line of its own, its value on the next ("Date limite de candidature" /
+    # "30 avril 2026 (23h59, heure de Bruxelles). …"): read as "Label: value"
+    return [joined for label, value in itertools.pairwise(lines)
+            if len(label) <= 60 and not re.search(r"[.;:,!?]$", label)
+            and pattern.search(fold(joined := f"{label}: {split_sentences(value)[0]}"))]
 
 
 def _countries_named(folded: str) -> set[str]:

@@ -265,7 +265,7 @@ def supervisor_in_prose(text: str) -> str:
     protected = _HONORIFICS_RE.sub(lambda m: m.group(1) + "\u2024", text)
     # an initial ("Ms. A. Bell") ends no sentence either
     protected = re.sub(r"\b([A-Z])\.(?=\s+[A-Z][a-z])", "\\1\u2024", protected)
-    pattern = (r"(?:under the (?:direct |overall )?supervision of|supervised by|(reports?|"
+    pattern = (r"(?:(?:under|and) the (?:direct |overall )?supervision of|supervised by|(reports?|"
                r"reporting) to|(?:direct |immediate |first[- ]level )?supervisor (?:is|will be)|"
                # "sous la supervision directe de Mme X, …, le/la titulaire …", "bajo la
                # supervisión directa de la Sra. X, el/la JPO …"
@@ -275,8 +275,12 @@ def supervisor_in_prose(text: str) -> str:
                r"\s*(.+?)(?=,\s*(?:and\s+|y\s+|et\s+)?(?:under|with|who|in close|le|la|les|el|"
                r"los|il|elle|qui|quien|que|bajo|sous|con|avec)\b|[.;](?:\s|$)|"
                r"\sand under\b|"
+               # "…, Human Rights Officer and coordinator of …, the Associate Human Rights
+               # Officer will:": the sentence turns to the JPO
+               r",\s*the\s+(?-i:[A-Z])[\w-]*(?:\s+[\w-]+){0,4}\s+will\b|"
                # "…, Ms. X, and works closely with …": the sentence goes on about the JPO
                r",?\s+and\s+(?:will\s+|also\s+)?[a-z]+s\b)")
+    found: list[str] = []
     for m in re.finditer(pattern, protected, re.I | re.S):
         before = protected[max(0, m.start() - 30):m.start()]
         if (m.group(1) or "").lower() == "reports" and before.strip() \
@@ -285,5 +289,7 @@ def supervisor_in_prose(text: str) -> str:
         who = re.sub(r"\s+", " ", m.group(2)).replace("\u2024", ".").strip(" ,")
         who = re.sub(r"^(?:the|an?)\s+", "", who, flags=re.I)
         if who and who.lower() not in {"supervisor", "the supervisor"} and len(who) < 200:
-            return who
-    return ""
+            found.append(who)
+    # a person named with an honorific ("You will report to Dr. Teresa Magalhães, …") before
+    # whatever else the same words introduce ("… and flag issues to the lead reviewers")
+    return next((w for w in found if _HONORIFICS_RE.match(w)), found[0] if found else "")
