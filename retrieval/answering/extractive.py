@@ -291,7 +291,18 @@ class ExtractiveAnswerer(FieldAnswers, CorpusAnswers, NotStatedAnswers, Sentence
             return []  # the whole message asks
         # "between the standards one, the due diligence one and the creative one, which can i
         # apply to?": each part of a list names a posting, as in a comparison
-        return self.comparer.named_in(analyse(" ".join(asked)), self.resolver)
+        asking = analyse(" ".join(asked))
+        named = self.comparer.named_in(asking, self.resolver)
+        if named and naming_words(asking.english):
+            return named
+        # "Quick check for the AI post with the DDG. Timeline: … 4+ years of work in total, so
+        # I'm fine right?": a posting named as one ("the … post") where the message tells
+        # nothing about the writer, rather than the words of the asking clause ("work")
+        plain = [c for c in clauses(q.clean) if c not in asked
+                 and not self.eligibility.parse_profile(c).has_facts()
+                 and naming_words(analyse(c).english)]
+        said = self.comparer.named_in(analyse(" ".join(plain)), self.resolver) if plain else []
+        return said or named
 
     def _story_named(self, q: Query, named: list[str]) -> list[str]:
         """The postings a message that tells about the writer, after a verdict, asks about:

@@ -44,10 +44,30 @@ _MONTH_NAMES = ("january", "february", "march", "april", "may", "june", "july", 
                 "september", "october", "november", "december")
 
 
+# "2021-09", "2022/07" (year first), unless it reads as a range of years ("2021-22")
+_YEAR_MONTH = re.compile(r"(?<!\d[/.])\b((?:19|20)(\d{2}))\s?[/.-]\s?(0[1-9]|1[0-2])\b"
+                         r"(?![/.]\d)(?!-\d{1,2}\b)")
+_ABBREVIATED = r"(jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+# "Jan 21 – Dec 22": a month and a two-digit year (not "May 21, 2023", a day)
+_MONTH_SHORT_YEAR = re.compile(
+    rf"\b{_ABBREVIATED}\s+'?(\d{{2}})\b(?!\s*(?:years?|yrs?|months?|mo\b|h\b|hours?|%|:|\d|"
+    r",?\s*(?:19|20)\d{2}))", re.I)
+# "Sep–Dec 2021": both months in the one year
+_MONTHS_OF_A_YEAR = re.compile(
+    rf"\b{_ABBREVIATED}\s*[-–—]\s*({_ABBREVIATED})\s+((?:19|20)\d{{2}})", re.I)
+
+
 def spell_numeric_months(text: str) -> str:
-    """'from 03/2021 to 06/2023' → 'from march 2021 to june 2023'."""
-    return _NUMERIC_MONTH.sub(lambda m: f"{_MONTH_NAMES[int(m.group(1)) - 1]} {m.group(2)}",
+    """'from 03/2021 to 06/2023' → 'from march 2021 to june 2023', and the other ways a CV
+    writes months: '2021-09 → 2024-08', 'Jan 21 – Dec 22', 'Sep–Dec 2021'."""
+    text = re.sub(r"\s*(?:→|->|⟶)\s*", " to ", text)
+    text = _YEAR_MONTH.sub(lambda m: f"{_MONTH_NAMES[int(m.group(3)) - 1]} {m.group(1)}"
+                           if int(m.group(3)) <= int(m.group(2)) else m.group(0), text)
+    text = _NUMERIC_MONTH.sub(lambda m: f"{_MONTH_NAMES[int(m.group(1)) - 1]} {m.group(2)}",
                               text)
+    text = _MONTHS_OF_A_YEAR.sub(lambda m: f"{m.group(1)} {m.group(4)} - {m.group(2)} {m.group(4)}",
+                                 text)
+    return _MONTH_SHORT_YEAR.sub(lambda m: f"{m.group(1)} 20{m.group(2)}", text)
 # a month word (checked by dateparser, not by a list here) and a four-digit year
 _DATE = (r"(?:(?:fin|debut|mi|end of|beginning of|start of|early|late|mid|finales de|"
          r"principios de|mediados de|inicios de)\s+)?"

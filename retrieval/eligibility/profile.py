@@ -14,6 +14,7 @@ from retrieval.eligibility.fields import expand_work_abbreviations, field_canoni
 from retrieval.eligibility.periods import experience_periods, month_number, spell_numeric_months
 from retrieval.eligibility.vocabulary import LANGUAGE_RE, LANGUAGE_WORD, NUM, nationality_in
 from retrieval.lexicon import degrees as degree_words
+from retrieval.lexicon import load_yaml
 from retrieval.models import ExperiencePeriod, Profile
 from retrieval.text import fold
 
@@ -351,11 +352,27 @@ def english_reading(text: str) -> str:
     return german_glossary().gloss_text(text) if detect_language(text) == "de" else text
 
 
+# "EN C1, DE native", "FR: B2": a language's code right before its level, written the way CVs
+# list them (upper-case codes, or any case before a CEFR level)
+_CODE_LEVEL = re.compile(r"\b([A-Z]{2}|[a-z]{2}(?=\s*[:-]?\s*[abcABC][12]\b))"
+                         r"(?=\s*[:-]?\s*(?:[abcABC][12]\b|native|fluent|mother tongue|basic|"
+                         r"good|intermediate|advanced|proficient))")
+# "6y labour market policy", "9mo internship": a number glued to a unit's first letter
+_GLUED_UNIT = re.compile(r"\b(\d{1,2}(?:[.,]\d)?)(y|yr|mo)\b", re.I)
+
+
+def _cv_shorthand(text: str) -> str:
+    names = {iso: words[0] for iso, words in load_yaml("languages.yaml").items()}
+    text = _CODE_LEVEL.sub(lambda m: names.get(m.group(1).lower(), m.group(1)), text)
+    return _GLUED_UNIT.sub(
+        lambda m: f"{m.group(1)} {'months' if m.group(2).lower() == 'mo' else 'years'}", text)
+
+
 def parse_profile(text: str, today: date | None = None) -> Profile:
     """A candidate profile from free text (English, French, Spanish, and German read through
     the glossary). `today` dates open periods ("since January 2022"); by default the real
     date."""
-    text = spell_numeric_months(english_reading(text))
+    text = spell_numeric_months(english_reading(_cv_shorthand(text)))
     folded = fold(text).replace("’", "'")
     profile = Profile()
     degrees = degree_facts(text.replace("’", "'"), folded)

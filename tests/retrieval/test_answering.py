@@ -276,7 +276,8 @@ def test_a_spanish_part_asking_when_it_was_published(ask) -> None:
     ("does the job need japanese?", ["languages"], None),
     # a place asked of postings, or a place that only names the posting
     ("which posts are in geneva", ["duty_station"], None),
-    ("can i go for the artificial intelligence jpo in geneva?", [], None),
+    # ("can i go for …" asks whether one may apply; "in geneva" only names the posting)
+    ("can i go for the artificial intelligence jpo in geneva?", ["eligibility"], None),
     ("which postings are at grade P2?", ["grade"], None),
     ("which of these jpos is open to dutch nationals?", [], "nationality"),
 ])

@@ -270,3 +270,18 @@ def test_a_redated_job_keeps_the_posting_asked_before(talk) -> None:
 def test_asking_whether_ones_experience_is_enough_asks_for_a_verdict(talk) -> None:
     a = talk("BA Economics 2021, 3 years as analyst. do I have enough experience for the AI JPO?")
     assert a.intent == "eligibility" and a.posting_ids == [AI]
+
+
+def test_a_timeline_asks_about_the_posting_it_names_first(talk) -> None:
+    """The asking clause ("… 4+ years of work in total, so I'm fine right?") says "work", which
+    two titles use; the posting is the one the message named as one ("the AI/innovation
+    post")."""
+    a = talk("Quick check for the AI/innovation post with the DDG. Timeline:\n"
+             "- Sept 2017 – Aug 2021: assistant at a youth employment NGO\n"
+             "- BA Economics awarded June 2020\n"
+             "- Sept 2021 – Sept 2022: MSc Economics, LSE\n"
+             "- Oct 2022 – Aug 2026: caring for my father, no job\n"
+             "- since Sept 2026: junior economist, employment ministry\n"
+             "English C2. That's 4+ years of work in total, so I'm fine right?")
+    assert a.intent == "eligibility" and a.posting_ids == [AI]
+    assert a.text.startswith("Not eligible")  # 17 months after the first degree, not 4 years

@@ -346,3 +346,31 @@ def test_a_degree_field_ends_where_its_date_or_manner_begins(text: str, field: s
     """Before: "puis", "économie obtenue en juin", "economics june", "economics part"."""
     p = parse_profile(text, TODAY)
     assert (p.degree_field, p.other_degree_fields) == (field, others)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("2021-09 → 2023-08 associate at a law firm", 2.0),
+    ("2019/09-2021/06 research officer at a union", 1.83),
+    ("Jan 21 – Dec 22 legal officer at a trade union", 2.0),
+    ("internship at the ILO, Sep–Dec 2021", 0.33),
+    ("BA Econ 2018 | 6y labour mkt policy @ federal ministry of labour", 6.0),
+])
+def test_the_ways_a_cv_writes_dates_and_lengths(text: str, expected: float) -> None:
+    assert years(text) == pytest.approx(expected, abs=0.01)
+
+
+def test_a_range_of_years_is_no_month() -> None:
+    """"2021-22" is two years' span, "2021-09" September 2021."""
+    from retrieval.eligibility.periods import spell_numeric_months
+
+    assert spell_numeric_months("2021-22") == "2021-22"
+    assert spell_numeric_months("2021-09") == "september 2021"
+    assert spell_numeric_months("03/2021-06/2023") == "march 2021-june 2023"
+
+
+def test_language_codes_before_a_level_are_languages() -> None:
+    p = parse_profile("MA IR 2021 | 3y NGO | EN C1, DE native, fr B2", TODAY)
+    assert set(p.languages) == {"en", "de", "fr"} and p.language_cefr["en"] == "C1"
+    # "de" before no level is a word ("de 2019 a 2021")
+    assert set(parse_profile("de 2019 a 2021 trabajé en la OIT, inglés C1", TODAY).languages) \
+        == {"en"}
