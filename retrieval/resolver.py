@@ -21,6 +21,7 @@ import numpy as np
 
 from retrieval.lexicon import load_yaml
 from retrieval.models import Posting
+from retrieval.places import english_place_names
 from retrieval.text import FOREIGN_FUNCTION_WORDS, GENERIC, content_tokens, fold, stem, words
 from retrieval.understanding import FIELD_WORDS
 
@@ -234,6 +235,7 @@ class PostingResolver:
             identifiers.add(p.post_number)
         org_names = " ".join(aliases)
         station = " ".join(x for x in p.duty_station.split(",") if x.strip())
+        station += " " + english_place_names(fold(station))  # "Santiago (Chili)": in Chile
         return _PostingNames(
             posting=p,
             name_tokens=set(toks),
@@ -356,9 +358,11 @@ class PostingResolver:
     def _in_named_place(self, ids: list[str], question: str, english: str | None) -> list[str]:
         """Of these postings, those whose duty station the question names, when some are
         elsewhere; else none."""
-        asked = set(content_tokens(english or question)) | set(content_tokens(question))
-        where = {i: len(asked & set(content_tokens(self._names_by_id[i].posting.duty_station)))
-                 for i in ids}
+        said = f"{english or ''} {question}"
+        asked = set(content_tokens(english_place_names(fold(said))))
+        # (the names other languages give places: "Santiago (Chili)" is in Chile)
+        where = {i: len(asked & set(content_tokens(english_place_names(
+                     fold(self._names_by_id[i].posting.duty_station))))) for i in ids}
         best = max(where.values(), default=0)
         inside = [i for i in ids if where[i] == best]
         return inside if best and len(inside) < len(ids) else []

@@ -93,7 +93,11 @@ def _event_place(nouns: list[str]) -> re.Pattern[str]:
     event = "(?:" + "|".join(map(re.escape, nouns)) + ")s?"
     return re.compile(rf"\b{event} (?:and|&|et|y) (?:where|ou|donde)\b|\b(?:where|ou|donde) "
                       rf"(?:is|are|will|would|est|sont|es|son) (?:the |that |this |these |"
-                      rf"those |le |la |les |el |los |las )?{event}\b")
+                      rf"those |le |la |les |el |los |las )?{event}\b"
+                      # "… some compulsory course, where is it held?": a post is never held
+                      r"|\bwhere (?:is|are|will) (?:it|they) (?:be )?(?:held|taking place|"
+                      r"organi[sz]ed|happening|given|run)\b|\b(?:held|take place|takes place) "
+                      r"where\b")
 
 
 def without_posting_reference(folded: str) -> str:

@@ -300,7 +300,10 @@ class FieldAnswers(AnswererBase):
         any_found = False
         # "how often would I meet my supervisor at UN-Habitat?", "what tools does the WHO JPO
         # use?" over the few postings named: the sentences of each that answer it
-        finer_too = len(posts) <= 3 and bool(asked_kinds(q.folded))
+        # (and an open question over them: "wat documents does the ohchr upr jpo draft", when
+        # two OHCHR postings have a UPR; each one's sentences, not their summary cards)
+        finer_too = len(posts) <= 3 and (bool(asked_kinds(q.folded)) or not [
+            i for i in q.intents if i in FIELD_INTENTS])
         for p in posts:
             text, c, ok = self._field(q, p, intents[0], f)
             finer, finer_cites = self._finer(q, p, text, intents[:1]) if finer_too else ([], [])

@@ -16,10 +16,10 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from retrieval.answering.questions import TIME_AMOUNT
-from retrieval.answering.scope import english_place_names
 from retrieval.lexicon import load_yaml
 from retrieval.models import Posting
 from retrieval.parsing import duration_in_months
+from retrieval.places import english_place_names
 from retrieval.text import GENERIC, fold
 from retrieval.understanding import Query
 

@@ -18,6 +18,7 @@ from functools import cache
 
 from retrieval.lexicon import load_yaml
 from retrieval.models import Posting
+from retrieval.places import english_place_names
 from retrieval.text import fold
 from retrieval.understanding import Query
 
@@ -98,27 +99,12 @@ def _places() -> tuple[dict[str, tuple[str, str]], dict[str, str], dict[str, str
     return cities, countries, regions
 
 
-@cache
-def _other_names() -> tuple[dict[str, str], re.Pattern[str]]:
-    names = {fold(k): fold(v) for k, v in (load_yaml("places.yaml").get("other_names")
-                                            or {}).items()}
-    return names, re.compile(r"\b(" + "|".join(sorted(map(re.escape, names), key=len,
-                                                      reverse=True)) + r")\b")
-
-
 def names_a_place(folded: str) -> bool:
     """Whether a folded question names a city, country or region the lexicon knows."""
     cities, countries, regions = _places()
     said = english_place_names(folded)
     return any(re.search(rf"\b{re.escape(name)}\b", said)
                for name in (*cities, *countries, *regions) if name in said)
-
-
-def english_place_names(folded: str) -> str:
-    """Folded text with the cities and countries other languages name written the English
-    way the lexicon lists them ("ginebra, suiza" → "geneva, switzerland")."""
-    names, pattern = _other_names()
-    return pattern.sub(lambda m: names[m.group(1)], folded) if names else folded
 
 
 @cache

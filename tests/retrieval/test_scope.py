@@ -151,3 +151,20 @@ def test_uncovered_text_is_chunked_only_when_sections_hold_too_little(postings) 
     # …and never repeats what a section already holds.
     duties = dict(section_texts(by_id["unicef_maputo"]))["duties"]
     assert duties.splitlines()[0] not in other
+
+
+def test_the_place_a_question_names_picks_the_posting_there(postings) -> None:
+    """"the ilo youth employment jpo in chile": an IFAD posting in Rome says "youth employment"
+    in its title, the ILO one is written in French and stationed in "Santiago (Chili)"."""
+    from retrieval.models import Posting
+
+    rome = Posting(id="ifad", source="ifad.md", title="Rural Youth Employment Officer",
+                   organisation="IFAD", duty_station="Rome, Italy")
+    santiago = Posting(id="ilo_scl", source="ilo.txt", organisation="ILO",
+                       title="Administrateur adjoint – Emploi des jeunes",
+                       duty_station="Santiago (Chili)")
+    resolver = PostingResolver([*postings, rome, santiago])
+    q = analyse("for the ilo youth employment jpo in chile what degree do i need?")
+    assert resolver.resolve(q.clean, q.english) == ["ilo_scl"]
+    q = analyse("what degree does the rural youth employment jpo need?")
+    assert resolver.resolve(q.clean, q.english) == ["ifad"]
