@@ -82,22 +82,26 @@ def test_german_gold(indexed_services) -> None:
 # in it (37/40 at first sight), natural_blind4 in the session after that (39/40 at first sight),
 # profiles_blind2, natural_blind5 and profiles_blind3 in the one after that (29/45, 40/40 and
 # 21/30 at first sight), natural_blind6, profiles_blind4 and profiles_blind5 in the session
-# after that (37/40, 29/40 and, after its first changes, 20/30 at first sight).
+# after that (37/40, 29/40 and, after its first changes, 20/30 at first sight), natural_blind7,
+# profiles_blind6 and profiles_blind7 in the session after that (38/40, 29/40 and, after its
+# first changes, 22/30 at first sight).
 @pytest.mark.parametrize("gold,floor", [
     (NATURAL_GOLD, 24), (MULTI_GOLD, 17),
-    (DATA / "gold_natural.jsonl", 107), (DATA / "gold_profiles.jsonl", 64),
+    (DATA / "gold_natural.jsonl", 108), (DATA / "gold_profiles.jsonl", 64),
     (DATA / "gold_natural_fresh.jsonl", 66), (DATA / "gold_profiles_fresh.jsonl", 48),
-    (DATA / "gold_natural_holdout.jsonl", 74),
+    (DATA / "gold_natural_holdout.jsonl", 75),
     (DATA / "gold_natural_blind.jsonl", 61), (DATA / "gold_profiles_blind.jsonl", 45),
     (DATA / "gold_natural_blind2.jsonl", 49), (DATA / "gold_natural_blind3.jsonl", 39),
     (DATA / "gold_natural_blind4.jsonl", 40), (DATA / "gold_profiles_blind2.jsonl", 44),
     (DATA / "gold_natural_blind5.jsonl", 40), (DATA / "gold_profiles_blind3.jsonl", 29),
     (DATA / "gold_natural_blind6.jsonl", 40), (DATA / "gold_profiles_blind4.jsonl", 38),
-    (DATA / "gold_profiles_blind5.jsonl", 26),
+    (DATA / "gold_profiles_blind5.jsonl", 27), (DATA / "gold_natural_blind7.jsonl", 40),
+    (DATA / "gold_profiles_blind6.jsonl", 39), (DATA / "gold_profiles_blind7.jsonl", 29),
 ], ids=["natural", "multi", "own-natural", "own-profiles", "natural-fresh", "profiles-fresh",
         "natural-holdout", "natural-blind", "profiles-blind", "natural-blind2", "natural-blind3",
         "natural-blind4", "profiles-blind2", "natural-blind5", "profiles-blind3",
-        "natural-blind6", "profiles-blind4", "profiles-blind5"])
+        "natural-blind6", "profiles-blind4", "profiles-blind5", "natural-blind7",
+        "profiles-blind6", "profiles-blind7"])
 def test_harder_gold_sets_keep_their_score(indexed_services, gold: Path, floor: int) -> None:
     result = evaluate(load_gold(gold), indexed_services.answers.answer)
     assert result["passed"] >= floor, result["failures"]
@@ -126,8 +130,8 @@ def test_unseen_postings_gold(tmp_path: Path, shared_embeddings) -> None:
 
 
 def test_other_agencies_gold(tmp_path: Path, shared_embeddings) -> None:
-    """Forty postings in one index: the five ILO ones, the two of dev_unseen, six more
-    agencies' (tests/data/agencies) and twelve written later by helpers from postings alone
+    """Forty-six postings in one index: the five ILO ones, the two of dev_unseen, six more
+    agencies' (tests/data/agencies) and thirty-three written later by helpers from postings alone
     (tests/data/agencies_fresh: UNDP form, UNICEF prose ad, IOM table, WHO PDF-like text —
     30 of their 44 questions passed before the work of 2026-12-07; agencies_holdout: UNFPA,
     UN-Habitat, OCHA, written after it — 24 of 33 at first sight; agencies_blind: UNIDO,
@@ -141,7 +145,11 @@ def test_other_agencies_gold(tmp_path: Path, shared_embeddings) -> None:
     — 26 of 36 at first sight, over 34 postings; agencies_blind6: a UNAIDS job-description
     form, a CEPAL posting in Spanish, an ECA notice, in the session after that — 28 of 36 at
     first sight, over 37 postings; agencies_blind7: a UNHCR position description, a WFP terms of
-    reference in French, a UPU vacancy notice, later in it — 24 of 30 at first sight, over 40).
+    reference in French, a UPU vacancy notice, later in it — 24 of 30 at first sight, over 40;
+    agencies_blind8: an IMO notice, a WIPO page with an Essential/Desirable table, an UNCTAD
+    posting in Spanish, in the session after that — 24 of 30 at first sight, over 43;
+    agencies_blind9: a UNFCCC careers page, an OHCHR PDF-like form, an ILO posting in French,
+    later in it — 18 of 30 at first sight, over 46).
     Since agencies_blind5, "the WHO digital health JPO" and "the UN-Habitat JPO" name two
     postings each: af-033 asks one of them and gets both."""
     from retrieval.services import build_services
@@ -152,7 +160,8 @@ def test_other_agencies_gold(tmp_path: Path, shared_embeddings) -> None:
     for folder in (UNSEEN_POSTINGS, DATA / "agencies", DATA / "agencies_fresh",
                    DATA / "agencies_holdout", DATA / "agencies_blind", DATA / "agencies_blind2",
                    DATA / "agencies_blind3", DATA / "agencies_blind4", DATA / "agencies_blind5",
-                   DATA / "agencies_blind6", DATA / "agencies_blind7"):
+                   DATA / "agencies_blind6", DATA / "agencies_blind7", DATA / "agencies_blind8",
+                   DATA / "agencies_blind9"):
         for posting in folder.iterdir():
             if posting.suffix != ".py":
                 shutil.copy(posting, corpus / posting.name)
@@ -164,13 +173,17 @@ def test_other_agencies_gold(tmp_path: Path, shared_embeddings) -> None:
                                "gold_agencies_holdout", "gold_agencies_blind",
                                "gold_agencies_blind2", "gold_agencies_blind3",
                                "gold_agencies_blind4", "gold_agencies_blind5",
-                               "gold_agencies_blind6", "gold_agencies_blind7")}
+                               "gold_agencies_blind6", "gold_agencies_blind7",
+                               "gold_agencies_blind8", "gold_agencies_blind9")}
     finally:
         asyncio.run(services.aclose())
-    floors = {"dev_unseen": 20, "gold_agencies": 60, "gold_agencies_fresh": 43,
+    # (gold_agencies 58: since agencies_blind9, "the OHCHR Associate Human Rights Officer JPO"
+    # names two postings, one in Geneva and one in Bangkok; ga-052 and ga-053 get both)
+    floors = {"dev_unseen": 20, "gold_agencies": 58, "gold_agencies_fresh": 43,
               "gold_agencies_holdout": 31, "gold_agencies_blind": 34, "gold_agencies_blind2": 36,
               "gold_agencies_blind3": 35, "gold_agencies_blind4": 35, "gold_agencies_blind5": 34,
-              "gold_agencies_blind6": 36, "gold_agencies_blind7": 29}
+              "gold_agencies_blind6": 36, "gold_agencies_blind7": 29, "gold_agencies_blind8": 27,
+              "gold_agencies_blind9": 24}
     for name, result in scores.items():
         assert result["passed"] >= floors[name], (name, result["failures"])
         assert result["posting_recall"] >= 0.95, name
