@@ -4,6 +4,10 @@ The posting is found by weighing the question's words against each posting's *na
 department, unit, acronyms, post number, organisation, duty station) and, less, its body: rare
 words weigh more (idf), so "domestic workers" finds the one posting that talks about them and
 "work" alone finds none. Inverted indexes keep a question to the postings it shares a word with.
+
+(A little over 400 lines as one file: the scores, the inverted indexes they read and the
+tie-breakers that order near-equal scores — identifiers, the place named, the whole title —
+share the postings' names and change together.)
 """
 
 from __future__ import annotations
