@@ -70,9 +70,7 @@ def _compiled() -> dict[str, Any]:
     # ("a japanese national", "Dutch citizens", "the French ministry" name a nationality or a
     # country, not a language)
     intents["languages"].append(re.compile(
-        r"\b(" + "|".join(names) + r")\b(?!\s+(?:nationals?|nationality|citizens?|passports?|"
-        r"ministry|ministries|government|embassy|authorities|people|universit\w*|"
-        r"compan\w*|institutions?|republic)\b)"))
+        r"\b(" + "|".join(names) + r")\b(?!\s+(?:" + "|".join(lex["country_nouns"]) + r")\b)"))
     return {
         "intents": intents,
         "not_stated": {k: {**v, "ask": re.compile(v["ask"]), "evidence": re.compile(v["evidence"])}

@@ -241,9 +241,8 @@ def requirement_words(q: Query) -> set[str]:
     said += [x.group(0) for x in m.enough.finditer(q.folded)]
     said += [x.group(0) for x in _asset_words().finditer(q.folded)]
     # and the words that say what kind of requirement: "is knowing MARPOL a must?"
-    return set(content_tokens(" ".join(said))) | {stem(w) for w in (
-        "actually", "really", "knowing", "know", "knowledge", "familiar", "familiarity",
-        "command", "proficiency", "using", "having")}
+    kinds = load_yaml("intents.yaml")["polar"]["requirement_kind"]
+    return set(content_tokens(" ".join(said))) | {stem(w) for w in kinds}
 
 
 @cache
