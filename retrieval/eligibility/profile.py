@@ -362,8 +362,9 @@ _GLUED_UNIT = re.compile(r"\b(\d{1,2}(?:[.,]\d)?)(y|yr|mo)\b", re.I)
 
 
 def _cv_shorthand(text: str) -> str:
-    names = {iso: words[0] for iso, words in load_yaml("languages.yaml").items()}
-    text = _CODE_LEVEL.sub(lambda m: names.get(m.group(1).lower(), m.group(1)), text)
+    names: dict[str, str] = {iso: str(words[0])
+                             for iso, words in load_yaml("languages.yaml").items()}
+    text = _CODE_LEVEL.sub(lambda m: names.get(m.group(1).lower(), str(m.group(1))), text)
     return _GLUED_UNIT.sub(
         lambda m: f"{m.group(1)} {'months' if m.group(2).lower() == 'mo' else 'years'}", text)
 
