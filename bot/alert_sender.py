@@ -83,6 +83,10 @@ class ChatPacer:
                 del self._chats[chat_id]
 
 
+# How long `stop` waits for the sending loop before cancelling it again.
+_STOP_GRACE = 5.0
+
+
 class AlertSender:
     def __init__(self, store: AlertStore, render: Render, on_blocked: Blocked, *,
                  rate_per_second: float = 30.0, chat_interval: float = 1.0, batch: int = 100,
@@ -103,6 +107,7 @@ class AlertSender:
         self._wake = asyncio.Event()
         self._hold_until = 0.0  # flood control: no send before this (monotonic)
         self._task: asyncio.Task[None] | None = None
+        self._stopping = False
         self.sent = 0  # counters for logs, tests and the bench
         self.failed = 0
         # (chat, monotonic time) of each request as it leaves, when a caller (the bench) sets
@@ -115,17 +120,27 @@ class AlertSender:
 
     def start(self, bot: Bot) -> None:
         if self._task is None or self._task.done():
+            self._stopping = False
             self._task = asyncio.create_task(self._run(bot), name="alert-sender")
 
     async def stop(self) -> None:
         task, self._task = self._task, None
-        if task is not None:
+        if task is None:
+            return
+        # The loop also ends on its own at its next turn: a cancellation that arrives inside
+        # a database call can be swallowed there (seen with two replicas on PostgreSQL: the
+        # task went on polling and shutdown waited for it forever), so it is sent again.
+        self._stopping = True
+        self._wake.set()
+        task.cancel()
+        while not (await asyncio.wait({task}, timeout=_STOP_GRACE))[0]:
+            logger.warning("The alert sender did not stop yet; cancelling it again")
             task.cancel()
-            with suppress(asyncio.CancelledError):
-                await task
+        with suppress(asyncio.CancelledError):
+            await task
 
     async def _run(self, bot: Bot) -> None:
-        while True:
+        while not self._stopping:
             try:
                 busy = await self.drain_once(bot)
             except asyncio.CancelledError:

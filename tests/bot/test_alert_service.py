@@ -4,13 +4,16 @@ with the real stores on SQLite."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
 import pytest
 import pytest_asyncio
 
+from bot.alert_sender import AlertSender
 from bot.alerts import AlertService
 from bot.app import create_bot
 from bot.i18n import create_i18n
@@ -105,3 +108,37 @@ async def test_flood_control_holds_the_sender_and_the_alert_goes_once(
     assert len(sends) == 5 and await store.deliveries(USER) == [
         (USER, "lima", catalog.get("lima").content_hash)]
     assert "New posting that fits your profile" in sends[-1]["text"]
+
+
+class _SwallowingStore:
+    """An outbox whose read swallows a cancellation, as a database driver caught mid-query
+    can: the sending loop must still stop."""
+
+    def __init__(self) -> None:
+        self.reads = 0
+        self.reading = asyncio.Event()
+
+    async def claim(self, batch: int, lease_seconds: float) -> list[Any]:
+        self.reads += 1
+        self.reading.set()
+        with suppress(asyncio.CancelledError):  # swallowed
+            await asyncio.sleep(0.2)
+        return []
+
+
+async def test_the_sender_stops_even_when_a_read_swallows_its_cancellation() -> None:
+    store = _SwallowingStore()
+
+    async def render(item: Any) -> None:
+        return None
+
+    async def blocked(item: Any) -> None:
+        return None
+
+    sender = AlertSender(store, render, blocked, poll_seconds=0.01)  # type: ignore[arg-type]
+    sender.start(None)  # type: ignore[arg-type]
+    await store.reading.wait()
+    await asyncio.wait_for(sender.stop(), 10)
+    reads = store.reads
+    await asyncio.sleep(0.1)
+    assert store.reads == reads  # no longer polling
