@@ -29,6 +29,7 @@ from retrieval.eligibility.vocabulary import format_number
 from retrieval.lexicon import load_yaml
 from retrieval.models import Requirement
 from retrieval.parsing import number_value
+from retrieval.parsing.vocabulary import vocabulary
 from retrieval.text import content_tokens, fold, stem
 from retrieval.understanding import Query
 
@@ -40,6 +41,7 @@ class _Markers:
     enough: re.Pattern[str]
     doctorate: re.Pattern[str]
     asset_alternative: re.Pattern[str]
+    requirement_kind: frozenset[str]  # stems
 
 
 @cache
@@ -48,7 +50,8 @@ def _markers() -> _Markers:
     return _Markers(polar=[re.compile(p) for p in lex["question"]],
                     required=re.compile(lex["required"]), enough=re.compile(lex["enough"]),
                     doctorate=re.compile(lex["doctorate"]),
-                    asset_alternative=re.compile(lex["asset_alternative"]))
+                    asset_alternative=re.compile(lex["asset_alternative"]),
+                    requirement_kind=frozenset(stem(w) for w in lex["requirement_kind"]))
 
 
 def is_polar(q: Query) -> bool:
@@ -241,16 +244,14 @@ def requirement_words(q: Query) -> set[str]:
     said += [x.group(0) for x in m.enough.finditer(q.folded)]
     said += [x.group(0) for x in _asset_words().finditer(q.folded)]
     # and the words that say what kind of requirement: "is knowing MARPOL a must?"
-    kinds = load_yaml("intents.yaml")["polar"]["requirement_kind"]
-    return set(content_tokens(" ".join(said))) | {stem(w) for w in kinds}
+    return set(content_tokens(" ".join(said))) | m.requirement_kind
 
 
 @cache
 def _asset_words() -> re.Pattern[str]:
     """What a question calls "only desirable": the postings' own asset phrases and cues."""
-    vocab = load_yaml("postings.yaml")
-    phrases = {fold(p) for p in [*vocab["asset_phrases"], *vocab["sublabel_cues"]["desirable"],
-                                 *vocab["translated"]["asset_phrases"]]}
+    vocab = vocabulary()
+    phrases = {fold(p) for p in [*vocab.asset_phrases, *vocab.sublabel_cues["desirable"]]}
     return re.compile(r"\b(" + "|".join(sorted(map(re.escape, phrases), key=len, reverse=True))
                       + r")\b")
 

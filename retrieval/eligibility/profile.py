@@ -12,9 +12,14 @@ from datetime import date
 from retrieval.eligibility.degrees import degree_facts
 from retrieval.eligibility.fields import expand_work_abbreviations, field_canonicals
 from retrieval.eligibility.periods import experience_periods, month_number, spell_numeric_months
-from retrieval.eligibility.vocabulary import LANGUAGE_RE, LANGUAGE_WORD, NUM, nationality_in
+from retrieval.eligibility.vocabulary import (
+    LANGUAGE_NAMES,
+    LANGUAGE_RE,
+    LANGUAGE_WORD,
+    NUM,
+    nationality_in,
+)
 from retrieval.lexicon import degrees as degree_words
-from retrieval.lexicon import load_yaml
 from retrieval.models import ExperiencePeriod, Profile
 from retrieval.text import fold
 
@@ -362,9 +367,8 @@ _GLUED_UNIT = re.compile(r"\b(\d{1,2}(?:[.,]\d)?)(y|yr|mo)\b", re.I)
 
 
 def _cv_shorthand(text: str) -> str:
-    names: dict[str, str] = {iso: str(words[0])
-                             for iso, words in load_yaml("languages.yaml").items()}
-    text = _CODE_LEVEL.sub(lambda m: names.get(m.group(1).lower(), str(m.group(1))), text)
+    text = _CODE_LEVEL.sub(lambda m: next(iter(LANGUAGE_NAMES.get(m.group(1).lower(), ())),
+                                          m.group(1)), text)
     return _GLUED_UNIT.sub(
         lambda m: f"{m.group(1)} {'months' if m.group(2).lower() == 'mo' else 'years'}", text)
 
